@@ -77,6 +77,15 @@ Napi::Value Backward(const Napi::CallbackInfo& info) {
   });
 }
 
+// setData(t, src): swaps t's data for src's (PyTorch's `param.data = src`), keeping
+// every JS reference to t valid, e.g. when a module moves to another device or layout.
+Napi::Value SetData(const Napi::CallbackInfo& info) {
+  return guarded(info, "setData", [&]() -> Napi::Value {
+    unwrapTensor(info[0], "setData").set_data(unwrapTensor(info[1], "setData"));
+    return info.Env().Undefined();
+  });
+}
+
 Napi::Value SetGradEnabled(const Napi::CallbackInfo& info) {
   at::GradMode::set_enabled(info[0].ToBoolean());
   return info.Env().Undefined();
@@ -96,6 +105,7 @@ void registerAutogradFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("setGrad", Napi::Function::New(env, SetGrad));
   exports.Set("retainGrad", Napi::Function::New(env, RetainGrad));
   exports.Set("backward", Napi::Function::New(env, Backward));
+  exports.Set("setData", Napi::Function::New(env, SetData));
   exports.Set("setGradEnabled", Napi::Function::New(env, SetGradEnabled));
   exports.Set("isGradEnabled", Napi::Function::New(env, IsGradEnabled));
 }

@@ -44,6 +44,7 @@ export interface NativeAddon {
   setGrad(h: Handle, g: Handle | null): void;
   retainGrad(h: Handle): void;
   backward(outputs: Handle[], grads: Handle[] | null, retainGraph: boolean, createGraph: boolean): void;
+  setData(h: Handle, src: Handle): void;
   setGradEnabled(enabled: boolean): void;
   isGradEnabled(): boolean;
 }

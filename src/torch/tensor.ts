@@ -212,6 +212,11 @@ export class Tensor implements Scoped {
       options.createGraph ?? false,
     );
   }
+  /** Replaces this tensor's data with src's (PyTorch's `t.data = src`); references to this stay valid. */
+  setData(src: Tensor): this {
+    native.setData(this.handle, src.handle);
+    return this;
+  }
   detach(): Tensor {
     return op('aten::detach', [this]);
   }
