@@ -36,7 +36,13 @@ Napi::Value SetGrad(const Napi::CallbackInfo& info) {
     if (info[1].IsNull() || info[1].IsUndefined()) {
       t.mutable_grad() = at::Tensor();
     } else {
-      t.mutable_grad() = unwrapTensor(info[1], "setGrad");
+      // The checks PyTorch makes on `t.grad = g`: a mismatched gradient would break accumulation later.
+      at::Tensor& g = unwrapTensor(info[1], "setGrad");
+      if (!g.sizes().equals(t.sizes()) || g.scalar_type() != t.scalar_type() || g.device() != t.device()) {
+        throw Napi::Error::New(info.Env(), "grad: assigned gradient " + describeTensor(g) + " does not match tensor " +
+                                               describeTensor(t) + " (same shape, dtype and device expected)");
+      }
+      t.mutable_grad() = g;
     }
     return info.Env().Undefined();
   });

@@ -26,6 +26,7 @@ OpEntry& unwrapOp(const Napi::Value& v) {
                          const Napi::Value& got) {
   std::string kind = got.IsNull() ? "null" : got.IsUndefined() ? "undefined" : got.IsArray() ? "array"
                    : got.IsNumber() ? "number " + got.ToString().Utf8Value()
+                   : got.IsBigInt() ? "bigint " + got.ToString().Utf8Value()
                    : got.IsString() ? "string '" + got.ToString().Utf8Value() + "'"
                    : got.IsBoolean() ? "boolean" : isTensorHandle(got) ? "Tensor" : "object";
   throw Napi::TypeError::New(env, op.name + ": argument '" + arg.name() + "' expected " + expected + ", got " + kind);
@@ -36,7 +37,8 @@ bool isNullish(const Napi::Value& v) { return v.IsNull() || v.IsUndefined(); }
 int64_t toInt(Napi::Env env, const OpEntry& op, const c10::Argument& arg, const Napi::Value& v) {
   if (v.IsBigInt()) {
     bool lossless = false;
-    return v.As<Napi::BigInt>().Int64Value(&lossless);
+    int64_t x = v.As<Napi::BigInt>().Int64Value(&lossless);
+    if (lossless) return x;
   }
   if (v.IsNumber()) {
     double d = v.As<Napi::Number>().DoubleValue();
@@ -252,20 +254,34 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
         throw Napi::TypeError::New(env, op.name + ": missing argument '" + arg.name() + "'");
       }
     }
-    stack.push_back(toIValue(env, op, arg, arg.type(), v));
+    // Converting can throw from libtorch too (e.g. c10::Device("gpu")); an escaped C++
+    // exception would abort the process.
+    try {
+      stack.push_back(toIValue(env, op, arg, arg.type(), v));
+    } catch (const Napi::Error&) {
+      throw;
+    } catch (const c10::Error& e) {
+      throw Napi::Error::New(env, op.name + ": argument '" + arg.name() + "': " + e.what_without_backtrace());
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(env, op.name + ": argument '" + arg.name() + "': " + e.what());
+    }
   }
   // Boxed kernels consume their arguments; keep references to describe them on failure.
   torch::jit::Stack inputs = stack;
+  auto describeInputs = [&]() {
+    std::string text;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      text += (i ? ", " : "") + params[i].name() + "=" + describeIValue(inputs[i]);
+    }
+    return text;
+  };
   try {
     op.handle.callBoxed(&stack);
   } catch (const c10::Error& e) {
-    std::string argsText;
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      argsText += (i ? ", " : "") + params[i].name() + "=" + describeIValue(inputs[i]);
-    }
-    throw Napi::Error::New(env, op.name + "(" + argsText + "): " + e.what_without_backtrace());
+    throw Napi::Error::New(env, op.name + "(" + describeInputs() + "): " + e.what_without_backtrace());
   } catch (const std::exception& e) {
-    throw Napi::Error::New(env, op.name + ": " + e.what());
+    // Some kernels throw plain std::runtime_error (e.g. reshape's size check).
+    throw Napi::Error::New(env, op.name + "(" + describeInputs() + "): " + e.what());
   }
   Napi::Value result;
   if (stack.empty()) {

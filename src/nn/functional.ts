@@ -1,6 +1,6 @@
 // nn.functional: stateless layers (convolution, pooling, normalisation, resampling,
 // padding, activations). Losses live in losses.ts. Names and defaults follow PyTorch.
-import { op, opMany, Tensor, tensor } from '../torch/index.js';
+import { op, opMany, Tensor, tensor, tidy } from '../torch/index.js';
 import { pair, samePadding, type Pair } from './geometry.js';
 
 /** Explicit padding, or TensorFlow/Keras-style 'same' (any stride; extra pixel at the end) / 'valid'. */
@@ -80,11 +80,25 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
     // The forward convolution this transposes maps (h*s) -> h with 'same' padding.
     const ph = samePadding(h * stride[0], kh, stride[0], dilation[0]);
     const pw = samePadding(w * stride[1], kw, stride[1], dilation[1]);
-    const y = op('aten::conv_transpose2d.input', [x, weight, bias ?? null, stride, [ph[0], pw[0]], [0, 0], groups, dilation]);
     const [outH, outW] = [h * stride[0], w * stride[1]];
+    // A kernel narrower than the stride leaves the full output short of size * stride; TF fills
+    // the rest with zeros (+ bias), which is what output padding (then < stride) adds.
+    const extra = (size: number, k: number, s: number, d: number, before: number): number =>
+      Math.max(0, size * s - ((size - 1) * s + d * (k - 1) + 1 - 2 * before));
+    const outputPadding = [extra(h, kh, stride[0], dilation[0], ph[0]), extra(w, kw, stride[1], dilation[1], pw[0])];
+    const y = op('aten::conv_transpose2d.input', [
+      x,
+      weight,
+      bias ?? null,
+      stride,
+      [ph[0], pw[0]],
+      outputPadding,
+      groups,
+      dilation,
+    ]);
     if (y.size(-2) === outH && y.size(-1) === outW) return y;
     try {
-      return y.narrow(-2, 0, outH).narrow(-1, 0, outW).contiguous();
+      return tidy(() => y.narrow(-2, 0, outH).narrow(-1, 0, outW).contiguous());
     } finally {
       y.dispose();
     }

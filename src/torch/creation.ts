@@ -78,7 +78,8 @@ export function tensor(data: TypedArray | NestedNumbers, options: TensorOptions 
 
 /** A 0-d tensor holding one number. */
 export function scalar(value: number, options: TensorOptions = {}): Tensor {
-  return tensor([value], options).reshape([]);
+  // Built 0-d directly: a reshape would leave a second handle behind and make it a non-leaf.
+  return tensor([value], { ...options, shape: [] });
 }
 
 function factory(name: string, args: unknown[], options: TensorOptions, defaultDtype: DType = 'float32'): Tensor {

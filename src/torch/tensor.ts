@@ -24,9 +24,13 @@ export function findOp(name: string): OpHandle {
   return op;
 }
 
-function toNative(arg: OpArg): NativeArg {
-  if (arg instanceof Tensor) return arg.handle;
-  if (Array.isArray(arg)) return arg.map(toNative);
+// The op name and argument position are only formatted into a message on failure (hot path).
+function toNative(arg: OpArg, opName: string, position: string | number): NativeArg {
+  if (arg instanceof Tensor) {
+    if (arg.isDisposed) throw new Error(`${opName}: argument ${position} is a Tensor that was already disposed`);
+    return arg.handle;
+  }
+  if (Array.isArray(arg)) return arg.map((a: OpArg, i: number) => toNative(a, opName, `${position}[${i}]`));
   return arg as NativeArg;
 }
 
@@ -38,8 +42,10 @@ function fromNative(r: NativeResult): unknown {
 
 /** Calls any ATen operator by schema name; Tensor results come back as Tensors. */
 export function callOp(name: string, args: readonly OpArg[], named?: Record<string, OpArg>): unknown {
-  const nativeNamed = named && Object.fromEntries(Object.entries(named).map(([k, v]) => [k, toNative(v)]));
-  return fromNative(native.callOp(findOp(name), args.map(toNative), nativeNamed));
+  const nativeNamed =
+    named && Object.fromEntries(Object.entries(named).map(([k, v]) => [k, toNative(v, name, `'${k}'`)]));
+  const nativeArgs = args.map((a, i) => toNative(a, name, i));
+  return fromNative(native.callOp(findOp(name), nativeArgs, nativeNamed));
 }
 
 /** callOp for operators that return exactly one tensor. */
