@@ -1,5 +1,5 @@
 // Bilinear interpolation kernels for transposed convolutions (the FCN upsampling layers).
-import { noGrad, Tensor, tensor } from '../torch/index.js';
+import { noGrad, op, Tensor, tensor, tidy } from '../torch/index.js';
 
 /** Kernel size of a transposed convolution upsampling by `factor`: 2 * factor - factor % 2. */
 export function getKernelSize(factor: number): number {
@@ -9,9 +9,15 @@ export function getKernelSize(factor: number): number {
 
 /** A size x size bilinear kernel (row-major), the tent function centred on the kernel. */
 export function upsampleFilt(size: number): Float32Array {
+  return Float32Array.from(upsampleFilt64(size));
+}
+
+// The same kernel in float64, so float64 upsampling is exact to rounding.
+function upsampleFilt64(size: number): Float64Array {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`bilinear kernel size must be an integer >= 1, got ${size}`);
   const factor = Math.floor((size + 1) / 2);
   const center = size % 2 === 1 ? factor - 1 : factor - 0.5;
-  const out = new Float32Array(size * size);
+  const out = new Float64Array(size * size);
   for (let i = 0; i < size; i++) {
     for (let j = 0; j < size; j++) {
       out[i * size + j] = (1 - Math.abs(i - center) / factor) * (1 - Math.abs(j - center) / factor);
@@ -25,12 +31,13 @@ export function upsampleFilt(size: number): Float32Array {
  * independently: shape (numClasses, numClasses, k, k) in PyTorch's ConvTranspose2d layout,
  * one bilinear kernel on the diagonal (channel i -> channel i), zeros elsewhere.
  */
-export function bilinearUpsampleWeights(factor: number, numClasses: number): Tensor {
+export function bilinearUpsampleWeights(factor: number, numClasses: number, dtype: 'float32' | 'float64' = 'float32'): Tensor {
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new RangeError(`numClasses must be an integer >= 1, got ${numClasses}`);
   const k = getKernelSize(factor);
-  const kernel = upsampleFilt(k);
-  const data = new Float32Array(numClasses * numClasses * k * k);
+  const kernel = upsampleFilt64(k);
+  const data = new Float64Array(numClasses * numClasses * k * k);
   for (let c = 0; c < numClasses; c++) data.set(kernel, (c * numClasses + c) * k * k);
-  return tensor(data, { shape: [numClasses, numClasses, k, k] });
+  return tensor(data, { shape: [numClasses, numClasses, k, k], dtype });
 }
 
 /**
@@ -54,4 +61,119 @@ export function fillBilinear_(weight: Tensor): Tensor {
   noGrad(() => weight.copy_(values));
   values.dispose();
   return weight;
+}
+
+/** Depthwise bilinear upsampling weights: (channels, 1, k, k), one kernel per channel (groups = channels). */
+export function bilinearDepthwiseWeights(factor: number, channels: number, dtype: 'float32' | 'float64' = 'float32'): Tensor {
+  if (!Number.isInteger(channels) || channels < 1) throw new RangeError(`channels must be an integer >= 1, got ${channels}`);
+  const k = getKernelSize(factor);
+  const kernel = upsampleFilt64(k);
+  const data = new Float64Array(channels * k * k);
+  for (let c = 0; c < channels; c++) data.set(kernel, c * k * k);
+  return tensor(data, { shape: [channels, 1, k, k], dtype });
+}
+
+/** Cropping each side of the transposed convolution so the output is exactly input * factor. */
+export function bilinearPadding(factor: number): number {
+  // k - factor = factor - factor % 2 is even, so the 'same' crop is symmetric for every factor.
+  return (getKernelSize(factor) - factor) / 2;
+}
+
+/**
+ * Upsamples (N, C, H, W) or (C, H, W) by an integer factor to exactly (H * factor, W * factor)
+ * with a depthwise transposed convolution holding the bilinear kernel. Equal to
+ * bilinear interpolation with zeros outside the image (skimage rescale, mode 'constant', clip=False).
+ * The depthwise weight is C * k * k numbers, where the dense diagonal one is C * C * k * k.
+ */
+export function bilinearUpsample(x: Tensor, factor: number): Tensor {
+  if (x.ndim !== 3 && x.ndim !== 4) throw new Error(`bilinearUpsample: expected a (N, C, H, W) or (C, H, W) input, got ${x}`);
+  const dtype = x.dtype;
+  if (dtype !== 'float32' && dtype !== 'float64') {
+    throw new Error(`bilinearUpsample: expected a float32 or float64 input, got ${dtype}`);
+  }
+  const channels = x.size(-3);
+  const weight = bilinearDepthwiseWeights(factor, channels, dtype);
+  try {
+    const p = bilinearPadding(factor);
+    return op('aten::conv_transpose2d.input', [x, weight, null, [factor, factor], [p, p], [0, 0], channels, [1, 1]]);
+  } finally {
+    weight.dispose();
+  }
+}
+
+/** An image as interleaved channel-last numbers: data[(y * width + x) * channels + c]. */
+export interface ImageArray {
+  data: Float32Array | Float64Array | Uint8Array;
+  height: number;
+  width: number;
+  channels: number;
+}
+
+export interface UpsampleImageOptions {
+  /**
+   * Clip to the input's value range as skimage does by default (clip=True): only the border
+   * pixels of an image whose range excludes 0 change. false gives the plain transposed convolution.
+   */
+  clip?: boolean;
+  /** Element type of the result: float32 for a Float32Array input, float64 otherwise, by default. */
+  dtype?: 'float32' | 'float64';
+}
+
+/**
+ * Bilinear upsampling of a channel-last image by an integer factor to (height * factor,
+ * width * factor), through a transposed convolution. Equals scikit-image's
+ * rescale(img, factor, order=1, mode='constant', cval=0, channel_axis=-1) to 1e-6; values keep
+ * their scale (uint8 input is not divided by 255, as with preserve_range=True). Computed in
+ * float64: float32 arithmetic is off by up to ~1e-7 on [0, 1] data and ~2e-5 on 0..255 data.
+ */
+export function upsampleImage(image: ImageArray, factor: number, options: UpsampleImageOptions = {}): ImageArray & { data: Float32Array | Float64Array } {
+  const { data, height, width, channels } = image;
+  for (const [name, v] of [['height', height], ['width', width], ['channels', channels]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`upsampleImage: ${name} must be an integer >= 1, got ${v}`);
+  }
+  if (data.length !== height * width * channels) {
+    throw new RangeError(
+      `upsampleImage: data has ${data.length} values, expected height * width * channels = ${height} * ${width} * ${channels}`,
+    );
+  }
+  getKernelSize(factor); // validates factor before any native work
+  const outDtype = options.dtype ?? (data instanceof Float32Array ? 'float32' : 'float64');
+  const values = tidy(() => {
+    const x = tensor(Float64Array.from(data), { shape: [1, height, width, channels] }).permute([0, 3, 1, 2]);
+    return bilinearUpsample(x, factor).permute([0, 2, 3, 1]).contiguous().data() as Float64Array;
+  });
+  if (options.clip ?? true) clipLikeSkimage(data, values);
+  return {
+    data: outDtype === 'float32' ? Float32Array.from(values) : values,
+    height: height * factor,
+    width: width * factor,
+    channels,
+  };
+}
+
+// skimage's _clip_warp_output for mode 'constant', cval 0: clip to the input's [min, max],
+// widened to include 0 when 0 lies outside it but inside the output's range.
+function clipLikeSkimage(input: ArrayLike<number>, output: Float64Array): void {
+  const [lo, hi] = finiteRange(input);
+  let [min, max] = [lo, hi];
+  if (!(lo <= 0 && 0 <= hi)) {
+    const [outLo, outHi] = finiteRange(output);
+    if (outLo <= 0 && 0 <= outHi) [min, max] = [Math.min(lo, 0), Math.max(hi, 0)];
+  }
+  for (let i = 0; i < output.length; i++) {
+    const v = output[i]!;
+    if (v < min) output[i] = min;
+    else if (v > max) output[i] = max;
+  }
+}
+
+// NaN-ignoring minimum and maximum (numpy's nanmin / nanmax).
+function finiteRange(values: ArrayLike<number>): [number, number] {
+  let [lo, hi] = [Infinity, -Infinity];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
 }

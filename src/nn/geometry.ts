@@ -35,14 +35,15 @@ export function convOutputSize(size: number, kernel: number, g: ConvGeometry = {
   const dilation = g.dilation ?? 1;
   if (g.padding === 'same') return Math.ceil(size / stride);
   const p = g.padding === 'valid' || g.padding === undefined ? 0 : g.padding;
-  const span = size + 2 * p - dilation * (kernel - 1) - 1;
-  if (span < 0) {
-    throw new RangeError(`input of size ${size} (padding ${p}) is smaller than the kernel extent ${dilation * (kernel - 1) + 1}`);
-  }
-  if (!g.ceilMode) return Math.floor(span / stride) + 1;
-  let out = Math.ceil(span / stride) + 1;
+  const extent = dilation * (kernel - 1) + 1;
+  const span = size + 2 * p - extent;
+  // ceil_mode may keep a last window that hangs over the end, even one wider than the input.
+  let out = Math.floor((span + (g.ceilMode ? stride - 1 : 0)) / stride) + 1;
   // PyTorch: the last window must start inside the input or its left padding.
-  if ((out - 1) * stride >= size + p) out -= 1;
+  if (g.ceilMode && (out - 1) * stride >= size + p) out -= 1;
+  if (out < 1) {
+    throw new RangeError(`input of size ${size} (padding ${p}) is smaller than the kernel extent ${extent}`);
+  }
   return out;
 }
 
@@ -59,5 +60,13 @@ export function convTransposeOutputSize(size: number, kernel: number, g: ConvTra
   const dilation = g.dilation ?? 1;
   if (g.padding === 'same') return size * stride;
   const p = g.padding === 'valid' || g.padding === undefined ? 0 : g.padding;
-  return (size - 1) * stride - 2 * p + dilation * (kernel - 1) + (g.outputPadding ?? 0) + 1;
+  const outputPadding = g.outputPadding ?? 0;
+  if (outputPadding >= Math.max(stride, dilation)) {
+    throw new RangeError(`outputPadding ${outputPadding} must be smaller than the stride (${stride}) or the dilation (${dilation})`);
+  }
+  const out = (size - 1) * stride - 2 * p + dilation * (kernel - 1) + outputPadding + 1;
+  if (out < 1) {
+    throw new RangeError(`transposed convolution of size ${size} with padding ${p} gives a non-positive output size ${out}`);
+  }
+  return out;
 }

@@ -25,6 +25,24 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     return this.constructor.name;
   }
 
+  /** The layer's settings for toString(), e.g. '3, 64, kernel=3, stride=1, padding=1' (layers override it). */
+  extraRepr(): string {
+    return '';
+  }
+
+  /** A PyTorch-style description of the tree: `Sequential(\n  (0): Conv2d(3, 64, kernel=3, ...)\n)`. */
+  toString(): string {
+    const extra = this.extraRepr();
+    if (this.#modules.size === 0) return `${this.typeName}(${extra})`;
+    const lines = extra ? [extra] : [];
+    for (const [name, m] of this.#modules) lines.push(`(${name}): ${m.toString()}`);
+    return `${this.typeName}(\n${lines.map((l) => '  ' + l.split('\n').join('\n  ')).join('\n')}\n)`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   // ---- registration ---------------------------------------------------------------------
 
   /** Adds a trainable tensor; the module owns it from now on (it leaves any tidy scope). */
@@ -145,7 +163,13 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   /** Parameters and persistent buffers by dotted name (the tensors themselves, not copies). */
   stateDict(): StateDict {
-    return new Map([...this.namedParameters(), ...this.namedBuffers('', true, true)]);
+    // PyTorch's key order: each module's parameters, then its buffers, then its children.
+    const out: StateDict = new Map();
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [name, p] of m.namedParameters(prefix, false)) out.set(name, p);
+      for (const [name, b] of m.namedBuffers(prefix, false, true)) out.set(name, b);
+    }
+    return out;
   }
 
   /**
