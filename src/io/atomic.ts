@@ -1,0 +1,83 @@
+// Atomic file replacement: write a temporary file beside the target, fsync it, rename it
+// over the target, fsync the directory. A crash or an exception mid-write leaves either the
+// old file or the new one at `path`, never a partial file.
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+
+/** Produces a file's content by calling write(chunk) any number of times. */
+export type ChunkWriter = (write: (chunk: Uint8Array) => void) => void;
+
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+// Makes the rename itself durable; some platforms cannot open directories, which is harmless.
+function fsyncDirSync(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // best effort
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+const MAX_WRITE = 1 << 30;
+
+/** Writes bytes, text, or the chunks of a ChunkWriter to path atomically (synchronous). */
+export function writeFileAtomicSync(path: string, data: string | Uint8Array | ChunkWriter): void {
+  const tmp = tempPathFor(path);
+  const fd = openSync(tmp, 'wx');
+  let done = false;
+  try {
+    const write = (chunk: Uint8Array): void => {
+      for (let off = 0; off < chunk.byteLength; ) {
+        off += writeSync(fd, chunk, off, Math.min(chunk.byteLength - off, MAX_WRITE));
+      }
+    };
+    if (typeof data === 'function') data(write);
+    else write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, path);
+    done = true;
+  } finally {
+    if (!done) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // never created or already gone
+      }
+    }
+  }
+  fsyncDirSync(dirname(path));
+}
+
+/** Writes bytes or text to path atomically (asynchronous). */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = tempPathFor(path);
+  const handle = await open(tmp, 'wx');
+  let done = false;
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+    await handle.close();
+    await rename(tmp, path);
+    done = true;
+  } finally {
+    if (!done) {
+      await handle.close().catch(() => undefined);
+      await unlink(tmp).catch(() => undefined);
+    }
+  }
+  fsyncDirSync(dirname(path));
+}
