@@ -1,0 +1,257 @@
+// Reading and writing image files. PNG goes through our own codec (exact, synchronous, so it
+// works the same on any thread); JPEG, WebP, TIFF, GIF and the rest through sharp (async).
+import { readFileSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import { writeFileAtomicSync } from '../io/atomic.js';
+import { decodePng, encodePng, isPng, type DecodedPng, type PngEncodeOptions, type PngPixels } from './png.js';
+import type { RawImage } from './raw-image.js';
+
+export interface ReadImageOptions {
+  /** Convert to this many channels (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA); default: as stored. */
+  channels?: RawImage['channels'];
+}
+
+/** A label map as stored: class indices, or colours when the dataset draws classes as RGB. */
+export interface LabelImage {
+  width: number;
+  height: number;
+  /** 1 for index / gray labels; 3 when `isColor`. */
+  channels: 1 | 3;
+  /**
+   * Palette PNGs: palette indices. Gray PNGs: the raw gray values (a 1-bit mask gives 0/1,
+   * a 16-bit one a Uint16Array). Colour images: interleaved RGB.
+   */
+  data: Uint8Array | Uint16Array;
+  /** The PNG palette (RGB triples) of a palette image, e.g. PASCAL VOC's colour map. */
+  palette?: Uint8Array;
+  /** True when data holds RGB colours rather than class indices: map them to classes with a palette. */
+  isColor: boolean;
+}
+
+/**
+ * Reads an image file as 8-bit pixels, converted to `options.channels` when given.
+ * PNG is decoded by our codec; other formats by sharp. EXIF orientation is not applied (as
+ * in PIL and torchvision's defaults), so pixels match the stored width and height.
+ */
+export async function readImage(path: string, options: ReadImageOptions = {}): Promise<RawImage> {
+  return decodeImage(await readFile(path), { ...options, name: path });
+}
+
+/** Synchronous readImage for PNG files (our codec); other formats need the async readImage. */
+export function readImageSync(path: string, options: ReadImageOptions = {}): RawImage {
+  const bytes = readFileSync(path);
+  if (!isPng(bytes)) throw new Error(`${path}: readImageSync reads only PNG files; use readImage (async, through sharp) for this format`);
+  return convertChannels(pngToImage(decodePng(bytes, path)), options.channels, path);
+}
+
+/** Decodes an encoded image held in memory (PNG by our codec, anything else by sharp). */
+export async function decodeImage(bytes: Uint8Array, options: ReadImageOptions & { name?: string } = {}): Promise<RawImage> {
+  const name = options.name ?? 'image data';
+  const image = isPng(bytes) ? pngToImage(decodePng(bytes, name)) : await decodeWithSharp(bytes, name);
+  return convertChannels(image, options.channels, name);
+}
+
+async function decodeWithSharp(bytes: Uint8Array, name: string): Promise<RawImage> {
+  try {
+    const pipeline = sharp(bytes);
+    const meta = await pipeline.metadata();
+    const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const image: RawImage = {
+      width: info.width,
+      height: info.height,
+      channels: info.channels as RawImage['channels'],
+      data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    };
+    // sharp hands gray sources back as RGB(A) with R = G = B; keep them gray as stored.
+    const gray = meta.space === 'b-w' || meta.space === 'grey16';
+    if (gray && (image.channels === 3 || image.channels === 4)) {
+      return pickChannels(image, image.channels === 3 ? [0] : [0, 3]);
+    }
+    return image;
+  } catch (e) {
+    throw new Error(`${name}: cannot decode image (sharp: ${(e as Error).message})`);
+  }
+}
+
+/**
+ * Reads a segmentation label map exactly as stored (PNG only, synchronous): palette indices
+ * with the palette attached, raw gray values, or RGB colours flagged `isColor`. Alpha is dropped.
+ */
+export function readLabelImage(path: string): LabelImage {
+  const bytes = readFileSync(path);
+  if (!isPng(bytes)) {
+    throw new Error(`${path}: readLabelImage reads PNG label maps; use readLabelImageAsync for other formats (never JPEG: lossy labels are wrong)`);
+  }
+  return pngToLabel(decodePng(bytes, path));
+}
+
+/**
+ * readLabelImage for any format: PNG through our codec, others (TIFF, BMP, …) through sharp
+ * as 8-bit gray or RGB. JPEG is refused: its compression invents values between classes.
+ */
+export async function readLabelImageAsync(path: string): Promise<LabelImage> {
+  const bytes = await readFile(path);
+  if (isPng(bytes)) return pngToLabel(decodePng(bytes, path));
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) throw new Error(`${path}: is a JPEG; label maps must be stored losslessly (PNG), JPEG blurs class boundaries into other values`);
+  const image = await decodeWithSharp(bytes, path);
+  const isColor = image.channels >= 3;
+  const plain = convertChannels(image, isColor ? 3 : 1, path);
+  return { width: plain.width, height: plain.height, channels: isColor ? 3 : 1, data: plain.data, isColor };
+}
+
+/** A decoded PNG as a label map: indices or raw gray values, colour images flagged `isColor`. */
+export function pngToLabel(png: DecodedPng): LabelImage {
+  const { width, height, colorType, data, palette } = png;
+  if (colorType === 0 || colorType === 3) {
+    const label: LabelImage = { width, height, channels: 1, data, isColor: false };
+    if (palette) label.palette = palette;
+    return label;
+  }
+  const keep = colorType === 4 ? [0] : [0, 1, 2];
+  const out = data instanceof Uint16Array ? new Uint16Array(width * height * keep.length) : new Uint8Array(width * height * keep.length);
+  const stride = png.channels;
+  for (let i = 0, o = 0; i < data.length; i += stride) for (const c of keep) out[o++] = data[i + c]!;
+  return { width, height, channels: keep.length === 1 ? 1 : 3, data: out, isColor: keep.length === 3 };
+}
+
+/**
+ * A decoded PNG as 8-bit pixels for viewing or training: palettes expanded to RGB (RGBA with
+ * tRNS), gray / RGB colour keys (tRNS) turned into an alpha channel, depths below 8 stretched
+ * to 0..255, 16-bit reduced to its high byte (as libpng, libvips and PIL do).
+ */
+export function pngToImage(png: DecodedPng): RawImage {
+  const { width, height, bitDepth, colorType, data, palette, transparency } = png;
+  const n = width * height;
+  if (colorType === 3) {
+    const alpha = transparency;
+    const channels = alpha ? 4 : 3;
+    const out = new Uint8Array(n * channels);
+    const entries = palette!.length / 3;
+    for (let i = 0; i < n; i++) {
+      const idx = data[i]!;
+      const o = i * channels;
+      // Out-of-range indices become opaque black, as in libpng.
+      if (idx < entries) {
+        out[o] = palette![3 * idx]!;
+        out[o + 1] = palette![3 * idx + 1]!;
+        out[o + 2] = palette![3 * idx + 2]!;
+      }
+      if (alpha) out[o + 3] = idx < alpha.length ? alpha[idx]! : 255;
+    }
+    return { width, height, channels, data: out };
+  }
+  const samples = to8Bit(data, bitDepth);
+  if (!transparency || (colorType !== 0 && colorType !== 2)) return { width, height, channels: png.channels, data: samples };
+  const ch = png.channels;
+  const out = new Uint8Array(n * (ch + 1));
+  for (let i = 0; i < n; i++) {
+    let transparent = true;
+    for (let c = 0; c < ch; c++) {
+      out[i * (ch + 1) + c] = samples[i * ch + c]!;
+      if (data[i * ch + c] !== transparency[c]) transparent = false;
+    }
+    out[i * (ch + 1) + ch] = transparent ? 0 : 255;
+  }
+  return { width, height, channels: (ch + 1) as 2 | 4, data: out };
+}
+
+function to8Bit(data: Uint8Array | Uint16Array, bitDepth: number): Uint8Array {
+  if (bitDepth === 8) return data as Uint8Array;
+  const out = new Uint8Array(data.length);
+  if (bitDepth === 16) {
+    for (let i = 0; i < data.length; i++) out[i] = data[i]! >> 8;
+  } else {
+    const scale = 255 / ((1 << bitDepth) - 1); // 255, 85 or 17: exact
+    for (let i = 0; i < data.length; i++) out[i] = data[i]! * scale;
+  }
+  return out;
+}
+
+/** Writes a PNG atomically (temp file + rename); `palette` makes an indexed PNG of 1-channel indices. */
+export function writePng(path: string, image: RawImage | PngPixels, options: PngEncodeOptions = {}): void {
+  writeFileAtomicSync(path, encodePng(image, options, path));
+}
+
+/** Width and height from the file header only (PNG: the IHDR; others: sharp's metadata). */
+export async function imageSize(path: string): Promise<{ width: number; height: number }> {
+  const file = await open(path, 'r');
+  let head: Buffer;
+  try {
+    head = Buffer.alloc(24);
+    const { bytesRead } = await file.read(head, 0, 24, 0);
+    head = head.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+  if (isPng(head)) {
+    if (head.length < 24 || head.toString('latin1', 12, 16) !== 'IHDR') throw new Error(`${path}: truncated PNG, no IHDR chunk at byte 8`);
+    return { width: head.readUInt32BE(16), height: head.readUInt32BE(20) };
+  }
+  const meta = await sharp(path)
+    .metadata()
+    .catch((e: Error) => {
+      throw new Error(`${path}: cannot read image header (sharp: ${e.message})`);
+    });
+  if (!meta.width || !meta.height) throw new Error(`${path}: image header has no size`);
+  return { width: meta.width, height: meta.height };
+}
+
+/** RGB version of any image: gray replicated, alpha dropped (not composited, as PIL's convert('RGB')). */
+export function toRgb(image: RawImage): RawImage {
+  return convertChannels(image, 3, 'toRgb');
+}
+
+/**
+ * Gray version of any image by ITU-R 601-2 luma, L = (19595 R + 38470 G + 7471 B + 2^15) >> 16
+ * (0.299 R + 0.587 G + 0.114 B rounded), bit-exact with PIL's convert('L'); alpha dropped.
+ * sharp's greyscale() differs: Rec. 709 luminance in linear light (pure red gives 127, PIL 76).
+ */
+export function toGray(image: RawImage): RawImage {
+  return convertChannels(image, 1, 'toGray');
+}
+
+/** Converts between 1 (gray), 2 (gray+alpha), 3 (RGB) and 4 (RGBA) channels; added alpha is 255. */
+export function toChannels(image: RawImage, channels: RawImage['channels']): RawImage {
+  return convertChannels(image, channels, 'toChannels');
+}
+
+function convertChannels(image: RawImage, channels: RawImage['channels'] | undefined, name: string): RawImage {
+  if (channels === undefined || channels === image.channels) return image;
+  if (![1, 2, 3, 4].includes(channels)) throw new Error(`${name}: channels ${channels} not supported (expected 1, 2, 3 or 4)`);
+  const { width, height, data } = image;
+  if (data.length !== width * height * image.channels) {
+    throw new Error(`${name}: image data has ${data.length} bytes, expected ${width}x${height}x${image.channels}`);
+  }
+  const from = image.channels;
+  const n = width * height;
+  const out = new Uint8Array(n * channels);
+  const srcColor = from >= 3;
+  const srcAlpha = from === 2 || from === 4;
+  const dstColor = channels >= 3;
+  const dstAlpha = channels === 2 || channels === 4;
+  for (let i = 0; i < n; i++) {
+    const s = i * from;
+    const o = i * channels;
+    if (dstColor) {
+      if (srcColor) {
+        out[o] = data[s]!;
+        out[o + 1] = data[s + 1]!;
+        out[o + 2] = data[s + 2]!;
+      } else {
+        out[o] = out[o + 1] = out[o + 2] = data[s]!;
+      }
+    } else {
+      out[o] = srcColor ? (data[s]! * 19595 + data[s + 1]! * 38470 + data[s + 2]! * 7471 + 0x8000) >>> 16 : data[s]!;
+    }
+    if (dstAlpha) out[o + channels - 1] = srcAlpha ? data[s + from - 1]! : 255;
+  }
+  return { width, height, channels, data: out };
+}
+
+function pickChannels(image: RawImage, picks: number[]): RawImage {
+  const n = image.width * image.height;
+  const out = new Uint8Array(n * picks.length);
+  for (let i = 0; i < n; i++) for (let c = 0; c < picks.length; c++) out[i * picks.length + c] = image.data[i * image.channels + picks[c]!]!;
+  return { width: image.width, height: image.height, channels: picks.length as RawImage['channels'], data: out };
+}
