@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatDuration, formatMetric, Progress } from '../../src/train/progress.js';
+
+/** A stream that records writes, and a clock the test moves by hand. */
+function setup(tty: boolean, columns?: number) {
+  const writes: string[] = [];
+  const stream = { isTTY: tty, columns, write: (s: string) => writes.push(s) };
+  let t = 1000;
+  return { writes, stream, now: () => t, advance: (ms: number) => (t += ms) };
+}
+
+test('a TTY redraws in place with count, percent, bar, elapsed<ETA, rate and metrics', () => {
+  const { writes, stream, now, advance } = setup(true);
+  const p = new Progress({ total: 100, label: 'train', unit: 'img', stream, now });
+  advance(5000);
+  p.tick(25, { loss: 0.41234, lr: 1e-4 });
+  assert.equal(writes.length, 1);
+  assert.equal(writes[0], '\rtrain   25/100   25%  [#####...............]  00:05<00:15  5.00 img/s  loss 0.4123  lr 1.00e-4\x1b[K');
+});
+
+test('TTY redraws are throttled to ~10 Hz, but the last item always draws', () => {
+  const { writes, stream, now, advance } = setup(true);
+  const p = new Progress({ total: 10, stream, now });
+  advance(1000);
+  p.tick(); // first draw
+  for (let i = 0; i < 5; i++) {
+    advance(10);
+    p.tick(1, { loss: i });
+  }
+  assert.equal(writes.length, 1, '50 ms of ticks: no redraw');
+  advance(100);
+  p.tick(1);
+  assert.equal(writes.length, 2);
+  assert.match(writes[1]!, /7\/10.*loss 4/, 'metrics kept until replaced');
+  advance(1);
+  p.tick(3);
+  assert.equal(writes.length, 3, 'reaching the total draws at once');
+  p.done();
+  assert.equal(writes.at(-1), '\n');
+  assert.match(writes.at(-2)!, /10\/10  100%  \[#+\]  00:01<00:00/);
+  assert.throws(() => p.tick(), /tick\(\) after done\(\)/);
+});
+
+test('without a TTY it prints one plain line per 10% step, no carriage returns', () => {
+  const { writes, stream, now, advance } = setup(false);
+  const p = new Progress({ total: 50, label: 'eval', stream, now });
+  for (let i = 0; i < 50; i++) {
+    advance(200);
+    p.tick(1, { miou: i / 100 });
+  }
+  assert.equal(writes.length, 10);
+  assert.ok(writes.every((w) => w.endsWith('\n') && !w.includes('\r') && !w.includes('[#')));
+  assert.equal(writes[0], 'eval   5/50   10%  00:01<00:09  5.00 it/s  miou 0.04\n');
+  assert.match(writes[9]!, /^eval  50\/50  100%  00:10<00:00/);
+  p.done();
+  assert.equal(writes.length, 10, 'done() does not repeat the 100% line');
+});
+
+test('done() without a TTY prints the final state when it was not printed yet', () => {
+  const { writes, stream, now, advance } = setup(false);
+  const p = new Progress({ total: 100, stream, now, plainEveryPercent: 50 });
+  advance(4000);
+  p.tick(30);
+  assert.equal(writes.length, 0);
+  p.done({ loss: 0.5 });
+  assert.equal(writes.length, 1);
+  assert.match(writes[0]!, /30\/100   30%  00:04<00:09  7\.50 it\/s  loss 0\.5\n$/);
+});
+
+test('slow steps show seconds per item; long runs show hours; wide lines are cut to the terminal', () => {
+  const { writes, stream, now, advance } = setup(true, 40);
+  const p = new Progress({ total: 10, stream, now, unit: 'img', label: 'x'.repeat(10) });
+  advance(2 * 3600 * 1000);
+  p.tick(2, { loss: 1 });
+  const shown = writes[0]!.replace('\r', '').replace('\x1b[K', '');
+  assert.equal(shown.length, 39);
+  assert.ok(p.line().includes('2:00:00<8:00:00  3600.00 s/img'), p.line());
+});
+
+test('formatting helpers', () => {
+  assert.equal(formatDuration(59.6), '01:00');
+  assert.equal(formatDuration(3725), '1:02:05');
+  assert.equal(formatDuration(NaN), '--:--');
+  assert.equal(formatMetric(0.123456), '0.1235');
+  assert.equal(formatMetric(3), '3');
+  assert.equal(formatMetric(12345.6), '12350');
+  assert.equal(formatMetric(0.25), '0.25');
+  assert.equal(formatMetric(2.5e-5), '2.50e-5');
+  assert.equal(formatMetric(NaN), 'nan');
+  assert.equal(formatMetric('warmup'), 'warmup');
+  assert.throws(() => new Progress({ total: -1, stream: { write: () => 0 } }), /total must be a non-negative number, got -1/);
+  assert.throws(() => new Progress({ total: 1, stream: { write: () => 0 } }).tick(-2), /n must be a non-negative number, got -2/);
+});
