@@ -82,10 +82,27 @@ export function scalar(value: number, options: TensorOptions = {}): Tensor {
   return tensor([value], { ...options, shape: [] });
 }
 
+let defaultDevice: Device | null = null;
+
+/**
+ * Runs fn with factory functions (zeros, empty, rand, ... and so layer constructors) placing
+ * tensors on `device` unless told otherwise. With 'meta' a model is built without allocating
+ * or initialising any data: instant parameter counts for VGG-sized networks.
+ */
+export function withDefaultDevice<T>(device: Device, fn: () => T): T {
+  const previous = defaultDevice;
+  defaultDevice = device;
+  try {
+    return fn();
+  } finally {
+    defaultDevice = previous;
+  }
+}
+
 function factory(name: string, args: unknown[], options: TensorOptions, defaultDtype: DType = 'float32'): Tensor {
   const t = op(name, args as never[], {
     dtype: dtypeCode(options.dtype ?? defaultDtype),
-    device: options.device ?? null,
+    device: options.device ?? defaultDevice,
   });
   return finish(t, options);
 }
