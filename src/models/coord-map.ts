@@ -2,6 +2,7 @@
 // (Caffe's coord_map idea). Composing the maps of a network's layers gives the crop
 // offsets FCN needs to align skip connections and to cut the output back to the input
 // size, for any input size, without typing magic numbers.
+import { Conv2d, ConvTranspose2d, MaxPool2d, Sequential, type Module, type Pair } from '../nn/index.js';
 
 /** top = scale * bottom + offset, along one spatial axis. */
 export interface CoordMap {
@@ -54,4 +55,42 @@ export function cropOffset(larger: CoordMap, reference: CoordMap): number {
     throw new Error(`feature maps are misaligned by ${offset} pixels (expected a non-negative integer)`);
   }
   return Math.round(offset);
+}
+
+// Layers that keep every pixel where it is (Caffe's pass-through layers).
+const PASS_THROUGH = new Set(['ReLU', 'LeakyReLU', 'Sigmoid', 'Tanh', 'BatchNorm2d', 'Dropout', 'Dropout2d', 'Identity']);
+
+/** Explicit padding along one axis; 'same' only where it is symmetric (stride 1, odd extent). */
+function axisPadding(layer: string, padding: Pair | 'same' | 'valid', kernel: number, stride: number, dilation: number, axis: 0 | 1): number {
+  if (padding === 'valid') return 0;
+  if (padding === 'same') {
+    const extent = dilation * (kernel - 1);
+    if (stride !== 1 || extent % 2 !== 0) {
+      throw new Error(`coordinate map of ${layer}: 'same' padding with stride ${stride} and kernel ${kernel} depends on the input size`);
+    }
+    return extent / 2;
+  }
+  return padding[axis];
+}
+
+/** The coordinate map of one layer along axis 0 (height) or 1 (width). */
+export function layerCoordMap(m: Module<any, any>, axis: 0 | 1 = 0): CoordMap {
+  if (m instanceof Conv2d || m instanceof MaxPool2d) {
+    const name = m.typeName;
+    const [k, s, d] = [m.kernelSize[axis], m.stride[axis], m.dilation[axis]];
+    return convMap({ kernel: k, stride: s, dilation: d, padding: axisPadding(name, m.padding, k, s, d, axis) });
+  }
+  if (m instanceof ConvTranspose2d) {
+    if (m.padding === 'same') throw new Error("coordinate map of ConvTranspose2d: 'same' padding crops by the input size; use explicit padding");
+    const [k, s, d] = [m.kernelSize[axis], m.stride[axis], m.dilation[axis]];
+    return deconvMap({ kernel: k, stride: s, dilation: d, padding: axisPadding(m.typeName, m.padding, k, s, d, axis) });
+  }
+  if (PASS_THROUGH.has(m.typeName)) return IDENTITY;
+  if (m instanceof Sequential) return sequenceCoordMap(m.children(), axis);
+  throw new Error(`coordinate map: no rule for layer type ${m.typeName}`);
+}
+
+/** The map of layers applied one after the other. */
+export function sequenceCoordMap(layers: Iterable<Module<any, any>>, axis: 0 | 1 = 0): CoordMap {
+  return composeAll([...layers].map((m) => layerCoordMap(m, axis)));
 }

@@ -1,0 +1,40 @@
+// Loading ImageNet VGG weights saved as safetensors under torchvision's names (convert a
+// torchvision state dict with scripts/convert-torchvision-vgg.py).
+import { loadSafetensors } from '../io/safetensors.js';
+import type { VGG } from './vgg.js';
+
+export interface LoadVggWeightsOptions {
+  /** Also load the 1000-class fc8 (classifier.6); false keeps the model's own head, e.g. for fine-tuning. */
+  head?: boolean;
+}
+
+/** Copies the VGG weights in a safetensors file into `model` (every key must match). Returns the keys loaded. */
+export function loadVggWeights(model: VGG, path: string, options: LoadVggWeightsOptions = {}): string[] {
+  const { tensors } = loadSafetensors(path);
+  try {
+    const head = options.head ?? true;
+    if (!head) {
+      for (const key of ['classifier.6.weight', 'classifier.6.bias']) {
+        tensors.get(key)?.dispose();
+        tensors.delete(key);
+      }
+    }
+    const { depth, batchNorm } = model.config;
+    const what = `VGG${depth}${batchNorm ? '-BN' : ''} weights under torchvision's names (make them with scripts/convert-torchvision-vgg.py)`;
+    const own = [...model.stateDict().keys()].filter((k) => head || !k.startsWith('classifier.6.'));
+    const missing = own.filter((k) => !tensors.has(k));
+    const unexpected = [...tensors.keys()].filter((k) => !own.includes(k));
+    if (missing.length || unexpected.length) {
+      const parts = [missing.length ? `missing ${missing.join(', ')}` : '', unexpected.length ? `unexpected ${unexpected.join(', ')}` : ''];
+      throw new Error(`${path}: expected ${what}; ${parts.filter(Boolean).join('; ')}`);
+    }
+    try {
+      model.loadStateDict(tensors, { strict: false });
+    } catch (err) {
+      throw new Error(`${path}: expected ${what}: ${(err as Error).message}`);
+    }
+    return [...tensors.keys()];
+  } finally {
+    for (const t of tensors.values()) t.dispose();
+  }
+}
