@@ -1,0 +1,129 @@
+// Class names of the known datasets, and classes.json: names, colours and the ignore index
+// of a folder dataset, written by hand or by a labelling tool.
+import { existsSync, readFileSync } from 'node:fs';
+import { parseColor, type Rgb } from '../viz/color.js';
+import { CAMVID_CLASSES } from '../viz/palette.js';
+
+/** CamVid's 11 classes (SegNet's split); label 11 is void. */
+export const CAMVID_CLASS_NAMES: readonly string[] = CAMVID_CLASSES.slice(0, 11);
+
+/** PASCAL VOC's 20 object classes after background; 255 marks object boundaries (ignored). */
+export const VOC_CLASS_NAMES: readonly string[] = [
+  'background', 'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',
+  'diningtable', 'dog', 'horse', 'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor',
+];
+
+/** ADE20K's 150 Scene Parsing classes in label order (stored label k is class k - 1; 0 is "other"). */
+export const ADE20K_CLASS_NAMES: readonly string[] = [
+  'wall', 'building', 'sky', 'floor', 'tree', 'ceiling', 'road', 'bed', 'windowpane', 'grass',
+  'cabinet', 'sidewalk', 'person', 'earth', 'door', 'table', 'mountain', 'plant', 'curtain', 'chair',
+  'car', 'water', 'painting', 'sofa', 'shelf', 'house', 'sea', 'mirror', 'rug', 'field',
+  'armchair', 'seat', 'fence', 'desk', 'rock', 'wardrobe', 'lamp', 'bathtub', 'railing', 'cushion',
+  'base', 'box', 'column', 'signboard', 'chest of drawers', 'counter', 'sand', 'sink', 'skyscraper', 'fireplace',
+  'refrigerator', 'grandstand', 'path', 'stairs', 'runway', 'case', 'pool table', 'pillow', 'screen door', 'stairway',
+  'river', 'bridge', 'bookcase', 'blind', 'coffee table', 'toilet', 'flower', 'book', 'hill', 'bench',
+  'countertop', 'stove', 'palm', 'kitchen island', 'computer', 'swivel chair', 'boat', 'bar', 'arcade machine', 'hovel',
+  'bus', 'towel', 'light', 'truck', 'tower', 'chandelier', 'awning', 'streetlight', 'booth', 'television receiver',
+  'airplane', 'dirt track', 'apparel', 'pole', 'land', 'bannister', 'escalator', 'ottoman', 'bottle', 'buffet',
+  'poster', 'stage', 'van', 'ship', 'fountain', 'conveyer belt', 'canopy', 'washer', 'plaything', 'swimming pool',
+  'stool', 'barrel', 'basket', 'waterfall', 'tent', 'bag', 'minibike', 'cradle', 'oven', 'ball',
+  'food', 'step', 'tank', 'trade name', 'microwave', 'pot', 'animal', 'bicycle', 'lake', 'dishwasher',
+  'screen', 'blanket', 'sculpture', 'hood', 'sconce', 'vase', 'traffic light', 'tray', 'ashcan', 'fan',
+  'pier', 'crt screen', 'plate', 'monitor', 'bulletin board', 'shower', 'radiator', 'glass', 'clock', 'flag',
+];
+
+/** MNIST digits as class names. */
+export const MNIST_CLASS_NAMES: readonly string[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+
+/** What a classes.json holds. */
+export interface ClassInfo {
+  names: string[];
+  /** One colour per class, when the file gives them (needed for RGB colour masks). */
+  colors?: Rgb[];
+  ignoreIndex: number | null;
+}
+
+/**
+ * Parses classes.json. Accepted forms:
+ * `{"names": [...], "colors"?: [[r,g,b] | "#rrggbb", ...], "ignoreIndex"?: n}`,
+ * `{"classes": [{"name": ..., "color"?: ...}, ...], "ignoreIndex"?: n}`, or a bare list of names.
+ */
+export function parseClassInfo(json: unknown, file = 'classes.json'): ClassInfo {
+  const fail = (what: string): never => {
+    throw new Error(`${file}: ${what}`);
+  };
+  let names: unknown[];
+  let colors: unknown[] | undefined;
+  let ignore: unknown = null;
+  if (Array.isArray(json)) {
+    names = json;
+  } else if (json !== null && typeof json === 'object') {
+    const o = json as Record<string, unknown>;
+    ignore = o.ignoreIndex ?? o.ignore_index ?? null;
+    if (Array.isArray(o.classes)) {
+      const entries = o.classes as unknown[];
+      names = entries.map((c, i) => (c !== null && typeof c === 'object' ? (c as Record<string, unknown>).name : fail(`classes[${i}] is ${JSON.stringify(c)}, expected {"name": ..., "color"?: ...}`)));
+      const cs = entries.map((c) => (c as Record<string, unknown>).color);
+      if (cs.some((c) => c !== undefined)) colors = cs;
+    } else if (Array.isArray(o.names)) {
+      names = o.names;
+      if (o.colors !== undefined) colors = Array.isArray(o.colors) ? o.colors : fail(`"colors" is ${JSON.stringify(o.colors)}, expected a list`);
+    } else {
+      return fail('expected {"names": [...]} or {"classes": [{"name": ...}]} or a list of class names');
+    }
+  } else {
+    return fail(`holds ${JSON.stringify(json)}, expected an object or a list of class names`);
+  }
+  if (names.length === 0) fail('lists no classes');
+  names.forEach((n, i) => {
+    if (typeof n !== 'string' || n.length === 0) fail(`class ${i} name is ${JSON.stringify(n)}, expected a non-empty string`);
+  });
+  if (ignore !== null && (!Number.isInteger(ignore) || (ignore as number) < 0)) {
+    fail(`ignoreIndex is ${JSON.stringify(ignore)}, expected a non-negative integer or null`);
+  }
+  const info: ClassInfo = { names: names as string[], ignoreIndex: ignore as number | null };
+  if (colors) {
+    if (colors.length !== names.length) fail(`${colors.length} colours for ${names.length} classes, expected one per class`);
+    info.colors = colors.map((c, i) => {
+      try {
+        if (Array.isArray(c) && c.length === 3 && c.every((v) => Number.isInteger(v) && v >= 0 && v <= 255)) return [c[0], c[1], c[2]] as Rgb;
+        if (typeof c === 'string') {
+          const [r, g, b] = parseColor(c);
+          return [r, g, b] as Rgb;
+        }
+      } catch {
+        // fall through to the error below
+      }
+      return fail(`class ${i} (${String(names[i])}) colour is ${JSON.stringify(c)}, expected [r, g, b] in 0..255 or "#rrggbb"`);
+    });
+  }
+  return info;
+}
+
+/** Reads a classes.json file (see parseClassInfo for the forms accepted). */
+export function readClassInfo(path: string): ClassInfo {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`${path}: cannot read classes file (${(e as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  return parseClassInfo(json, path);
+}
+
+/** The first of the candidate paths that exists, read as classes.json; undefined when none does. */
+export function findClassInfo(candidates: readonly string[]): { path: string; info: ClassInfo } | undefined {
+  for (const path of candidates) if (existsSync(path)) return { path, info: readClassInfo(path) };
+  return undefined;
+}
+
+/** Default names "class 0", "class 1", ... */
+export function defaultClassNames(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `class ${i}`);
+}

@@ -1,0 +1,64 @@
+// MIT Scene Parsing (ADEChallengeData2016): images/{training,validation}/*.jpg and
+// annotations/{training,validation}/*.png. Stored label 0 is "other" (ignored) and label k is
+// class k - 1 of the 150, so labels shift down by one with 0 → ignore. A few images are gray:
+// they are converted to RGB.
+import { join, resolve } from 'node:path';
+import { paletteFor } from '../../viz/palette.js';
+import { ADE20K_CLASS_NAMES } from '../classes.js';
+import { throwProblems } from './errors.js';
+import { FileDataset, requireSamples, type FileEntry } from './file-dataset.js';
+import { filesByStem, isDir, readLabelFile, requireDir } from './files.js';
+import { indexLabel } from './label-map.js';
+import type { OpenOptions } from './folder.js';
+import type { Ade20kSpec, DatasetProblem } from './types.js';
+
+const IGNORE = 255;
+const SPLIT_DIRS: Record<string, string> = { train: 'training', training: 'training', val: 'validation', validation: 'validation' };
+
+/** Opens one split of ADE20K Scene Parsing. */
+export async function openAde20k(spec: Ade20kSpec, options: OpenOptions = {}): Promise<FileDataset> {
+  if (typeof spec.root !== 'string' || !spec.split) throw new Error(`ade20k dataset: spec needs root and split (train or val), got ${JSON.stringify(spec)}`);
+  const sub = SPLIT_DIRS[spec.split];
+  if (!sub) throw new Error(`ade20k dataset: split "${spec.split}", expected train, training, val or validation`);
+  const root = resolve(spec.root);
+  requireDir(root, 'ADE20K');
+  const imagesDir = join(root, 'images', sub);
+  const labelsDir = join(root, 'annotations', sub);
+  requireDir(imagesDir, 'ADE20K images');
+  requireDir(labelsDir, 'ADE20K annotations');
+  const problems: DatasetProblem[] = [];
+  const images = filesByStem(imagesDir, problems);
+  const labels = filesByStem(labelsDir, problems);
+  const entries: FileEntry[] = [];
+  for (const [stem, file] of images) {
+    const label = labels.get(stem);
+    if (label === undefined) {
+      const path = join(imagesDir, file);
+      problems.push({ kind: 'missing-mask', file: path, message: `${path}: no annotation ${join(labelsDir, stem)}.png` });
+    } else entries.push({ name: stem, image: join(imagesDir, file), label: join(labelsDir, label) });
+  }
+  for (const [stem, file] of labels) {
+    if (!images.has(stem)) {
+      const path = join(labelsDir, file);
+      problems.push({ kind: 'missing-image', file: path, message: `${path}: annotation without an image in ${imagesDir}` });
+    }
+  }
+  if (!options.lenient) throwProblems(`ade20k dataset ${root} split ${spec.split}`, problems);
+  requireSamples(entries.length, imagesDir, 'images');
+  const rule = { numClasses: ADE20K_CLASS_NAMES.length, ignoreIndex: IGNORE, shiftDown: true };
+  return new FileDataset({
+    spec: { format: 'ade20k', root, split: sub === 'training' ? 'train' : 'val' },
+    entries,
+    classNames: ADE20K_CLASS_NAMES,
+    ignoreIndex: IGNORE,
+    palette: paletteFor(ADE20K_CLASS_NAMES.length, 'voc'),
+    imageChannels: 3,
+    decodeLabel: async (file) => indexLabel(await readLabelFile(file), rule, file),
+    problems,
+  });
+}
+
+/** The ADE20K splits present ('train', 'val'). */
+export function ade20kSplits(root: string): string[] {
+  return (['train', 'val'] as const).filter((s) => isDir(join(root, 'images', SPLIT_DIRS[s]!)));
+}

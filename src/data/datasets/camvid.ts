@@ -1,0 +1,59 @@
+// CamVid in SegNet's layout: <split>/ holds the RGB frames, <split>annot/ the label maps of
+// class indices 0..10 under the same file names, 11 = void (ignored).
+import { join, resolve } from 'node:path';
+import { camvidPalette } from '../../viz/palette.js';
+import { CAMVID_CLASS_NAMES } from '../classes.js';
+import { throwProblems } from './errors.js';
+import { FileDataset, requireSamples, type FileEntry } from './file-dataset.js';
+import { filesByStem, isDir, readLabelFile, requireDir } from './files.js';
+import { indexLabel } from './label-map.js';
+import type { OpenOptions } from './folder.js';
+import type { CamvidSpec, DatasetProblem } from './types.js';
+
+const VOID = 11;
+
+/** Opens one split of CamVid (SegNet layout). */
+export async function openCamvid(spec: CamvidSpec, options: OpenOptions = {}): Promise<FileDataset> {
+  if (typeof spec.root !== 'string' || !spec.split) throw new Error(`camvid dataset: spec needs root and split (train, val or test), got ${JSON.stringify(spec)}`);
+  const root = resolve(spec.root);
+  requireDir(root, 'CamVid');
+  const imagesDir = join(root, spec.split);
+  const labelsDir = join(root, `${spec.split}annot`);
+  requireDir(imagesDir, `CamVid split "${spec.split}"`);
+  requireDir(labelsDir, `CamVid labels for split "${spec.split}"`);
+  const problems: DatasetProblem[] = [];
+  const images = filesByStem(imagesDir, problems);
+  const labels = filesByStem(labelsDir, problems);
+  const entries: FileEntry[] = [];
+  for (const [stem, file] of images) {
+    const label = labels.get(stem);
+    if (label === undefined) {
+      const path = join(imagesDir, file);
+      problems.push({ kind: 'missing-mask', file: path, message: `${path}: no label map ${join(labelsDir, stem)}.png` });
+    } else entries.push({ name: stem, image: join(imagesDir, file), label: join(labelsDir, label) });
+  }
+  for (const [stem, file] of labels) {
+    if (!images.has(stem)) {
+      const path = join(labelsDir, file);
+      problems.push({ kind: 'missing-image', file: path, message: `${path}: label map without an image in ${imagesDir}` });
+    }
+  }
+  if (!options.lenient) throwProblems(`camvid dataset ${root} split ${spec.split}`, problems);
+  requireSamples(entries.length, imagesDir, 'images');
+  const rule = { numClasses: CAMVID_CLASS_NAMES.length, ignoreIndex: VOID };
+  return new FileDataset({
+    spec: { format: 'camvid', root, split: spec.split },
+    entries,
+    classNames: CAMVID_CLASS_NAMES,
+    ignoreIndex: VOID,
+    palette: camvidPalette(11),
+    imageChannels: 3,
+    decodeLabel: async (file) => indexLabel(await readLabelFile(file), rule, file),
+    problems,
+  });
+}
+
+/** The CamVid splits present under root. */
+export function camvidSplits(root: string): string[] {
+  return ['train', 'val', 'test'].filter((s) => isDir(join(root, s)) && isDir(join(root, `${s}annot`)));
+}

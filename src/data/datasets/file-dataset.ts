@@ -1,0 +1,95 @@
+// The shared body of the image-file formats (folder, camvid, voc, ade20k): a list of
+// (name, image file, label file) entries and a per-format rule that turns a stored label
+// file into class indices.
+import type { Rgb } from '../../viz/color.js';
+import type { RawImage } from '../raw-image.js';
+import { DataError } from './errors.js';
+import { checkSameSize, readImageFile } from './files.js';
+import type { Dataset, DatasetProblem, DatasetSpec, Sample, SampleLabel } from './types.js';
+
+export interface FileEntry {
+  name: string;
+  image: string;
+  label?: string;
+}
+
+export interface FileDatasetOptions {
+  spec: DatasetSpec;
+  entries: FileEntry[];
+  classNames: readonly string[];
+  ignoreIndex: number | null;
+  palette: readonly Rgb[];
+  /** Convert every image to this many channels (RGB datasets that hold a few gray images). */
+  imageChannels?: RawImage['channels'];
+  /** Decodes and maps one label file; errors name the file. */
+  decodeLabel: (file: string) => Promise<SampleLabel>;
+  problems?: DatasetProblem[];
+}
+
+/** A dataset of image files with optional label files beside them. */
+export class FileDataset implements Dataset {
+  readonly spec: DatasetSpec;
+  readonly classNames: readonly string[];
+  readonly numClasses: number;
+  readonly ignoreIndex: number | null;
+  readonly palette: readonly Rgb[];
+  readonly hasLabels: boolean;
+  readonly problems: readonly DatasetProblem[];
+  private readonly entries: FileEntry[];
+  private readonly options: FileDatasetOptions;
+
+  constructor(options: FileDatasetOptions) {
+    this.options = options;
+    this.spec = options.spec;
+    this.entries = options.entries;
+    this.classNames = options.classNames;
+    this.numClasses = options.classNames.length;
+    this.ignoreIndex = options.ignoreIndex;
+    this.palette = options.palette;
+    this.hasLabels = options.entries.length > 0 && options.entries.every((e) => e.label !== undefined);
+    this.problems = options.problems ?? [];
+  }
+
+  get length(): number {
+    return this.entries.length;
+  }
+
+  name(i: number): string {
+    return this.entry(i).name;
+  }
+
+  sources(i: number): string[] {
+    const e = this.entry(i);
+    return e.label ? [e.image, e.label] : [e.image];
+  }
+
+  async get(i: number): Promise<Sample> {
+    const e = this.entry(i);
+    const image = await readImageFile(e.image, this.options.imageChannels);
+    const sample: Sample = { name: e.name, image };
+    if (e.label) {
+      const label = await this.options.decodeLabel(e.label);
+      checkSameSize(image, label, e.image, e.label);
+      sample.label = label;
+    }
+    return sample;
+  }
+
+  private entry(i: number): FileEntry {
+    const e = this.entries[i];
+    if (!Number.isInteger(i) || e === undefined) {
+      throw new RangeError(`${describe(this.spec)}: sample index ${i} out of range, expected 0..${this.entries.length - 1}`);
+    }
+    return e;
+  }
+}
+
+/** "format root[/split]" for messages. */
+export function describe(spec: DatasetSpec): string {
+  return `${spec.format} dataset ${spec.root ?? ''}${spec.split ? ` (split ${spec.split})` : ''}`.replace(/\s+/g, ' ').trim();
+}
+
+/** Throws a DataError when a strict open found nothing to read. */
+export function requireSamples(count: number, where: string, what: string): void {
+  if (count === 0) throw new DataError('missing-file', where, `no ${what} found`);
+}

@@ -1,0 +1,27 @@
+// The data layer's public surface: codecs, datasets, preprocessing, loader, cache, check.
+export * from './raw-image.js';
+export * from './png.js';
+export * from './image.js';
+export * from './npy.js';
+export * from './idx.js';
+export * from './classes.js';
+export * from './datasets/types.js';
+export { DataError } from './datasets/errors.js';
+export { openDataset, datasetSplits, DATASET_FORMATS, type OpenOptions } from './datasets/open.js';
+export { SyntheticDataset, syntheticDefaults } from './datasets/synthetic.js';
+export { SHAPES, renderScene, type SceneOptions, type ShapeKind } from './datasets/synthetic-scene.js';
+export { FileDataset } from './datasets/file-dataset.js';
+export { NpyDataset } from './datasets/npy-arrays.js';
+export { MnistDataset } from './datasets/mnist.js';
+export * from './transforms/spec.js';
+export * from './transforms/planar.js';
+export { resizeImage, resizeLabel, nearestIndex } from './transforms/resize.js';
+export { padImage, padLabel, padIndex, centerPadding, paddingFor, type Padding } from './transforms/pad.js';
+export * from './transforms/geometry.js';
+export { normalizeImage } from './transforms/normalize.js';
+export * from './transforms/pipeline.js';
+export { Rng, mixSeed, hashString, permutation } from './transforms/random.js';
+export { SampleSource, collate, type BatchArrays } from './batch.js';
+export { DataLoader, toBatch, type Batch, type LoaderOptions } from './loader.js';
+export { SampleCache, CACHE_FORMAT_VERSION, defaultCacheDir, canonicalJson, encodeEntry, decodeEntry, type CacheStats } from './cache.js';
+export { checkDataset, formatReport, type CheckOptions, type DataReport, type SplitReport, type CheckProblem, type SizeCount } from './check.js';
