@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// The pixelwise command line: `pixelwise <command> [options]`.
+import { UsageError } from './args.js';
+import type { Command } from './command.js';
+import { upsample } from './commands/upsample.js';
+
+const commands: Command[] = [upsample];
+
+function overview(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'usage: pixelwise <command> [options]',
+    '',
+    'Semantic segmentation with fully convolutional networks (FCN, U-Net), on libtorch.',
+    '',
+    'commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    "Run 'pixelwise <command> --help' for a command's options.",
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(overview());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    console.log('pixelwise 0.1.0');
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    console.error(`pixelwise: unknown command '${name}'. Commands: ${commands.map((c) => c.name).join(', ')}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof UsageError) {
+      console.error(`pixelwise ${name}: ${message}\nRun 'pixelwise ${name} --help' for usage.`);
+      return 2;
+    }
+    console.error(`pixelwise ${name}: error: ${message}`);
+    if (process.env.PIXELWISE_DEBUG && err instanceof Error) console.error(err.stack);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
