@@ -2,9 +2,10 @@
 // The pixelwise command line: `pixelwise <command> [options]`.
 import { UsageError } from './args.js';
 import type { Command } from './command.js';
+import { train } from './commands/train.js';
 import { upsample } from './commands/upsample.js';
 
-const commands: Command[] = [upsample];
+const commands: Command[] = [train, upsample];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,0 +1,177 @@
+// pixelwise train: a dataset, a model of the zoo, an optimiser — a run folder with
+// checkpoints, metrics.jsonl and curves; --resume RUN continues it exactly.
+import { existsSync, rmSync } from 'node:fs';
+import { MODEL_NAMES } from '../../models/registry.js';
+import { LOSS_NAMES, type LossName } from '../../train/objective.js';
+import { prepareRun, resumeRun, type PreparedRun, type TrainRunOptions } from '../../train/run.js';
+import type { PadMode } from '../../data/transforms/spec.js';
+import { choice, flag, helpText, num, parse, requireStr, size, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
+import type { Command } from '../command.js';
+import { dataOptionSpecs, datasetSpecFromArgs } from '../data-args.js';
+import { modelOptionSpecs, modelOptionsFromArgs } from '../model-args.js';
+
+const specs: OptionSpecs = {
+  ...dataOptionSpecs,
+  split: { type: 'string', help: "S  training split (default 'train')" },
+  'val-split': { type: 'string', help: "S  validation split, or 'none' (default 'val'; 'test' for mnist)" },
+  model: { type: 'string', short: 'm', help: `NAME  ${MODEL_NAMES.filter((m) => !m.startsWith('vgg')).join(', ')}` },
+  ...modelOptionSpecs,
+  epochs: { type: 'string', short: 'e', help: 'N  epochs to train (default 10)' },
+  iterations: { type: 'string', help: 'N  optimizer steps to train (instead of --epochs)' },
+  'batch-size': { type: 'string', short: 'b', help: 'N  images per step (default 8)' },
+  lr: { type: 'string', help: 'X  learning rate (default 1e-3 for adam/adamw, 0.01 for sgd)' },
+  optimizer: { type: 'string', help: 'O  adam (default), adamw or sgd' },
+  momentum: { type: 'string', help: 'X  sgd momentum (default 0.9)' },
+  'weight-decay': { type: 'string', help: 'X  L2 penalty (adamw: decoupled; default 0, adamw 0.01)' },
+  schedule: { type: 'string', help: 'S  learning-rate schedule: poly (default, (1 - it/max)^0.9), cosine, step, none' },
+  'step-size': { type: 'string', help: 'N  step schedule: epochs between decays (default 10)' },
+  gamma: { type: 'string', help: 'X  step schedule: decay factor (default 0.1)' },
+  warmup: { type: 'string', help: 'N  linear warmup steps (default 0)' },
+  size: { type: 'string', help: 'HxW  resize images to HEIGHTxWIDTH (labels by nearest neighbour)' },
+  'pad-to': { type: 'string', help: 'HxW  pad images up to HEIGHTxWIDTH (e.g. 101 -> 128)' },
+  'pad-mode': { type: 'string', help: 'M  constant (default), reflect, symmetric, edge, wrap (numpy.pad)' },
+  channels: { type: 'string', help: 'C  image channels for the model: 1 or 3 (default as stored)' },
+  normalize: { type: 'string', help: 'N  unit (x/255), imagenet (mean/std), vgg (mean subtraction), none' },
+  augment: { type: 'boolean', help: 'random flips and scale 0.75-1.25 (cropped back to --size)' },
+  loss: { type: 'string', help: `L  ${LOSS_NAMES.join(', ')} (default ce; bce/bce+dice give a one-output sigmoid model)` },
+  'class-weights': { type: 'string', help: 'W,W,...  one weight per class for the cross-entropy' },
+  'ignore-index': { type: 'string', help: "N  label value left out of loss and metrics, or 'none' (default: the dataset's)" },
+  seed: { type: 'string', help: 'N  seed for initialisation, shuffling and augmentation (default 0)' },
+  threads: { type: 'string', short: 't', help: 'N  libtorch threads (default: all cores)' },
+  workers: { type: 'string', help: 'N  data-loading worker threads (default min(2, cores - 1))' },
+  cache: { type: 'string', help: 'DIR  on-disk cache of decoded samples' },
+  'time-budget': { type: 'string', help: 'SECONDS  stop after this much training (validate and save first)' },
+  out: { type: 'string', short: 'o', help: 'RUN  run folder: checkpoints/, metrics.jsonl, curves.png/svg' },
+  resume: { type: 'string', help: 'RUN  continue this run from its last checkpoint (other options ignored but --epochs, --iterations, --time-budget, --threads)' },
+  quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
+};
+
+const help = helpText(
+  'pixelwise train --data DIR --format F --model NAME [options] --out RUN\n       pixelwise train --resume RUN [--epochs N]',
+  'Trains a segmentation model (or the autoencoder on MNIST). Validates after every epoch, writes\n' +
+    'RUN/checkpoints/last.safetensors (resumable) and best.safetensors (best mean IoU), RUN/metrics.jsonl\n' +
+    'and loss/mIoU curves. Ctrl-C stops after the current step and saves; --resume continues exactly.',
+  specs,
+);
+
+function listOf(p: Parsed, name: string): number[] | undefined {
+  const raw = str(p, name);
+  if (raw === undefined) return undefined;
+  const values = raw.split(',').map((v) => Number(v.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v < 0)) {
+    throw new UsageError(`--${name} expects comma-separated non-negative numbers, got '${raw}'`);
+  }
+  return values;
+}
+
+function ignoreIndexOf(p: Parsed): number | null | undefined {
+  const raw = str(p, 'ignore-index');
+  if (raw === undefined) return undefined;
+  if (raw === 'none') return null;
+  return num(p, 'ignore-index', { min: 0, integer: true });
+}
+
+function runOptions(args: Parsed): TrainRunOptions {
+  const model = requireStr(args, 'model', `the model to train: ${MODEL_NAMES.join(', ')}`);
+  const valSplit = str(args, 'val-split');
+  const channels = num(args, 'channels', { min: 1, max: 3, integer: true });
+  if (channels === 2) throw new UsageError("--channels expects 1 or 3, got '2'");
+  return {
+    data: datasetSpecFromArgs(args, str(args, 'split')),
+    valSplit: valSplit === 'none' ? null : valSplit,
+    model,
+    modelOptions: modelOptionsFromArgs(args),
+    epochs: num(args, 'epochs', { min: 1, integer: true }),
+    iterations: num(args, 'iterations', { min: 1, integer: true }),
+    batchSize: num(args, 'batch-size', { min: 1, integer: true }),
+    lr: num(args, 'lr', { min: 0 }),
+    optimizer: choice(args, 'optimizer', ['sgd', 'adam', 'adamw'] as const),
+    momentum: num(args, 'momentum', { min: 0, max: 1 }),
+    weightDecay: num(args, 'weight-decay', { min: 0 }),
+    schedule: choice(args, 'schedule', ['none', 'step', 'poly', 'cosine'] as const),
+    stepSize: num(args, 'step-size', { min: 1, integer: true }),
+    gamma: num(args, 'gamma', { min: 0 }),
+    warmup: num(args, 'warmup', { min: 0, integer: true }),
+    size: size(args, 'size'),
+    padTo: size(args, 'pad-to'),
+    padMode: choice(args, 'pad-mode', ['constant', 'reflect', 'symmetric', 'edge', 'wrap'] as PadMode[]),
+    channels: channels as 1 | 3 | undefined,
+    normalize: choice(args, 'normalize', ['unit', 'imagenet', 'vgg', 'none'] as const),
+    augment: flag(args, 'augment'),
+    loss: choice(args, 'loss', LOSS_NAMES) as LossName | undefined,
+    classWeights: listOf(args, 'class-weights'),
+    ignoreIndex: ignoreIndexOf(args),
+    seed: num(args, 'seed', { min: 0, integer: true }),
+    threads: num(args, 'threads', { min: 1, integer: true }),
+    workers: num(args, 'workers', { min: 0, integer: true }),
+    cacheDir: str(args, 'cache'),
+    timeBudget: num(args, 'time-budget', { min: 1 }),
+    out: requireStr(args, 'out', 'the run folder to write'),
+    verbose: !flag(args, 'quiet'),
+  };
+}
+
+/** Runs a prepared training run with Ctrl-C handling; returns the exit code. */
+export async function runTraining(run: PreparedRun, createdDir: string | null): Promise<number> {
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130); // checkpoints are atomic: nothing half-written remains
+    console.error('\ninterrupt: stopping after this step (Ctrl-C again to quit now)');
+    run.trainer.requestStop();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const result = await run.trainer.run();
+    const paths = run.trainer.paths;
+    console.error(`checkpoints: ${paths.last} (resumable), ${paths.best} (best)`);
+    console.error(`metrics: ${paths.metrics}; curves: ${paths.curvesPng}`);
+    if (result.stoppedBy === 'interrupt') {
+      console.error(`interrupted; continue with: pixelwise train --resume ${run.options.out}`);
+      return 130;
+    }
+    return 0;
+  } catch (err) {
+    // A run that failed before its first checkpoint leaves no folder behind.
+    if (createdDir && !existsSync(run.trainer.paths.last)) rmSync(createdDir, { recursive: true, force: true });
+    throw err;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await run.close();
+  }
+}
+
+export const train: Command = {
+  name: 'train',
+  summary: 'train a model on a dataset; checkpoints, metrics.jsonl, curves',
+  help,
+  async run(argv) {
+    const args = parse(argv, specs);
+    if (flag(args, 'help')) {
+      console.log(help);
+      return 0;
+    }
+    if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+    const resume = str(args, 'resume');
+    if (resume) {
+      const run = await resumeRun(resume, {
+        epochs: num(args, 'epochs', { min: 1, integer: true }),
+        iterations: num(args, 'iterations', { min: 1, integer: true }),
+        timeBudget: num(args, 'time-budget', { min: 1 }),
+        threads: num(args, 'threads', { min: 1, integer: true }),
+        verbose: !flag(args, 'quiet'),
+      });
+      return runTraining(run, null);
+    }
+    const options = runOptions(args);
+    const createdDir = existsSync(options.out) ? null : options.out;
+    let run: PreparedRun;
+    try {
+      run = await prepareRun(options);
+    } catch (err) {
+      if (createdDir) rmSync(createdDir, { recursive: true, force: true });
+      throw err;
+    }
+    return runTraining(run, createdDir);
+  },
+};

@@ -1,0 +1,323 @@
+// A whole training run from one JSON-able description: data, model, optimisation, run folder.
+// The CLI's `train` and `demo` and library users call train(); --resume rebuilds the same run
+// from the description stored in the checkpoint.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { getNumThreads, manualSeed, setNumThreads, setRngState } from '../torch/index.js';
+import { DataLoader } from '../data/loader.js';
+import { datasetSplits, openDataset } from '../data/datasets/open.js';
+import type { DatasetSpec } from '../data/datasets/types.js';
+import type { AugmentSpec, NormalizePreset, PadMode, PreprocessSpec } from '../data/transforms/spec.js';
+import { createModel, inputMultiple, MODELS, isModelName, type ZooModel } from '../models/registry.js';
+import { SGD, Adam, AdamW, StepLR, PolyLR, CosineAnnealingLR, LinearWarmup, type LRScheduler, type Optimizer } from '../optim/index.js';
+import { writeFileAtomicSync } from '../io/atomic.js';
+import { disposeCheckpoint, loadCheckpoint, type Checkpoint, type CheckpointConfig } from './checkpoint.js';
+import { buildObjective, defaultLoss, isBinaryLoss, type LossName } from './objective.js';
+import { Trainer, type TrainPosition, type TrainResult } from './trainer.js';
+
+export interface TrainRunOptions {
+  /** The training data (its split is the training split; default 'train'). */
+  data: DatasetSpec;
+  /** Validation split name (default 'val', or 'test' for MNIST; null for none). */
+  valSplit?: string | null;
+  model: string;
+  modelOptions?: Record<string, unknown>;
+  epochs?: number;
+  /** Stop after this many optimizer steps (instead of whole epochs). */
+  iterations?: number | null;
+  batchSize?: number;
+  lr?: number;
+  optimizer?: 'sgd' | 'adam' | 'adamw';
+  momentum?: number;
+  weightDecay?: number;
+  schedule?: 'none' | 'step' | 'poly' | 'cosine';
+  /** StepLR: epochs between decays, and the factor. */
+  stepSize?: number;
+  gamma?: number;
+  /** Linear warmup over this many steps. */
+  warmup?: number;
+  /** Resize every image to [height, width] (labels by nearest neighbour). */
+  size?: [number, number] | null;
+  /** Pad up to [height, width] (e.g. 101 -> 128 as the fourth seed). */
+  padTo?: [number, number] | null;
+  padMode?: PadMode;
+  /** Image channels the model takes (1 or 3; default as stored). */
+  channels?: 1 | 3;
+  normalize?: NormalizePreset;
+  /** true: flips + scale 0.75-1.25 (crop to size); or an explicit augmentation spec. */
+  augment?: boolean | AugmentSpec;
+  loss?: LossName;
+  classWeights?: number[] | null;
+  /** Overrides the dataset's ignore index (null: every label counts). */
+  ignoreIndex?: number | null;
+  seed?: number;
+  threads?: number;
+  workers?: number;
+  cacheDir?: string | null;
+  /** Stop (validate, save) after this many seconds of training. */
+  timeBudget?: number | null;
+  out: string;
+  verbose?: boolean;
+}
+
+export interface PreparedRun {
+  trainer: Trainer;
+  model: ZooModel;
+  train: DataLoader;
+  val: DataLoader | null;
+  options: Required<Omit<TrainRunOptions, 'modelOptions'>> & { modelOptions: Record<string, unknown> };
+  config: CheckpointConfig;
+  close(): Promise<void>;
+}
+
+const DEFAULTS = {
+  epochs: 10,
+  iterations: null,
+  batchSize: 8,
+  optimizer: 'adam',
+  momentum: 0.9,
+  weightDecay: 0,
+  schedule: 'poly',
+  stepSize: 10,
+  gamma: 0.1,
+  warmup: 0,
+  size: null,
+  padTo: null,
+  padMode: 'constant',
+  augment: false,
+  classWeights: null,
+  seed: 0,
+  workers: undefined,
+  cacheDir: null,
+  timeBudget: null,
+  verbose: true,
+} as const;
+
+/** Default learning rate per optimizer (SGD as in FCN/U-Net papers' style, Adam as Keras). */
+function defaultLr(optimizer: string): number {
+  return optimizer === 'sgd' ? 0.01 : 1e-3;
+}
+
+function defaultValSplit(spec: DatasetSpec): string | null {
+  const splits = datasetSplits(spec);
+  for (const s of spec.format === 'mnist' ? ['test'] : ['val', 'validation']) if (splits.includes(s)) return s;
+  return null;
+}
+
+/** Train and val preprocessing; `imageSize` [h, w] is what random scaling crops back to. */
+function preprocessFor(o: PreparedRun['options'], model: string, imageSize: [number, number]): { train: PreprocessSpec; val: PreprocessSpec } {
+  const base: PreprocessSpec = {};
+  if (o.channels) base.channels = o.channels;
+  if (o.size) base.resize = { height: o.size[0], width: o.size[1], mode: 'bilinear' };
+  if (o.padTo) base.pad = { height: o.padTo[0], width: o.padTo[1], mode: o.padMode };
+  const vggBased = model.startsWith('vgg') || model.startsWith('fcn');
+  base.normalize = o.normalize ?? (vggBased ? 'imagenet' : 'unit');
+  let augment: AugmentSpec | undefined;
+  const [height, width] = o.padTo ?? o.size ?? imageSize;
+  if (o.augment === true) augment = { hflip: true, scale: [0.75, 1.25], crop: { height, width } };
+  else if (o.augment) augment = o.augment;
+  return { train: augment ? { ...base, augment } : base, val: base };
+}
+
+function buildOptimizer(model: ZooModel, o: PreparedRun['options']): Optimizer<any> {
+  const params = model.parameters().filter((p) => p.requiresGrad);
+  if (params.length === 0) throw new Error(`model ${o.model} has no trainable parameters (everything is frozen)`);
+  switch (o.optimizer) {
+    case 'sgd':
+      return new SGD(params, { lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay });
+    case 'adam':
+      return new Adam(params, { lr: o.lr, weightDecay: o.weightDecay });
+    case 'adamw':
+      return new AdamW(params, { lr: o.lr, weightDecay: o.weightDecay || 0.01 });
+    default:
+      throw new Error(`unknown optimizer '${o.optimizer as string}', expected sgd, adam or adamw`);
+  }
+}
+
+function buildScheduler(optimizer: Optimizer<any>, o: PreparedRun['options'], totalSteps: number, stepsPerEpoch: number): LRScheduler | null {
+  let s: LRScheduler | null;
+  switch (o.schedule) {
+    case 'none':
+      s = null;
+      break;
+    case 'step':
+      s = new StepLR(optimizer, { stepSize: Math.max(1, o.stepSize * stepsPerEpoch), gamma: o.gamma });
+      break;
+    case 'poly':
+      s = new PolyLR(optimizer, { maxIters: totalSteps, power: 0.9 });
+      break;
+    case 'cosine':
+      s = new CosineAnnealingLR(optimizer, { tMax: totalSteps });
+      break;
+    default:
+      throw new Error(`unknown schedule '${o.schedule as string}', expected none, step, poly or cosine`);
+  }
+  // Warmup multiplies another schedule; without one, a constant lr (StepLR with gamma 1).
+  if (o.warmup > 0) s = new LinearWarmup(s ?? new StepLR(optimizer, { stepSize: Math.max(1, totalSteps), gamma: 1 }), { warmupIters: o.warmup });
+  return s;
+}
+
+/** Builds everything a run needs; training starts with `prepared.trainer.run()`. */
+export async function prepareRun(input: TrainRunOptions, resume: Checkpoint | null = null): Promise<PreparedRun> {
+  const optimizerName = input.optimizer ?? DEFAULTS.optimizer;
+  const o = {
+    ...DEFAULTS,
+    ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
+    optimizer: optimizerName,
+    lr: input.lr ?? defaultLr(optimizerName),
+    modelOptions: { ...(input.modelOptions ?? {}) },
+    out: resolve(input.out),
+  } as unknown as PreparedRun['options'];
+  if (!isModelName(o.model)) throw new Error(`unknown model '${o.model}', expected one of ${Object.keys(MODELS).join(', ')}`);
+  const entry = MODELS[o.model];
+  if (entry.task === 'classification') {
+    throw new Error(`model ${o.model} is an image classifier; train a segmentation model (fcn32s, fcn16s, fcn8s, unet) or cae`);
+  }
+  if (o.threads) setNumThreads(o.threads);
+  manualSeed(o.seed);
+
+  const trainSpec = { ...o.data, split: o.data.split ?? 'train' } as DatasetSpec;
+  const valSplit = input.valSplit === undefined ? defaultValSplit(trainSpec) : input.valSplit;
+  const dataset = await openDataset(trainSpec);
+  const task = entry.task as 'segmentation' | 'reconstruction';
+  if (task === 'segmentation' && !dataset.hasLabels) {
+    throw new Error(`dataset ${trainSpec.format} (${trainSpec.root ?? ''}) has no label maps; a segmentation model needs masks`);
+  }
+  const first = await dataset.get(0);
+  const pre = preprocessFor(o, o.model, [first.image.height, first.image.width]);
+  const loaderBase = { batchSize: o.batchSize, seed: o.seed, workers: o.workers, cacheDir: o.cacheDir };
+  const train = new DataLoader(dataset, { ...loaderBase, shuffle: true, dropLast: false, preprocess: pre.train });
+  const val = valSplit ? new DataLoader({ ...dataset.spec, split: valSplit } as DatasetSpec, { ...loaderBase, preprocess: pre.val }) : null;
+  try {
+    await train.ready();
+    if (val) await val.ready();
+    const channels = o.channels ?? (first.image.channels >= 3 ? 3 : 1);
+    const ignoreIndex = input.ignoreIndex === undefined ? dataset.ignoreIndex : input.ignoreIndex;
+    const loss = o.loss ?? defaultLoss(task, dataset.numClasses);
+    const outputs = isBinaryLoss(loss) ? 1 : dataset.numClasses;
+    if (isBinaryLoss(loss) && dataset.numClasses !== 2) {
+      throw new Error(`loss ${loss} is for two-class (foreground/background) data; this dataset has ${dataset.numClasses} classes`);
+    }
+    const modelOptions =
+      task === 'reconstruction'
+        ? { inChannels: channels, ...o.modelOptions }
+        : { numClasses: outputs, inChannels: channels, ...o.modelOptions };
+    const model = createModel(o.model, modelOptions);
+    if (resume) model.loadStateDict(resume.weights);
+    const size = o.padTo ?? o.size ?? [first.image.height, first.image.width];
+    const multiple = inputMultiple(model);
+    if (size[0] % multiple !== 0 || size[1] % multiple !== 0) {
+      const up = (v: number): number => Math.ceil(v / multiple) * multiple;
+      throw new Error(
+        `model ${o.model} needs inputs whose sides are multiples of ${multiple}; the training images are ${size[0]}x${size[1]} — ` +
+          `use --size ${up(size[0])}x${up(size[1])} (resize) or --pad-to ${up(size[0])}x${up(size[1])}`,
+      );
+    }
+    const objective = buildObjective({ loss, outputs: task === 'reconstruction' ? channels : outputs, ignoreIndex, classWeights: o.classWeights });
+    const optimizer = buildOptimizer(model, o);
+    const stepsPerEpoch = train.length;
+    const totalSteps = o.iterations ?? o.epochs * stepsPerEpoch;
+    const epochs = o.iterations ? Math.ceil(o.iterations / stepsPerEpoch) : o.epochs;
+    const scheduler = buildScheduler(optimizer, o, totalSteps, stepsPerEpoch);
+    const start = resume ? restoreTraining(resume, optimizer, scheduler) : null;
+    const config: CheckpointConfig = {
+      model: { name: o.model, options: { ...(model.config as Record<string, unknown>) } },
+      classes: { names: [...dataset.classNames], ignoreIndex, palette: dataset.palette.map((c) => [c[0], c[1], c[2]]) },
+      preprocess: pre.val as Record<string, unknown>,
+      data: { train: dataset.spec, valSplit },
+      training: { ...stripRuntime(input), loss, epochs, threads: getNumThreads() },
+    };
+    mkdirSync(o.out, { recursive: true });
+    writeFileAtomicSync(join(o.out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    const trainer = new Trainer({
+      model,
+      task,
+      objective,
+      optimizer,
+      scheduler,
+      train,
+      val,
+      epochs,
+      maxSteps: o.iterations,
+      timeBudget: o.timeBudget,
+      runDir: o.out,
+      config,
+      numClasses: dataset.numClasses,
+      classNames: dataset.classNames,
+      ignoreIndex,
+      start,
+      verbose: o.verbose,
+    });
+    const close = async (): Promise<void> => {
+      await train.close();
+      await val?.close();
+    };
+    return { trainer, model, train, val, options: { ...o, loss, epochs }, config, close };
+  } catch (err) {
+    await train.close();
+    await val?.close();
+    throw err;
+  }
+}
+
+/** Puts optimizer, schedule and random generator back as the checkpoint saved them; returns where training stood. */
+function restoreTraining(c: Checkpoint, optimizer: Optimizer<any>, scheduler: LRScheduler | null): TrainPosition {
+  const state = c.trainState!;
+  if (!c.optimizer) throw new Error(`checkpoint ${c.path} has no optimizer state to resume from`);
+  optimizer.loadStateDict({ tensors: c.optimizer, meta: state.optimizer });
+  if (state.scheduler) {
+    if (!scheduler) throw new Error(`checkpoint ${c.path} was trained with a ${state.scheduler.type} schedule, but none is set`);
+    scheduler.loadStateDict(state.scheduler);
+  }
+  setRngState(Uint8Array.from(Buffer.from(state.rng, 'base64')));
+  return {
+    epoch: state.epoch,
+    step: state.step,
+    bestScore: state.bestScore,
+    batchInEpoch: (state.extra?.batchInEpoch as number | undefined) ?? 0,
+  };
+}
+
+// The options as given (what --resume replays), without settings of this process only.
+function stripRuntime(o: TrainRunOptions): Record<string, unknown> {
+  const { verbose: _v, ...rest } = o;
+  return { ...rest, out: resolve(o.out) };
+}
+
+/** Trains a model end to end and returns the history; see TrainRunOptions. */
+export async function train(options: TrainRunOptions): Promise<TrainResult & { run: PreparedRun }> {
+  const run = await prepareRun(options);
+  try {
+    return { ...(await run.trainer.run()), run };
+  } finally {
+    await run.close();
+  }
+}
+
+/** The path of a run folder's resumable checkpoint. */
+export function lastCheckpointPath(runDir: string): string {
+  return join(runDir, 'checkpoints', 'last.safetensors');
+}
+
+/**
+ * Continues the run in `runDir` exactly where its last checkpoint stopped, with the options
+ * it was started with; `overrides` may extend it (more epochs, another time budget).
+ */
+export async function resumeRun(
+  runDir: string,
+  overrides: Partial<Pick<TrainRunOptions, 'epochs' | 'iterations' | 'timeBudget' | 'verbose' | 'threads' | 'workers'>> = {},
+): Promise<PreparedRun> {
+  const path = lastCheckpointPath(runDir);
+  if (!existsSync(path)) throw new Error(`cannot resume ${runDir}: ${path} does not exist (was the run started with --out ${runDir}?)`);
+  const checkpoint = loadCheckpoint(path);
+  try {
+    if (!checkpoint.trainState || !checkpoint.config.training) {
+      throw new Error(`cannot resume from ${path}: it holds weights but no training state`);
+    }
+    const saved = checkpoint.config.training as unknown as TrainRunOptions;
+    const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+    return await prepareRun({ ...saved, ...defined, out: runDir }, checkpoint);
+  } finally {
+    disposeCheckpoint(checkpoint);
+  }
+}

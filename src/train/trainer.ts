@@ -1,0 +1,305 @@
+// The training loop: epochs of optimizer steps, validation after each epoch, metrics.jsonl,
+// loss curves, and atomic checkpoints (last, best) that let --resume continue exactly where
+// a run stopped (end of an epoch, a time budget, or Ctrl-C).
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { getRngState, noGrad, tidy, type Tensor } from '../torch/index.js';
+import type { DataLoader } from '../data/loader.js';
+import type { ZooModel } from '../models/registry.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import type { LRScheduler } from '../optim/schedules.js';
+import { writeFileAtomicSync } from '../io/atomic.js';
+import { writePng } from '../data/image.js';
+import { lossCurves } from '../viz/plot.js';
+import { saveCheckpoint, type CheckpointConfig, type TrainState } from './checkpoint.js';
+import { evaluate, type Evaluation } from './evaluate.js';
+import { JsonlLog, readJsonl } from './jsonl-log.js';
+import type { Objective } from './objective.js';
+import { Progress } from './progress.js';
+
+/** One line of metrics.jsonl: written after every validation. */
+export interface EpochRecord {
+  epoch: number;
+  step: number;
+  /** Whether the epoch ran to its end (false when a time budget or Ctrl-C cut it). */
+  complete: boolean;
+  trainLoss: number;
+  valLoss: number | null;
+  pixelAccuracy: number | null;
+  meanAccuracy: number | null;
+  meanIoU: number | null;
+  fwIoU: number | null;
+  foregroundIoU?: number | null;
+  lr: number;
+  seconds: number;
+  imagesPerSecond: number;
+}
+
+export interface TrainerOptions {
+  model: ZooModel;
+  task: 'segmentation' | 'reconstruction';
+  objective: Objective;
+  optimizer: Optimizer<any>;
+  scheduler: LRScheduler | null;
+  train: DataLoader;
+  val: DataLoader | null;
+  epochs: number;
+  /** Stop (after validating and saving) once training has run this many seconds. */
+  timeBudget?: number | null;
+  runDir: string;
+  config: CheckpointConfig;
+  /** Classes the metrics count (2 for a one-output binary model). */
+  numClasses: number;
+  classNames: readonly string[];
+  ignoreIndex: number | null;
+  /** Stop after this many optimizer steps in all (instead of at the end of `epochs`). */
+  maxSteps?: number | null;
+  /** Where a resumed run stands (weights, optimizer, schedule and RNG already restored). */
+  start?: TrainPosition | null;
+  /** Progress bars (per-epoch summary lines are always printed to stderr); default true. */
+  verbose?: boolean;
+}
+
+/** Where training stands: completed epochs, optimizer steps, position in the current epoch. */
+export interface TrainPosition {
+  epoch: number;
+  step: number;
+  bestScore: number | null;
+  batchInEpoch: number;
+}
+
+export interface TrainResult {
+  history: EpochRecord[];
+  /** The best validation score (mean IoU, or -loss for reconstruction), or null without validation. */
+  bestScore: number | null;
+  stoppedBy: 'epochs' | 'iterations' | 'time budget' | 'interrupt';
+  lastEvaluation: Evaluation | null;
+}
+
+export class Trainer {
+  readonly o: TrainerOptions;
+  #stopRequested = false;
+
+  constructor(options: TrainerOptions) {
+    this.o = options;
+  }
+
+  /** Asks the loop to stop after the current step, validate, and save (Ctrl-C). */
+  requestStop(): void {
+    this.#stopRequested = true;
+  }
+
+  get paths(): { checkpoints: string; last: string; best: string; metrics: string; curvesPng: string; curvesSvg: string } {
+    const dir = this.o.runDir;
+    return {
+      checkpoints: join(dir, 'checkpoints'),
+      last: join(dir, 'checkpoints', 'last.safetensors'),
+      best: join(dir, 'checkpoints', 'best.safetensors'),
+      metrics: join(dir, 'metrics.jsonl'),
+      curvesPng: join(dir, 'curves.png'),
+      curvesSvg: join(dir, 'curves.svg'),
+    };
+  }
+
+  async run(): Promise<TrainResult> {
+    const o = this.o;
+    const paths = this.paths;
+    mkdirSync(paths.checkpoints, { recursive: true });
+    const verbose = o.verbose ?? true;
+    let epoch = o.start?.epoch ?? 0;
+    let startBatch = o.start?.batchInEpoch ?? 0;
+    let step = o.start?.step ?? 0;
+    let bestScore = o.start?.bestScore ?? null;
+    const history = this.#history(step);
+    const log = new JsonlLog(paths.metrics);
+    const started = Date.now();
+    let stoppedBy: TrainResult['stoppedBy'] = 'epochs';
+    let lastEvaluation: Evaluation | null = null;
+    try {
+      while (epoch < o.epochs) {
+        const epochStart = Date.now();
+        const batches = o.train.plan(epoch).length;
+        const progress = verbose
+          ? new Progress({ total: (batches - startBatch) * o.train.options.batchSize, label: `epoch ${epoch + 1}/${o.epochs}`, unit: 'img' })
+          : undefined;
+        let lossSum = 0;
+        let seen = 0;
+        let images = 0;
+        let batchInEpoch = startBatch;
+        o.model.train();
+        for await (const batch of o.train.epoch(epoch, { startBatch })) {
+          using _batch = batch;
+          const target = o.task === 'reconstruction' ? batch.images : batch.labels;
+          if (!target) throw new Error('training data has no label maps; a segmentation model needs masks');
+          const loss = tidy(() => this.#step(batch.images, target));
+          if (!Number.isFinite(loss)) {
+            throw new Error(`loss became ${loss} at epoch ${epoch + 1}, step ${step + 1}; lower --lr or check the labels`);
+          }
+          lossSum += loss;
+          seen += 1;
+          images += batch.names.length;
+          step += 1;
+          batchInEpoch += 1;
+          progress?.tick(batch.names.length, { loss: lossSum / seen, lr: o.optimizer.paramGroups[0]!.lr });
+          if (this.#stopRequested) stoppedBy = 'interrupt';
+          else if (o.maxSteps && step >= o.maxSteps) stoppedBy = 'iterations';
+          else if (o.timeBudget && (Date.now() - started) / 1000 >= o.timeBudget) stoppedBy = 'time budget';
+          if (stoppedBy !== 'epochs') break;
+        }
+        const complete = batchInEpoch >= batches;
+        progress?.done({ loss: seen ? lossSum / seen : NaN });
+        lastEvaluation = o.val ? await this.#validate(epoch, verbose) : null;
+        const record = this.#record(epoch, step, complete, seen ? lossSum / seen : NaN, lastEvaluation, epochStart, images);
+        history.push(record);
+        log.append(record);
+        const score = this.#score(record);
+        const improved = score !== null && (bestScore === null || score > bestScore);
+        if (improved) bestScore = score;
+        if (complete) {
+          epoch += 1;
+          startBatch = 0;
+        } else {
+          startBatch = batchInEpoch;
+        }
+        this.#save(paths.last, { epoch, step, bestScore, batchInEpoch: startBatch }, true);
+        if (improved) this.#save(paths.best, { epoch, step, bestScore, batchInEpoch: startBatch }, false);
+        this.#plot(history);
+        console.error(describe(record, improved));
+        if (stoppedBy !== 'epochs') break;
+      }
+    } finally {
+      log.close();
+    }
+    return { history, bestScore, stoppedBy, lastEvaluation };
+  }
+
+  #step(images: Tensor, target: Tensor): number {
+    const o = this.o;
+    const output = o.model.forward(images);
+    const loss = o.objective(output, target);
+    o.optimizer.zeroGrad();
+    loss.backward();
+    o.optimizer.step();
+    o.scheduler?.step();
+    return loss.item();
+  }
+
+  async #validate(epoch: number, verbose: boolean): Promise<Evaluation> {
+    const o = this.o;
+    const val = o.val!;
+    const progress = verbose ? new Progress({ total: val.dataset.length, label: `validate ${epoch + 1}`, unit: 'img' }) : undefined;
+    const evaluation =
+      o.task === 'reconstruction'
+        ? await reconstructionLoss(o.model, val, o.objective)
+        : await evaluate(o.model, val.epoch(0), {
+            numClasses: o.numClasses,
+            classNames: o.classNames,
+            ignoreIndex: o.ignoreIndex,
+            objective: o.objective,
+            progress,
+          });
+    progress?.done();
+    return evaluation;
+  }
+
+  #record(epoch: number, step: number, complete: boolean, trainLoss: number, e: Evaluation | null, since: number, images: number): EpochRecord {
+    const seconds = (Date.now() - since) / 1000;
+    const s = e?.summary;
+    const record: EpochRecord = {
+      epoch: epoch + 1,
+      step,
+      complete,
+      trainLoss,
+      valLoss: e?.loss ?? null,
+      pixelAccuracy: s?.pixelAccuracy ?? null,
+      meanAccuracy: s?.meanAccuracy ?? null,
+      meanIoU: s?.meanIoU ?? null,
+      fwIoU: s?.fwIoU ?? null,
+      lr: this.o.optimizer.paramGroups[0]!.lr,
+      seconds,
+      imagesPerSecond: images / Math.max(seconds, 1e-9),
+    };
+    if (this.o.numClasses === 2 && s) record.foregroundIoU = s.perClassIoU[this.o.classNames[1]!] ?? null;
+    return record;
+  }
+
+  /** Higher is better: mean IoU, else minus the validation (or training) loss. */
+  #score(r: EpochRecord): number | null {
+    if (this.o.task === 'segmentation' && r.meanIoU !== null) return r.meanIoU;
+    const loss = r.valLoss ?? r.trainLoss;
+    return Number.isFinite(loss) ? -loss : null;
+  }
+
+  #save(path: string, where: { epoch: number; step: number; bestScore: number | null; batchInEpoch: number }, withState: boolean): void {
+    const o = this.o;
+    const trainState: TrainState | undefined = withState
+      ? {
+          epoch: where.epoch,
+          step: where.step,
+          bestScore: where.bestScore,
+          optimizer: o.optimizer.stateDict().meta,
+          scheduler: o.scheduler?.stateDict() ?? null,
+          rng: Buffer.from(getRngState()).toString('base64'),
+          extra: { batchInEpoch: where.batchInEpoch },
+        }
+      : undefined;
+    saveCheckpoint(path, {
+      config: o.config,
+      weights: o.model.stateDict(),
+      optimizer: withState ? o.optimizer.stateDict().tensors : undefined,
+      trainState,
+    });
+  }
+
+  /** Records already in metrics.jsonl up to the resumed step (later ones belong to lost work). */
+  #history(step: number): EpochRecord[] {
+    const path = this.paths.metrics;
+    if (!existsSync(path)) return [];
+    const records = readJsonl<EpochRecord>(path).records;
+    const kept = records.filter((r) => r.step <= step);
+    if (kept.length !== records.length) writeFileAtomicSync(path, kept.map((r) => JSON.stringify(r) + '\n').join(''));
+    return kept;
+  }
+
+  #plot(history: EpochRecord[]): void {
+    const paths = this.paths;
+    // A partial epoch (time budget, Ctrl-C) is drawn half way into its epoch.
+    const x = history.map((r) => (r.complete ? r.epoch : r.epoch - 0.5));
+    const finite = (v: number | null): number => (v === null ? NaN : v);
+    const figure = lossCurves(
+      {
+        train: { x, y: history.map((r) => r.trainLoss) },
+        val: history.some((r) => r.valLoss !== null) ? { x, y: history.map((r) => finite(r.valLoss)) } : undefined,
+        miou: history.some((r) => r.meanIoU !== null) ? { x, y: history.map((r) => finite(r.meanIoU)) } : undefined,
+      },
+      { title: `${this.o.config.model.name} training` },
+    );
+    writePng(paths.curvesPng, figure.toImage());
+    writeFileAtomicSync(paths.curvesSvg, figure.toSvg());
+  }
+}
+
+async function reconstructionLoss(model: ZooModel, loader: DataLoader, objective: Objective): Promise<Evaluation> {
+  let sum = 0;
+  let n = 0;
+  model.eval();
+  try {
+    for await (const batch of loader.epoch(0)) {
+      using _b = batch;
+      sum += noGrad(() => tidy(() => objective(model.forward(batch.images), batch.images).item()));
+      n += 1;
+    }
+  } finally {
+    model.train();
+  }
+  return { summary: null, loss: n ? sum / n : null, binary: null };
+}
+
+function describe(r: EpochRecord, improved: boolean): string {
+  const parts = [`epoch ${r.epoch}${r.complete ? '' : ' (partial)'}`, `train loss ${r.trainLoss.toFixed(4)}`];
+  if (r.valLoss !== null) parts.push(`val loss ${r.valLoss.toFixed(4)}`);
+  if (r.meanIoU !== null) parts.push(`val mIoU ${(100 * r.meanIoU).toFixed(2)}%`);
+  if (r.pixelAccuracy !== null) parts.push(`pixel acc ${(100 * r.pixelAccuracy).toFixed(2)}%`);
+  parts.push(`${r.imagesPerSecond.toFixed(1)} img/s`, `${r.seconds.toFixed(1)} s`);
+  return parts.join(', ') + (improved ? ' (best)' : '');
+}

@@ -1,0 +1,126 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { prepareRun, resumeRun, type TrainRunOptions } from '../../src/train/run.js';
+import { disposeCheckpoint, loadCheckpoint } from '../../src/train/checkpoint.js';
+import { readJsonl } from '../../src/train/jsonl-log.js';
+import { decodePng } from '../../src/data/png.js';
+
+const tiny: Omit<TrainRunOptions, 'out'> = {
+  data: { format: 'synthetic', count: 24, size: 32 },
+  valSplit: 'val',
+  model: 'unet',
+  modelOptions: { baseWidth: 4, depth: 2, dropout: 0.3 },
+  batchSize: 4,
+  epochs: 2,
+  threads: 1,
+  workers: 0,
+  augment: true,
+  verbose: false,
+};
+
+function tempRun(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pixelwise-train-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Largest absolute difference between the weights of two checkpoints. */
+function weightDistance(a: string, b: string): number {
+  const ca = loadCheckpoint(a);
+  const cb = loadCheckpoint(b);
+  try {
+    let max = 0;
+    for (const [key, t] of ca.weights) max = Math.max(max, t.sub(cb.weights.get(key)!).abs().max().item());
+    return max;
+  } finally {
+    disposeCheckpoint(ca);
+    disposeCheckpoint(cb);
+  }
+}
+
+test('a run interrupted mid-epoch and resumed ends with exactly the weights of an uninterrupted run', async (t) => {
+  const dir = tempRun(t);
+  const straight = join(dir, 'straight');
+  const resumed = join(dir, 'resumed');
+  let run = await prepareRun({ ...tiny, out: straight });
+  await run.trainer.run();
+  await run.close();
+
+  run = await prepareRun({ ...tiny, out: resumed });
+  const optimizer = run.trainer.o.optimizer;
+  const step = optimizer.step.bind(optimizer);
+  let steps = 0;
+  optimizer.step = () => {
+    step();
+    if (++steps === 4) run.trainer.requestStop(); // 6 steps per epoch: stop inside the first
+  };
+  const first = await run.trainer.run();
+  await run.close();
+  assert.equal(first.stoppedBy, 'interrupt');
+  assert.equal(first.history.at(-1)!.complete, false);
+
+  run = await resumeRun(resumed, { verbose: false });
+  const rest = await run.trainer.run();
+  await run.close();
+  assert.equal(rest.stoppedBy, 'epochs');
+  assert.equal(weightDistance(join(straight, 'checkpoints/last.safetensors'), join(resumed, 'checkpoints/last.safetensors')), 0);
+  const last = loadCheckpoint(join(resumed, 'checkpoints/last.safetensors'));
+  assert.equal(last.trainState!.step, 12);
+  disposeCheckpoint(last);
+});
+
+test('a run folder holds config, metrics.jsonl, curves and checkpoints', async (t) => {
+  const out = join(tempRun(t), 'run');
+  const run = await prepareRun({ ...tiny, out });
+  const result = await run.trainer.run();
+  await run.close();
+  const { records } = readJsonl<Record<string, unknown>>(join(out, 'metrics.jsonl'));
+  assert.equal(records.length, 2);
+  for (const key of ['epoch', 'trainLoss', 'valLoss', 'meanIoU', 'pixelAccuracy', 'lr', 'seconds', 'imagesPerSecond']) {
+    assert.ok(key in records[0]!, `metrics.jsonl lacks ${key}`);
+  }
+  assert.equal(result.history.length, 2);
+  const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+  assert.equal(config.model.name, 'unet');
+  assert.deepEqual(config.classes.names, ['background', 'circle', 'square', 'triangle']);
+  const png = decodePng(readFileSync(join(out, 'curves.png')));
+  assert.ok(png.width > 100 && png.height > 100);
+  assert.match(readFileSync(join(out, 'curves.svg'), 'utf8'), /<svg[^>]*>[\s\S]*val mIoU/);
+  const best = loadCheckpoint(join(out, 'checkpoints/best.safetensors'));
+  assert.equal(best.optimizer, null, 'best.safetensors holds weights only');
+  assert.equal(best.config.model.name, 'unet');
+  disposeCheckpoint(best);
+  const last = loadCheckpoint(join(out, 'checkpoints/last.safetensors'));
+  assert.ok(last.optimizer && last.optimizer.size > 0, 'last.safetensors holds the optimizer state');
+  disposeCheckpoint(last);
+});
+
+test('resuming drops metrics lines written after the checkpoint it continues from', async (t) => {
+  const out = join(tempRun(t), 'run');
+  let run = await prepareRun({ ...tiny, epochs: 1, out });
+  await run.trainer.run();
+  await run.close();
+  // A line from work that was lost (e.g. a crash after logging, before saving).
+  const metrics = join(out, 'metrics.jsonl');
+  const { records } = readJsonl<{ step: number }>(metrics);
+  const lost = { ...records[0], epoch: 2, step: 999 };
+  const { appendFileSync } = await import('node:fs');
+  appendFileSync(metrics, JSON.stringify(lost) + '\n');
+  run = await resumeRun(out, { epochs: 2, verbose: false });
+  await run.trainer.run();
+  await run.close();
+  const steps = readJsonl<{ step: number }>(metrics).records.map((r) => r.step);
+  assert.deepEqual(steps, [6, 12]);
+});
+
+test('a dataset without masks cannot train a segmentation model, and no run folder is left', async (t) => {
+  const out = join(tempRun(t), 'run');
+  await assert.rejects(
+    prepareRun({ ...tiny, data: { format: 'folder', root: join(out, 'missing') }, out }),
+    /missing/,
+  );
+  assert.equal(existsSync(join(out, 'checkpoints')), false);
+});
