@@ -1,0 +1,259 @@
+// Prediction at full resolution for any input size: channels and normalisation as trained,
+// the training scale (or the image's own), padding to what the model accepts and cropping
+// back, optional sliding windows with blended overlaps, probabilities resized back to the
+// image with bilinear interpolation before the argmax.
+import { noGrad, tensor, tidy } from '../torch/index.js';
+import { interpolate } from '../nn/functional.js';
+import type { RawImage } from '../data/raw-image.js';
+import { toInterleaved, toPlanar, type Planar } from '../data/transforms/planar.js';
+import { resizeImage } from '../data/transforms/resize.js';
+import { padImage } from '../data/transforms/pad.js';
+import { cropImage } from '../data/transforms/geometry.js';
+import { normalizeImage } from '../data/transforms/normalize.js';
+import { normalizeParams, type PadMode } from '../data/transforms/spec.js';
+import { gridAlignment, planInput, windowPadding, type InputPlan, type ScaleMode } from './geometry.js';
+import { axisStarts, axisWeights, checkTiling, defaultOverlap } from './tiles.js';
+import type { Predictor } from './predictor.js';
+
+export interface PredictOptions {
+  /** 'train' (default): run at the training size when the model was trained on resized images; 'native': at the image's own size. */
+  scale?: ScaleMode;
+  /**
+   * Sliding windows of this many model-input pixels for images larger than it (rounded down to
+   * the model's grid: U-Net 2^depth, FCN 32); null/undefined: the whole image at once.
+   */
+  tile?: number | null;
+  /** Pixels shared by neighbouring windows, at least (default a quarter of the tile; rounded up to the grid). */
+  overlap?: number;
+  /** One-output (binary) models: foreground where probability > threshold (default 0.5). */
+  threshold?: number;
+  /** Padding mode to reach the model's input multiple (default: the training pad's, else reflect). */
+  padMode?: PadMode;
+  /** Names the image in error messages (e.g. its path). */
+  name?: string;
+}
+
+export interface Prediction {
+  width: number;
+  height: number;
+  /** Class index per pixel, row-major, at the image's full resolution. */
+  labels: Uint8Array | Uint16Array;
+  /** C x H x W class probabilities, or H x W foreground probabilities for a one-output model. */
+  probabilities: Float32Array;
+  /** Planes in `probabilities`: the number of classes, or 1 for a one-output model. */
+  planes: number;
+  /** The class indices that occur in `labels`, ascending. */
+  classesPresent: number[];
+  /** The size the model ran at (before padding). */
+  modelWidth: number;
+  modelHeight: number;
+}
+
+function checkImage(image: RawImage, name: string): void {
+  const { width, height, channels, data } = image;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || ![1, 2, 3, 4].includes(channels)) {
+    throw new Error(`${name}: not an image (${width}x${height}, ${channels} channels)`);
+  }
+  if (!data || data.length !== width * height * channels) {
+    throw new Error(`${name}: image data has ${data?.length} values, expected ${width}x${height}x${channels}`);
+  }
+}
+
+/** The image as the model's planes at run size with the training padding (8-bit, not yet normalised). */
+function modelPlanes(predictor: Predictor, image: RawImage, plan: InputPlan): Planar {
+  let planar = toPlanar(image, predictor.inChannels);
+  if (plan.resized) planar = resizeImage(planar, plan.runWidth, plan.runHeight, plan.resizeMode);
+  return padImage(planar, plan.pad, plan.padMode, plan.padValue);
+}
+
+/** Model output planes for one window of `planes`: padded to what the model accepts, normalised, activated, cropped back. */
+function runWindow(predictor: Predictor, planes: Planar, plan: InputPlan): { data: Float32Array; channels: number } {
+  const p = windowPadding(predictor, planes.width, planes.height);
+  const padded = padImage(planes, p, plan.padMode, plan.padValue);
+  const input = normalizeImage(padded, normalizeParams(predictor.preprocess.normalize));
+  const out = noGrad(() =>
+    tidy(() => {
+      const x = tensor(input.data, { shape: [1, input.channels, input.height, input.width], device: predictor.device });
+      const y = predictor.model.forward(x);
+      if (y.ndim !== 4 || y.size(2) !== input.height || y.size(3) !== input.width) {
+        throw new Error(`${predictor.model.architecture} returned ${y} for an input ${x}; prediction expects outputs of the input's size`);
+      }
+      const act = predictor.activation === 'softmax' ? y.softmax(1) : predictor.activation === 'sigmoid' ? y.sigmoid() : y;
+      return act.narrow(2, p.top, planes.height).narrow(3, p.left, planes.width).float();
+    }),
+  );
+  try {
+    return { data: out.data() as Float32Array, channels: out.size(1) };
+  } finally {
+    out.dispose();
+  }
+}
+
+/**
+ * Output planes for the whole of `planes`, window by window when the image is larger than the
+ * tile. The image is first padded as a whole pass would pad it, plus up to the grid alignment at
+ * the bottom/right; tiles and their starts are multiples of the alignment (tile rounded down,
+ * overlap up), so each window sees the pooling grid of the whole pass. Window outputs are blended
+ * with raised-cosine ramps over the overlaps, then the padding is cropped off again.
+ */
+function runTiled(predictor: Predictor, planes: Planar, plan: InputPlan, tile: number | null, overlap: number): { data: Float32Array; channels: number } {
+  if (tile === null || (planes.width <= tile && planes.height <= tile)) return runWindow(predictor, planes, plan);
+  const align = gridAlignment(predictor);
+  const base = windowPadding(predictor, planes.width, planes.height);
+  const up = (v: number): number => Math.ceil(v / align) * align - v;
+  const pad = {
+    ...base,
+    bottom: base.bottom + up(planes.height + base.top + base.bottom),
+    right: base.right + up(planes.width + base.left + base.right),
+  };
+  const image = padImage(planes, pad, plan.padMode, plan.padValue);
+  const { width, height } = image;
+  const units = Math.max(1, Math.floor(tile / align));
+  const overlapUnits = Math.min(Math.ceil(overlap / align), units - 1);
+  const starts = (size: number): number[] => axisStarts(size / align, units, overlapUnits).map((s) => s * align);
+  const [xs, ys] = [starts(width), starts(height)];
+  const tw = Math.min(units * align, width);
+  const th = Math.min(units * align, height);
+  const [wx, wy] = [axisWeights(xs, tw), axisWeights(ys, th)];
+  const n = width * height;
+  const weightSum = new Float32Array(n);
+  let sum = new Float32Array(0);
+  let channels = 0;
+  for (let j = 0; j < ys.length; j++) {
+    for (let i = 0; i < xs.length; i++) {
+      const [x0, y0] = [xs[i]!, ys[j]!];
+      const out = runWindow(predictor, cropImage(image, x0, y0, tw, th), plan);
+      if (channels === 0) {
+        channels = out.channels;
+        sum = new Float32Array(channels * n);
+      }
+      const [rowW, colW] = [wy[j]!, wx[i]!];
+      for (let y = 0; y < th; y++) {
+        const row = (y0 + y) * width + x0;
+        const ry = rowW[y]!;
+        for (let x = 0; x < tw; x++) weightSum[row + x]! += ry * colW[x]!;
+        for (let c = 0; c < channels; c++) {
+          const src = (c * th + y) * tw;
+          const dst = c * n + row;
+          for (let x = 0; x < tw; x++) sum[dst + x]! += ry * colW[x]! * out.data[src + x]!;
+        }
+      }
+    }
+  }
+  for (let c = 0; c < channels; c++) for (let k = 0; k < n; k++) sum[c * n + k]! /= weightSum[k]!;
+  return { data: cropPlanes(sum, channels, width, height, pad.left, pad.top, planes.width, planes.height), channels };
+}
+
+/** Crops planes (C x H x W) to the rectangle at (left, top) of w x h. */
+function cropPlanes(data: Float32Array, channels: number, width: number, height: number, left: number, top: number, w: number, h: number): Float32Array {
+  if (left === 0 && top === 0 && w === width && h === height) return data;
+  const out = new Float32Array(channels * w * h);
+  for (let c = 0; c < channels; c++) {
+    for (let y = 0; y < h; y++) {
+      const src = (c * height + top + y) * width + left;
+      out.set(data.subarray(src, src + w), (c * h + y) * w);
+    }
+  }
+  return out;
+}
+
+/** Bilinear resize of C planes (align_corners false, as the training resize). */
+function resizePlanes(data: Float32Array, channels: number, width: number, height: number, toWidth: number, toHeight: number): Float32Array {
+  if (width === toWidth && height === toHeight) return data;
+  const out = tidy(() =>
+    interpolate(tensor(data, { shape: [1, channels, height, width] }), { size: [toHeight, toWidth], mode: 'bilinear', alignCorners: false }),
+  );
+  try {
+    return out.data() as Float32Array;
+  } finally {
+    out.dispose();
+  }
+}
+
+/** Resolves tile and overlap options (null tile: no tiling). */
+function tiling(options: PredictOptions): { tile: number | null; overlap: number } {
+  const tile = options.tile ?? null;
+  if (tile === null) return { tile, overlap: 0 };
+  const overlap = options.overlap ?? defaultOverlap(tile);
+  checkTiling(tile, overlap);
+  return { tile, overlap };
+}
+
+/** Model output planes at the image's full resolution, and the plan that produced them. */
+function outputPlanes(predictor: Predictor, image: RawImage, options: PredictOptions): { data: Float32Array; channels: number; plan: InputPlan } {
+  const name = options.name ?? 'image';
+  checkImage(image, name);
+  const { tile, overlap } = tiling(options);
+  const plan = planInput(predictor, image.width, image.height, options);
+  const planes = modelPlanes(predictor, image, plan);
+  const out = runTiled(predictor, planes, plan, tile, overlap);
+  const cropped = cropPlanes(out.data, out.channels, planes.width, planes.height, plan.pad.left, plan.pad.top, plan.runWidth, plan.runHeight);
+  const data = resizePlanes(cropped, out.channels, plan.runWidth, plan.runHeight, plan.width, plan.height);
+  return { data, channels: out.channels, plan };
+}
+
+/**
+ * Segments `image` (any size, gray or colour) with a predictor: per-pixel class labels and
+ * probabilities at the image's full resolution.
+ */
+export function predict(predictor: Predictor, image: RawImage, options: PredictOptions = {}): Prediction {
+  if (predictor.task !== 'segmentation') {
+    throw new Error(`${predictor.source}: ${predictor.model.architecture} is a reconstruction model (autoencoder); use reconstruct() instead of predict()`);
+  }
+  const threshold = options.threshold ?? 0.5;
+  if (!(threshold >= 0 && threshold <= 1)) throw new Error(`threshold ${threshold}, expected a probability in [0, 1]`);
+  const { data, channels, plan } = outputPlanes(predictor, image, options);
+  const n = plan.width * plan.height;
+  const numClasses = channels === 1 ? 2 : channels;
+  const labels = numClasses <= 256 ? new Uint8Array(n) : new Uint16Array(n);
+  const counts = new Float64Array(numClasses);
+  if (channels === 1) {
+    for (let i = 0; i < n; i++) labels[i] = data[i]! > threshold ? 1 : 0;
+  } else {
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      let bestP = data[i]!;
+      for (let c = 1; c < channels; c++) {
+        const v = data[c * n + i]!;
+        if (v > bestP) {
+          bestP = v;
+          best = c;
+        }
+      }
+      labels[i] = best;
+    }
+  }
+  for (let i = 0; i < n; i++) counts[labels[i]!]! += 1;
+  const classesPresent = [...counts.keys()].filter((c) => counts[c]! > 0);
+  return {
+    width: plan.width,
+    height: plan.height,
+    labels,
+    probabilities: data,
+    planes: channels,
+    classesPresent,
+    modelWidth: plan.runWidth,
+    modelHeight: plan.runHeight,
+  };
+}
+
+/**
+ * Runs an autoencoder predictor on `image`: its reconstruction at the image's size, as 8-bit
+ * pixels with the training normalisation undone.
+ */
+export function reconstruct(predictor: Predictor, image: RawImage, options: Pick<PredictOptions, 'scale' | 'padMode' | 'name'> = {}): RawImage {
+  if (predictor.task !== 'reconstruction') {
+    throw new Error(`${predictor.source}: ${predictor.model.architecture} is a segmentation model; use predict() instead of reconstruct()`);
+  }
+  const { data, channels, plan } = outputPlanes(predictor, image, options);
+  const norm = normalizeParams(predictor.preprocess.normalize);
+  const n = plan.width * plan.height;
+  const pick = (list: number[], c: number): number => (list.length === 1 ? list[0]! : list[c]!);
+  const pixels = new Uint8Array(channels * n);
+  for (let c = 0; c < channels; c++) {
+    const [mean, std] = [pick(norm.mean, c), pick(norm.std, c)];
+    for (let i = c * n; i < (c + 1) * n; i++) pixels[i] = Math.min(255, Math.max(0, Math.round((data[i]! * std + mean) / norm.scale)));
+  }
+  const out = toInterleaved({ width: plan.width, height: plan.height, channels, data: pixels });
+  return { width: out.width, height: out.height, channels: channels as RawImage['channels'], data: out.data as Uint8Array };
+}

@@ -1,0 +1,135 @@
+// A trained model ready to predict: rebuilt from a checkpoint (or given in memory), in eval
+// mode, with its classes, colours and the preprocessing it was trained with.
+import type { Device } from '../torch/index.js';
+import { inputMultiple, minInputSize, MODELS, isModelName, outputActivation, type ZooModel } from '../models/registry.js';
+import { ConvAutoencoder } from '../models/autoencoder.js';
+import { disposeCheckpoint, loadCheckpoint, type CheckpointConfig } from '../train/checkpoint.js';
+import { modelFromCheckpoint } from '../train/load-model.js';
+import { evalSpec, validatePreprocess, type PreprocessSpec } from '../data/transforms/spec.js';
+import type { Rgb } from '../viz/color.js';
+import { vocPalette } from '../viz/palette.js';
+
+/** The classes a predictor labels pixels with. */
+export interface PredictorClasses {
+  /** One name per class index (2 for a one-output binary model: background, foreground). */
+  names: string[];
+  /** One colour per class index (from the checkpoint, completed with PASCAL VOC colours). */
+  palette: Rgb[];
+  ignoreIndex: number | null;
+}
+
+export interface Predictor {
+  model: ZooModel;
+  /** 'segmentation' (label maps) or 'reconstruction' (the autoencoder: images). */
+  task: 'segmentation' | 'reconstruction';
+  /** How outputs become probabilities. */
+  activation: 'softmax' | 'sigmoid' | 'identity';
+  classes: PredictorClasses;
+  /** The evaluation preprocessing the model was trained with (no augmentation). */
+  preprocess: PreprocessSpec;
+  /** Image channels the model takes (1 or 3). */
+  inChannels: 1 | 3;
+  /** Input sides must be multiples of this (prediction pads and crops). */
+  multiple: number;
+  /** Smallest input side (prediction pads smaller inputs up to it). */
+  minSize: number;
+  /** [height, width] for models that take one input size only (the autoencoder), else null. */
+  fixedSize: [number, number] | null;
+  device: Device;
+  /** Where it came from: the checkpoint path, or 'memory'. */
+  source: string;
+  /** Frees the model's tensors. */
+  dispose(): void;
+}
+
+export interface PredictorOptions {
+  /** Where to run ('cpu' default, 'cuda', 'cuda:1', ...). */
+  device?: Device;
+}
+
+function classifierError(source: string, name: string): Error {
+  return new Error(`${source}: holds a ${name} image classifier; predict needs a segmentation model (fcn32s, fcn16s, fcn8s, unet) or cae`);
+}
+
+/** Class names and palette with one entry per class; a short palette is completed with VOC colours. */
+function resolveClasses(source: string, classes: CheckpointConfig['classes'], model: ZooModel, task: Predictor['task']): PredictorClasses {
+  const names = classes.names.map(String);
+  if (task === 'segmentation') {
+    const expected = model.numClasses === 1 ? 2 : model.numClasses;
+    if (names.length !== expected) {
+      throw new Error(
+        `${source}: the model has ${model.numClasses} output(s), which means ${expected} classes, but the checkpoint names ${names.length} (${names.join(', ')})`,
+      );
+    }
+  }
+  const voc = vocPalette(Math.max(names.length, 1));
+  const given = classes.palette ?? [];
+  const palette = voc.map((c, i): Rgb => {
+    const p = given[i];
+    return p && p.length >= 3 ? [p[0], p[1], p[2]] : c;
+  });
+  return { names, palette, ignoreIndex: classes.ignoreIndex ?? null };
+}
+
+/**
+ * Wraps a model (its weights already in place) as a predictor. `config` gives classes and
+ * preprocessing as a checkpoint stores them; the model is switched to eval mode.
+ */
+export function createPredictor(
+  model: ZooModel,
+  config: Pick<CheckpointConfig, 'classes' | 'preprocess'>,
+  options: PredictorOptions & { source?: string } = {},
+): Predictor {
+  const source = options.source ?? 'memory';
+  const name = model.architecture;
+  const task = isModelName(name) ? MODELS[name].task : 'segmentation';
+  if (task === 'classification') throw classifierError(source, name);
+  let preprocess: PreprocessSpec;
+  try {
+    preprocess = evalSpec(validatePreprocess(config.preprocess));
+  } catch (err) {
+    throw new Error(`${source}: ${(err as Error).message}`);
+  }
+  const inChannels = (model.config as { inChannels?: number }).inChannels ?? 3;
+  if (inChannels !== 1 && inChannels !== 3) throw new Error(`${source}: the model takes ${inChannels}-channel inputs; prediction supports 1 (gray) or 3 (RGB)`);
+  const device = options.device ?? 'cpu';
+  model.eval();
+  if (device !== 'cpu') model.to(device);
+  const fixedSize = model instanceof ConvAutoencoder ? ([...model.config.imageSize] as [number, number]) : null;
+  return {
+    model,
+    task: task as Predictor['task'],
+    activation: outputActivation(model),
+    classes: resolveClasses(source, config.classes, model, task as Predictor['task']),
+    preprocess,
+    inChannels,
+    multiple: inputMultiple(model),
+    minSize: minInputSize(model),
+    fixedSize,
+    device,
+    source,
+    dispose: () => model.dispose(),
+  };
+}
+
+/**
+ * Loads a checkpoint written by training and rebuilds its model for prediction. Errors name
+ * the file and say what is wrong: not a pixelwise checkpoint, a model that cannot be rebuilt,
+ * or weights that do not fit it.
+ */
+export function loadPredictor(checkpointPath: string, options: PredictorOptions = {}): Predictor {
+  const checkpoint = loadCheckpoint(checkpointPath);
+  try {
+    const { name } = checkpoint.config.model;
+    if (isModelName(name) && MODELS[name].task === 'classification') throw classifierError(`checkpoint ${checkpointPath}`, name);
+    const model = modelFromCheckpoint(checkpoint);
+    try {
+      return createPredictor(model, checkpoint.config, { ...options, source: `checkpoint ${checkpointPath}` });
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+  } finally {
+    disposeCheckpoint(checkpoint);
+  }
+}

@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { memory, zeros } from '../../src/torch/index.js';
+import { saveSafetensors } from '../../src/io/safetensors.js';
+import { saveCheckpoint } from '../../src/train/checkpoint.js';
+import { createModel } from '../../src/models/registry.js';
+import { createPredictor, loadPredictor } from '../../src/infer/predictor.js';
+import { predict } from '../../src/infer/predict.js';
+import { BINARY, CAE, UNET, tempDir, testImage, tinyConfig, tinyModel, tinyPredictor, writeTinyCheckpoint } from './make-checkpoints.js';
+
+test('loadPredictor rebuilds the model in eval mode with its classes and preprocessing, and predicts as the original', (t) => {
+  const dir = tempDir(t);
+  const path = writeTinyCheckpoint(join(dir, 'unet.safetensors'), UNET, 3);
+  const p = loadPredictor(path);
+  const original = tinyPredictor(UNET, 3);
+  try {
+    assert.equal(p.model.training, false);
+    assert.equal(p.task, 'segmentation');
+    assert.equal(p.activation, 'softmax');
+    assert.deepEqual(p.classes.names, UNET.names);
+    assert.deepEqual(p.classes.palette[1], [40, 215, 100]);
+    assert.deepEqual(p.preprocess, { normalize: 'unit' });
+    assert.equal(p.multiple, 4);
+    assert.equal(p.inChannels, 3);
+    const image = testImage(30, 22);
+    assert.deepEqual(predict(p, image).probabilities, predict(original, image).probabilities);
+  } finally {
+    p.dispose();
+    original.dispose();
+  }
+});
+
+test('binary and autoencoder checkpoints load with their activation and task', (t) => {
+  const dir = tempDir(t);
+  const binary = loadPredictor(writeTinyCheckpoint(join(dir, 'bin.safetensors'), BINARY));
+  const cae = loadPredictor(writeTinyCheckpoint(join(dir, 'cae.safetensors'), CAE));
+  try {
+    assert.equal(binary.activation, 'sigmoid');
+    assert.equal(binary.inChannels, 1);
+    assert.equal(cae.task, 'reconstruction');
+    assert.deepEqual(cae.fixedSize, [28, 28]);
+  } finally {
+    binary.dispose();
+    cae.dispose();
+  }
+});
+
+test('a short or missing palette is completed with VOC colours', () => {
+  const model = tinyModel(UNET);
+  const config = tinyConfig(UNET, model);
+  delete config.classes.palette;
+  const p = createPredictor(model, config);
+  try {
+    assert.deepEqual(p.classes.palette, [[0, 0, 0], [128, 0, 0], [0, 128, 0]]);
+  } finally {
+    p.dispose();
+  }
+});
+
+test('loadPredictor names the file and the problem, and frees what it loaded', (t) => {
+  const dir = tempDir(t);
+  const before = memory().liveTensors;
+  assert.throws(() => loadPredictor(join(dir, 'nope.safetensors')), /^Error: checkpoint .*nope\.safetensors does not exist$/);
+
+  const text = join(dir, 'notes.safetensors');
+  writeFileSync(text, 'hello, not tensors');
+  assert.throws(() => loadPredictor(text), /notes\.safetensors/);
+
+  const plain = join(dir, 'plain.safetensors');
+  const w = zeros([2, 2]);
+  saveSafetensors(plain, { w });
+  w.dispose();
+  assert.throws(() => loadPredictor(plain), /plain\.safetensors is a safetensors file but not a pixelwise checkpoint/);
+
+  // Four class names for a three-output model.
+  const model = tinyModel(UNET);
+  const config = tinyConfig(UNET, model);
+  saveCheckpoint(join(dir, 'classes.safetensors'), { config: { ...config, classes: { ...config.classes, names: ['a', 'b', 'c', 'd'] } }, weights: model.stateDict() });
+  assert.throws(() => loadPredictor(join(dir, 'classes.safetensors')), /classes\.safetensors: the model has 3 output\(s\), which means 3 classes, but the checkpoint names 4/);
+
+  // Config says 5 classes, weights are for 3: the weights do not fit.
+  saveCheckpoint(join(dir, 'other.safetensors'), {
+    config: { ...config, model: { name: 'unet', options: { ...config.model.options, numClasses: 5 } }, classes: { names: ['a', 'b', 'c', 'd', 'e'], ignoreIndex: null } },
+    weights: model.stateDict(),
+  });
+  assert.throws(() => loadPredictor(join(dir, 'other.safetensors')), /other\.safetensors: its weights do not fit model unet .*shape mismatch/);
+
+  saveCheckpoint(join(dir, 'unknown.safetensors'), { config: { ...config, model: { name: 'segformer', options: {} } }, weights: model.stateDict() });
+  assert.throws(() => loadPredictor(join(dir, 'unknown.safetensors')), /unknown\.safetensors: cannot rebuild its model .*unknown model 'segformer'/);
+  model.dispose();
+
+  const vgg = createModel('vgg16', { numClasses: 2, baseWidth: 1, fcWidth: 4 });
+  saveCheckpoint(join(dir, 'vgg.safetensors'), {
+    config: { model: { name: 'vgg16', options: vgg.config as Record<string, unknown> }, classes: { names: ['a', 'b'], ignoreIndex: null } },
+    weights: vgg.stateDict(),
+  });
+  vgg.dispose();
+  assert.throws(() => loadPredictor(join(dir, 'vgg.safetensors')), /vgg\.safetensors: holds a vgg16 image classifier; predict needs a segmentation model/);
+  assert.equal(memory().liveTensors, before, 'nothing leaked on the error paths');
+});
