@@ -1,0 +1,116 @@
+// pixelwise summary: a Keras-like table of a zoo model (layers, output shapes, parameters),
+// or with --params-only just the counts, from a model built on 'meta' without allocating.
+import { withDefaultDevice } from '../../torch/index.js';
+import { countParameters, formatSummary, summary as modelSummary } from '../../models/summary.js';
+import { createModel, inputMultiple, minInputSize, MODEL_NAMES, type ZooModel } from '../../models/registry.js';
+import { flag, helpText, num, parse, requireStr, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
+import type { Command } from '../command.js';
+import { modelOptionSpecs, modelOptionsFromArgs } from '../model-args.js';
+
+const specs: OptionSpecs = {
+  model: { type: 'string', short: 'm', help: `NAME  ${MODEL_NAMES.join(', ')}` },
+  'num-classes': { type: 'string', help: 'N  output classes (vgg 1000, fcn 21, unet 2 by default)' },
+  'in-channels': { type: 'string', help: 'N  input image channels (default 3; cae 1)' },
+  ...modelOptionSpecs,
+  'input-shape': { type: 'string', help: 'NxCxHxW  input for the table (default 1xCx224x224; cae its image size)' },
+  'params-only': { type: 'boolean', help: "only the parameter counts (built on 'meta': instant, nothing allocated)" },
+  json: { type: 'boolean', help: 'print the summary (or the counts) as one JSON object' },
+};
+
+const help = helpText(
+  'pixelwise summary --model NAME [model options] [--input-shape 1x3x224x224] [--params-only]',
+  'Prints a Keras-like summary of a model of the zoo: every layer in execution order with its output\n' +
+    'shape, parameters and the layers it is connected to, then total / trainable / non-trainable counts.\n' +
+    'The table runs one forward pass on zeros; --params-only counts without running or allocating.',
+  specs,
+);
+
+function optionsOf(args: Parsed): Record<string, unknown> {
+  const options = modelOptionsFromArgs(args);
+  const numClasses = num(args, 'num-classes', { min: 1, integer: true });
+  const inChannels = num(args, 'in-channels', { min: 1, integer: true });
+  if (numClasses !== undefined) options.numClasses = numClasses;
+  if (inChannels !== undefined) options.inChannels = inChannels;
+  return options;
+}
+
+function parseShape(raw: string): number[] {
+  const dims = raw.trim().split('x').map(Number);
+  if (dims.length !== 4 || dims.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new UsageError(`--input-shape expects NxCxHxW with positive integers, e.g. 1x3x224x224, got '${raw}'`);
+  }
+  return dims;
+}
+
+/** The input the table runs on: the given shape checked against what the model accepts, or a default. */
+function inputShapeFor(model: ZooModel, raw: string | undefined): number[] {
+  const config = model.config as { inChannels?: number; imageSize?: [number, number] };
+  const channels = config.inChannels ?? 3;
+  const multiple = inputMultiple(model);
+  const min = minInputSize(model);
+  const up = (v: number): number => Math.max(min, Math.ceil(v / multiple) * multiple);
+  const fallback = config.imageSize ?? [up(224), up(224)];
+  if (raw === undefined) return [1, channels, ...fallback];
+  const shape = parseShape(raw);
+  const [, c, h, w] = shape as [number, number, number, number];
+  if (c !== channels) throw new UsageError(`--input-shape: model ${model.architecture} takes ${channels} channels, got ${c} (${raw})`);
+  if (config.imageSize && (h !== config.imageSize[0] || w !== config.imageSize[1])) {
+    throw new UsageError(`--input-shape: model ${model.architecture} takes ${config.imageSize.join('x')} images, got ${h}x${w}`);
+  }
+  if (h % multiple !== 0 || w % multiple !== 0 || h < min || w < min) {
+    const suggestion = `${shape[0]}x${c}x${up(h)}x${up(w)}`;
+    throw new UsageError(
+      `--input-shape: model ${model.architecture} needs sides that are multiples of ${multiple} and at least ${min}, got ${h}x${w}; try ${suggestion}`,
+    );
+  }
+  return shape;
+}
+
+export const summary: Command = {
+  name: 'summary',
+  summary: 'Keras-like table of a model: layers, output shapes, parameter counts',
+  help,
+  async run(argv) {
+    const args = parse(argv, specs);
+    if (flag(args, 'help')) {
+      console.log(help);
+      return 0;
+    }
+    if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+    const name = requireStr(args, 'model', `the model: ${MODEL_NAMES.join(', ')}`);
+    const options = optionsOf(args);
+    // Built on 'meta' first: counts and the input check cost nothing even for VGG.
+    const meta = withDefaultDevice('meta', () => createModel(name, options));
+    let inputShape: number[];
+    let counts: ReturnType<typeof countParameters>;
+    let config: object;
+    try {
+      inputShape = inputShapeFor(meta, str(args, 'input-shape'));
+      counts = countParameters(meta);
+      config = meta.config; // a getter on some models: read before the parameters go
+    } finally {
+      meta.dispose();
+    }
+    if (flag(args, 'params-only')) {
+      const group = (n: number): string => n.toLocaleString('en-US');
+      if (flag(args, 'json')) console.log(JSON.stringify({ model: name, options: config, ...counts }));
+      else {
+        console.log(`Model: ${name} ${JSON.stringify(config)}`);
+        console.log(`Total params: ${group(counts.total)}`);
+        console.log(`Trainable params: ${group(counts.trainable)}`);
+        console.log(`Non-trainable params: ${group(counts.nonTrainable)}`);
+      }
+      return 0;
+    }
+    // libtorch has no meta kernels for convolutions, so the table's forward pass runs on the CPU.
+    const model = createModel(name, options);
+    try {
+      const s = modelSummary(model, inputShape);
+      if (flag(args, 'json')) console.log(JSON.stringify({ model: name, options: config, ...s }));
+      else console.log(formatSummary(s));
+    } finally {
+      model.dispose();
+    }
+    return 0;
+  },
+};
