@@ -150,7 +150,8 @@ export function captureActivations(
       const t = tensorsIn(output)[0];
       if (!t) return;
       captured.get(name)?.dispose();
-      captured.set(name, t.detach().keep());
+      // A copy: an inplace layer after this one (ReLU(inplace)) would otherwise overwrite it.
+      captured.set(name, t.detach().clone().keep());
     }),
   );
   try {

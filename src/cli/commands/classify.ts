@@ -1,0 +1,116 @@
+// pixelwise classify: the third seed — a VGG's top-k ImageNet classes for an image, and the
+// classifier run fully convolutionally for a coarse segmentation with class names (first
+// seed: its scores upsampled x32 bilinearly).
+import { basename, dirname, extname, join } from 'node:path';
+import { readImage } from '../../data/image.js';
+import { coarseLabels, classifyImage, resizeAndCenterCrop, scoreMap, upsampledLabels } from '../../inspect/classify.js';
+import { vggOptionsFromFile } from '../../inspect/vgg-file.js';
+import { IMAGENET_CLASSES } from '../../models/imagenet-classes.js';
+import { loadVggWeights } from '../../models/vgg-weights.js';
+import { VGG } from '../../models/vgg.js';
+import { discreteMatshow } from '../../viz/legend.js';
+import { choice, flag, helpText, num, parse, requireStr, str, UsageError, type OptionSpecs } from '../args.js';
+import type { Command } from '../command.js';
+import { writeOutputs } from './inspect/common.js';
+
+const specs: OptionSpecs = {
+  weights: { type: 'string', short: 'w', help: "FILE  VGG weights as safetensors under torchvision's names (scripts/convert-torchvision-vgg.py)" },
+  model: { type: 'string', short: 'm', help: 'NAME  vgg16 or vgg19 (default: read from the weights)' },
+  'base-width': { type: 'string', help: 'N  expected first-block width (default: read from the weights; 64 for ImageNet VGG)' },
+  top: { type: 'string', short: 'k', help: 'K  classes to print (default 5)' },
+  size: { type: 'string', help: 'N  crop size the classifier sees (default 224, after resizing the shorter side to N*256/224)' },
+  preprocessing: { type: 'string', help: "P  torchvision (default: RGB/255, ImageNet mean/std) or vgg-mean (TF-slim: RGB minus mean pixel)" },
+  segment: { type: 'boolean', help: 'also run the classifier fully convolutionally on the whole image (needs --out)' },
+  'fc6-padding': { type: 'string', help: "P  fc6 as a 7x7 convolution: valid (default; map = image/32 - 6, images >= 224) or same (map = image/32)" },
+  upsample: { type: 'boolean', help: "with --segment: also upsample the scores x32 (bilinear transposed convolution; fc6 'same') to OUT-x32.png" },
+  out: { type: 'string', short: 'o', help: 'F.png  the segmentation map to write (with --segment)' },
+};
+
+const help = helpText(
+  'pixelwise classify IMAGE --weights VGG.safetensors [--model vgg16|vgg19] [--top 5] [--segment --out F.png [--upsample]]',
+  'Prints a VGG\'s top-k classes with probabilities for the resized, centre-cropped image; with --segment\n' +
+    'slides the classifier over the whole image (fully convolutional) and draws the winning class per\n' +
+    'position with the class names. Weights: convert torchvision\'s VGG16/19 with\n' +
+    'scripts/convert-torchvision-vgg.py (none are downloaded).',
+  specs,
+);
+
+export const classify: Command = {
+  name: 'classify',
+  summary: 'VGG top-k ImageNet classes of an image, and its coarse fully convolutional segmentation',
+  help,
+  async run(argv) {
+    const args = parse(argv, specs);
+    if (flag(args, 'help')) {
+      console.log(help);
+      return 0;
+    }
+    if (args.positionals.length !== 1) throw new UsageError(`expected one IMAGE, got ${args.positionals.length}`);
+    const file = args.positionals[0]!;
+    const weights = requireStr(args, 'weights', "VGG weights as safetensors; convert torchvision's with scripts/convert-torchvision-vgg.py");
+    const wanted = choice(args, 'model', ['vgg16', 'vgg19'] as const);
+    const baseWidth = num(args, 'base-width', { min: 1, integer: true });
+    const size = num(args, 'size', { min: 32, integer: true, default: 224 })!;
+    const style = choice(args, 'preprocessing', ['torchvision', 'vgg-mean'] as const, 'torchvision')!;
+    const segment = flag(args, 'segment');
+    const upsample = flag(args, 'upsample');
+    const out = str(args, 'out');
+    if (upsample && !segment) throw new UsageError('--upsample goes with --segment');
+    if (segment && !out) throw new UsageError('--segment needs --out F.png for the segmentation map');
+    if (out && extname(out).toLowerCase() !== '.png') throw new UsageError(`--out must name a .png file, got '${out}'`);
+    if (out && !segment) throw new UsageError('--out is the segmentation map: add --segment');
+    const padding = choice(args, 'fc6-padding', ['valid', 'same'] as const, upsample ? 'same' : 'valid')!;
+    const k = num(args, 'top', { min: 1, integer: true, default: 5 })!;
+
+    const options = vggOptionsFromFile(weights);
+    const name = `vgg${options.depth}`;
+    if (wanted && wanted !== name) throw new Error(`${weights} holds ${name} weights (${options.depth === 16 ? 13 : 16} convolutions), not ${wanted}`);
+    if (baseWidth !== undefined && baseWidth !== options.baseWidth) {
+      throw new Error(`${weights} has base width ${options.baseWidth} (features.0.weight), not --base-width ${baseWidth}`);
+    }
+    const names = options.numClasses === IMAGENET_CLASSES.length ? IMAGENET_CLASSES : Array.from({ length: options.numClasses }, (_, i) => `class ${i}`);
+    if (k > options.numClasses) throw new UsageError(`--top ${k} exceeds the model's ${options.numClasses} classes`);
+    const image = await readImage(file);
+    const preprocessing = style === 'vgg-mean' ? 'vggMean' : 'torchvision';
+    const model = new VGG({ ...options, dropout: 0 });
+    try {
+      loadVggWeights(model, weights);
+      const crop = resizeAndCenterCrop(image, size);
+      const top = classifyImage(model, crop, { k, names, preprocessing });
+      console.log(`${basename(file)} (${image.width}x${image.height}, centre crop ${size}x${size}), ${name}${options.baseWidth !== 64 ? ` (base width ${options.baseWidth})` : ''}:`);
+      for (const c of top) console.log(`Probability ${c.probability.toFixed(2)} => [${c.name}]`);
+      if (!segment) return 0;
+
+      const minSide = padding === 'valid' ? 224 : 32;
+      if (image.width < minSide || image.height < minSide) {
+        throw new Error(`${file} is ${image.width}x${image.height}; fc6 padding '${padding}' needs at least ${minSide}x${minSide}${padding === 'valid' ? " (use --fc6-padding same for smaller images)" : ''}`);
+      }
+      const scores = scoreMap(model, image, { fc6Padding: padding, preprocessing });
+      try {
+        const coarse = coarseLabels(scores, names);
+        const map = discreteMatshow({ width: coarse.width, height: coarse.height, data: coarse.labels }, { names, title: 'Segmentation' });
+        const files = [out!];
+        let upsampled: { classes: number; path: string; width: number; height: number } | null = null;
+        let upMap = null;
+        if (upsample) {
+          const labels = upsampledLabels(scores, 32);
+          upMap = discreteMatshow(labels, { names, title: 'Segmentation (upsampled x32)' });
+          const path = join(dirname(out!), `${basename(out!, extname(out!))}-x32.png`);
+          upsampled = { classes: new Set(labels.data as Int32Array).size, path, width: labels.width, height: labels.height };
+          files.push(path);
+        }
+        writeOutputs(out!, map);
+        if (upMap && upsampled) writeOutputs(upsampled.path, upMap);
+        console.log(`segmentation: ${coarse.width}x${coarse.height} score map (fc6 padding ${padding}), ${coarse.classes.length} classes:`);
+        coarse.classes.forEach((c, i) => console.log(`  ${i} ${c.name} (${c.pixels} of ${coarse.width * coarse.height})`));
+        if (upsampled) console.log(`upsampled x32: ${upsampled.width}x${upsampled.height}, ${upsampled.classes} classes`);
+        console.log(`wrote ${files.join(', ')}`);
+      } finally {
+        scores.dispose();
+      }
+      return 0;
+    } finally {
+      model.dispose();
+    }
+  },
+};

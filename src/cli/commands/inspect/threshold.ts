@@ -1,0 +1,80 @@
+// pixelwise inspect threshold: a binary model's prediction above a threshold, scored by IoU
+// against the mask (the fourth seed's threshold viewer); --sweep plots IoU against threshold.
+import { loadCheckpointModel } from '../../../inspect/checkpoint-model.js';
+import { predictImage } from '../../../inspect/prediction.js';
+import { probabilityView, SWEEP_THRESHOLDS, thresholdSweep } from '../../../inspect/threshold.js';
+import { thresholdPlot } from '../../../viz/plot.js';
+import { maskIoU, thresholdView } from '../../../viz/threshold.js';
+import { flag, helpText, num, parse, requireStr, UsageError, type OptionSpecs } from '../../args.js';
+import type { Command } from '../../command.js';
+import { inputFromArgs, inputOptionSpecs, outPath, writeOutputs } from './common.js';
+
+const specs: OptionSpecs = {
+  checkpoint: { type: 'string', short: 'c', help: 'CKPT  a binary model (one sigmoid output, or two classes)' },
+  ...inputOptionSpecs,
+  threshold: { type: 'string', short: 't', help: 'T  probability above which a pixel is foreground (default 0.5)' },
+  sweep: { type: 'boolean', help: 'plot IoU against thresholds 0, 0.05, ..., 0.95 instead (PNG + SVG; needs a mask)' },
+  out: { type: 'string', short: 'o', help: 'F.png  the image to write' },
+};
+
+const help = helpText(
+  'pixelwise inspect threshold --checkpoint CKPT (--image IMG [--mask M] | --data DIR --format F [--index N]) [--threshold T | --sweep] --out F.png',
+  'Draws image | mask | prediction > T for a binary model, titled with the foreground IoU\n' +
+    '(|A and B| / |A or B|). Without a mask: image | probability | prediction > T.',
+  specs,
+);
+
+export const threshold: Command = {
+  name: 'threshold',
+  summary: "a binary model's prediction above a threshold, with its IoU (--sweep: IoU vs threshold)",
+  help,
+  async run(argv) {
+    const args = parse(argv, specs);
+    if (flag(args, 'help')) {
+      console.log(help);
+      return 0;
+    }
+    if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+    const path = requireStr(args, 'checkpoint', 'the binary model to run');
+    const t = num(args, 'threshold', { min: 0, max: 1, default: 0.5 })!;
+    const sweep = flag(args, 'sweep');
+    const out = outPath(args);
+    const { model, config } = loadCheckpointModel(path);
+    try {
+      const input = await inputFromArgs(args, config, true);
+      if (sweep && !input.truth) throw new UsageError('--sweep scores each threshold against a mask: give --mask (or a dataset sample with one)');
+      const p = predictImage(model, input.sample, config.preprocess);
+      if (!p.foreground) {
+        throw new Error(`${path} holds a ${config.model.name} with ${model.numClasses} output classes; threshold needs a binary model (one sigmoid output or two classes)`);
+      }
+      if (sweep) {
+        const ious = thresholdSweep(input.truth!, p.foreground, SWEEP_THRESHOLDS);
+        const figure = thresholdPlot(SWEEP_THRESHOLDS, ious, { title: `IoU vs threshold: ${input.name}` });
+        const files = writeOutputs(out, figure.toImage(), figure);
+        console.log('threshold  IoU');
+        SWEEP_THRESHOLDS.forEach((th, i) => console.log(`${th.toFixed(2).padStart(9)}  ${(100 * ious[i]!).toFixed(1)}%`));
+        const best = ious.indexOf(Math.max(...ious));
+        console.log(`best threshold ${SWEEP_THRESHOLDS[best]!.toFixed(2)}: IoU ${(100 * ious[best]!).toFixed(1)}%`);
+        console.log(`wrote ${files.join(', ')}`);
+        return 0;
+      }
+      if (input.truth) {
+        const iou = maskIoU(input.truth, p.foreground, t);
+        const image = thresholdView(input.image, input.truth, p.foreground, { threshold: t, name: input.name });
+        writeOutputs(out, image);
+        console.log(`${input.name}: threshold ${t.toFixed(2)}, IoU = ${Math.round(iou * 100)} %`);
+        console.log(`wrote ${out} (${image.width}x${image.height})`);
+      } else {
+        const image = probabilityView(input.image, p.foreground, t);
+        writeOutputs(out, image);
+        let above = 0;
+        for (const v of p.foreground.data as Float32Array) if (v > t) above++;
+        console.log(`${input.name}: threshold ${t.toFixed(2)}, ${((100 * above) / p.foreground.data.length).toFixed(1)}% of pixels foreground (no mask: no IoU)`);
+        console.log(`wrote ${out} (${image.width}x${image.height})`);
+      }
+      return 0;
+    } finally {
+      model.dispose();
+    }
+  },
+};

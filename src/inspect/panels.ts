@@ -1,0 +1,66 @@
+// Images and label maps side by side under their titles, with one legend naming every class
+// any of the maps shows: the layout of the seeds' sample, threshold and layer viewers.
+import type { RawImage } from '../data/raw-image.js';
+import { Canvas } from '../viz/canvas.js';
+import { displaySize, resizeNearest, toRgb } from '../viz/image-ops.js';
+import { drawLegend, measureLegend, type LegendEntry } from '../viz/legend-box.js';
+import type { LabelMap } from '../viz/maps.js';
+import { colorizeLabels } from '../viz/overlay.js';
+import { paletteFor, type Palette } from '../viz/palette.js';
+import { grid } from '../viz/panels.js';
+
+/** One panel: an image, or a label map drawn in class colours. */
+export interface Panel {
+  title?: string;
+  image?: RawImage;
+  labels?: LabelMap;
+}
+
+export interface PanelSheetOptions {
+  /** Class names by label (legend text). */
+  names?: readonly string[];
+  /** Colours by label; default a qualitative palette covering the labels shown. */
+  palette?: Palette;
+  ignoreIndex?: number | null;
+  /** Panels per row; default all in one row. */
+  cols?: number;
+  title?: string;
+  /** Size every panel is drawn at; default the first panel's display size (160..320 px). */
+  size?: [number, number];
+}
+
+/** The panels in a grid, each scaled (nearest) to one size, with a class legend on the right. */
+export function panelSheet(panels: readonly Panel[], options: PanelSheetOptions = {}): RawImage {
+  if (panels.length === 0) throw new Error('panelSheet needs at least one panel');
+  const first = panels[0]!.image ?? panels[0]!.labels!;
+  const [w, h] = options.size ?? displaySize(first.width, first.height, 160, 320);
+  const ignore = options.ignoreIndex ?? undefined;
+  const present = new Set<number>();
+  let maxLabel = 0;
+  for (const p of panels) {
+    const d = p.labels?.data ?? [];
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i]!;
+      if (v === ignore) continue;
+      present.add(v);
+      if (v > maxLabel) maxLabel = v;
+    }
+  }
+  const palette = options.palette && options.palette.length > maxLabel ? options.palette : paletteFor(maxLabel + 1, 'qualitative');
+  const images = panels.map((p) => {
+    if (p.image) return resizeNearest(toRgb(p.image), w, h);
+    if (!p.labels) throw new Error(`panel '${p.title ?? ''}' has neither an image nor labels`);
+    return resizeNearest(colorizeLabels(p.labels, { palette, ignoreIndex: ignore }), w, h);
+  });
+  const sheet = grid(images, { titles: panels.map((p) => p.title), cols: options.cols ?? panels.length, title: options.title });
+  const entries: LegendEntry[] = [...present].sort((a, b) => a - b).map((c) => ({
+    text: options.names?.[c] !== undefined ? `${c} ${options.names[c]}` : String(c),
+    color: palette[c]!,
+  }));
+  if (entries.length === 0) return sheet;
+  const legend = measureLegend(entries, { scale: 2 });
+  const canvas = new Canvas(sheet.width + legend.width + 12, Math.max(sheet.height, legend.height + 16), { background: 'white' });
+  canvas.blit(sheet, 0, 0);
+  drawLegend(canvas, sheet.width, 8, entries, { scale: 2 });
+  return canvas.toImage();
+}
