@@ -33,7 +33,14 @@ export interface ModelEntry {
   create(options: Record<string, unknown>): ZooModel;
 }
 
-const VGG_OPTIONS = ['numClasses', 'inChannels', 'baseWidth', 'fcWidth', 'batchNorm', 'dropout', 'fullyConvolutional', 'fc6Padding'];
+// A VGG config records its depth; rebuilding vgg16 from it must agree.
+function withoutDepth(o: Record<string, unknown>, depth: number): Record<string, unknown> {
+  const { depth: given, ...rest } = o;
+  if (given !== undefined && given !== depth) throw new Error(`model vgg${depth}: option depth is ${String(given)}, expected ${depth}`);
+  return rest;
+}
+
+const VGG_OPTIONS = ['depth', 'numClasses', 'inChannels', 'baseWidth', 'fcWidth', 'batchNorm', 'dropout', 'fullyConvolutional', 'fc6Padding'];
 const FCN_OPTIONS = [
   'numClasses',
   'inChannels',
@@ -53,14 +60,14 @@ export const MODELS: Record<ModelName, ModelEntry> = {
     task: 'classification',
     description: 'VGG16 classifier (138,357,544 parameters); fullyConvolutional for coarse score maps',
     options: VGG_OPTIONS,
-    create: (o) => vgg16(o) as ZooModel,
+    create: (o) => vgg16(withoutDepth(o, 16)) as ZooModel,
   },
   vgg19: {
     name: 'vgg19',
     task: 'classification',
     description: 'VGG19 classifier (143,667,240 parameters); fullyConvolutional for coarse score maps',
     options: VGG_OPTIONS,
-    create: (o) => vgg19(o) as ZooModel,
+    create: (o) => vgg19(withoutDepth(o, 19)) as ZooModel,
   },
   fcn32s: {
     name: 'fcn32s',

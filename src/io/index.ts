@@ -1,0 +1,3 @@
+// Files: safetensors (readable by PyTorch / Hugging Face tools) and atomic writes.
+export * from './safetensors.js';
+export { writeFileAtomic, writeFileAtomicSync } from './atomic.js';
