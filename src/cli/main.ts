@@ -2,10 +2,18 @@
 // The pixelwise command line: `pixelwise <command> [options]`.
 import { UsageError } from './args.js';
 import type { Command } from './command.js';
+import { demo } from './commands/demo.js';
 import { train } from './commands/train.js';
 import { upsample } from './commands/upsample.js';
+import { evalCommand } from './commands/eval.js';
+import { data } from './commands/data.js';
+import { summary } from './commands/summary.js';
+import { models } from './commands/models.js';
+import { predict } from './commands/predict.js';
+import { inspect } from './commands/inspect.js';
+import { classify } from './commands/classify.js';
 
-const commands: Command[] = [train, upsample];
+const commands: Command[] = [demo, train, evalCommand, predict, upsample, data, summary, models, inspect, classify];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -41,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (err instanceof UsageError) {
-      console.error(`pixelwise ${name}: ${message}\nRun 'pixelwise ${name} --help' for usage.`);
+      console.error(`pixelwise ${name}: ${message} (see 'pixelwise ${name} --help')`);
       return 2;
     }
     console.error(`pixelwise ${name}: error: ${message}`);

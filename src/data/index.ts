@@ -25,3 +25,4 @@ export { SampleSource, collate, type BatchArrays } from './batch.js';
 export { DataLoader, toBatch, type Batch, type LoaderOptions } from './loader.js';
 export { SampleCache, CACHE_FORMAT_VERSION, defaultCacheDir, canonicalJson, encodeEntry, decodeEntry, type CacheStats } from './cache.js';
 export { checkDataset, formatReport, type CheckOptions, type DataReport, type SplitReport, type CheckProblem, type SizeCount } from './check.js';
+export { writeFolderDataset } from './export.js';

@@ -57,7 +57,9 @@ export interface TrainRunOptions {
   /** Stop (validate, save) after this many seconds of training. */
   timeBudget?: number | null;
   out: string;
+  /** Progress bars (default true); per-epoch lines go to `log` (default stderr). */
   verbose?: boolean;
+  log?: (line: string) => void;
 }
 
 export interface PreparedRun {
@@ -98,7 +100,13 @@ function defaultLr(optimizer: string): number {
   return optimizer === 'sgd' ? 0.01 : 1e-3;
 }
 
+/** 'train', or none for a folder dataset whose root holds images/ and masks/ directly. */
+function defaultTrainSplit(spec: DatasetSpec): string | undefined {
+  return spec.format === 'folder' && datasetSplits(spec).includes('') ? undefined : 'train';
+}
+
 function defaultValSplit(spec: DatasetSpec): string | null {
+  if (spec.split === undefined) return null;
   const splits = datasetSplits(spec);
   for (const s of spec.format === 'mnist' ? ['test'] : ['val', 'validation']) if (splits.includes(s)) return s;
   return null;
@@ -176,7 +184,7 @@ export async function prepareRun(input: TrainRunOptions, resume: Checkpoint | nu
   if (o.threads) setNumThreads(o.threads);
   manualSeed(o.seed);
 
-  const trainSpec = { ...o.data, split: o.data.split ?? 'train' } as DatasetSpec;
+  const trainSpec = { ...o.data, split: o.data.split ?? defaultTrainSplit(o.data) } as DatasetSpec;
   const valSplit = input.valSplit === undefined ? defaultValSplit(trainSpec) : input.valSplit;
   const dataset = await openDataset(trainSpec);
   const task = entry.task as 'segmentation' | 'reconstruction';
@@ -247,6 +255,7 @@ export async function prepareRun(input: TrainRunOptions, resume: Checkpoint | nu
       ignoreIndex,
       start,
       verbose: o.verbose,
+      log: input.log,
     });
     const close = async (): Promise<void> => {
       await train.close();
@@ -280,7 +289,7 @@ function restoreTraining(c: Checkpoint, optimizer: Optimizer<any>, scheduler: LR
 
 // The options as given (what --resume replays), without settings of this process only.
 function stripRuntime(o: TrainRunOptions): Record<string, unknown> {
-  const { verbose: _v, ...rest } = o;
+  const { verbose: _v, log: _l, ...rest } = o;
   return { ...rest, out: resolve(o.out) };
 }
 
@@ -305,7 +314,7 @@ export function lastCheckpointPath(runDir: string): string {
  */
 export async function resumeRun(
   runDir: string,
-  overrides: Partial<Pick<TrainRunOptions, 'epochs' | 'iterations' | 'timeBudget' | 'verbose' | 'threads' | 'workers'>> = {},
+  overrides: Partial<Pick<TrainRunOptions, 'epochs' | 'iterations' | 'timeBudget' | 'verbose' | 'log' | 'threads' | 'workers'>> = {},
 ): Promise<PreparedRun> {
   const path = lastCheckpointPath(runDir);
   if (!existsSync(path)) throw new Error(`cannot resume ${runDir}: ${path} does not exist (was the run started with --out ${runDir}?)`);

@@ -56,8 +56,10 @@ export interface TrainerOptions {
   maxSteps?: number | null;
   /** Where a resumed run stands (weights, optimizer, schedule and RNG already restored). */
   start?: TrainPosition | null;
-  /** Progress bars (per-epoch summary lines are always printed to stderr); default true. */
+  /** Progress bars on stderr; default true. */
   verbose?: boolean;
+  /** Where per-epoch summary lines go; default stderr. */
+  log?: (line: string) => void;
 }
 
 /** Where training stands: completed epochs, optimizer steps, position in the current epoch. */
@@ -141,6 +143,9 @@ export class Trainer {
           step += 1;
           batchInEpoch += 1;
           progress?.tick(batch.names.length, { loss: lossSum / seen, lr: o.optimizer.paramGroups[0]!.lr });
+          // Batches loaded on this thread (workers 0) resolve as microtasks only: without a
+          // macrotask turn here a SIGINT handler (Ctrl-C -> requestStop) would never run.
+          await new Promise<void>((resolve) => setImmediate(resolve));
           if (this.#stopRequested) stoppedBy = 'interrupt';
           else if (o.maxSteps && step >= o.maxSteps) stoppedBy = 'iterations';
           else if (o.timeBudget && (Date.now() - started) / 1000 >= o.timeBudget) stoppedBy = 'time budget';
@@ -164,7 +169,7 @@ export class Trainer {
         this.#save(paths.last, { epoch, step, bestScore, batchInEpoch: startBatch }, true);
         if (improved) this.#save(paths.best, { epoch, step, bestScore, batchInEpoch: startBatch }, false);
         this.#plot(history);
-        console.error(describe(record, improved));
+        (o.log ?? console.error)(describe(record, improved));
         if (stoppedBy !== 'epochs') break;
       }
     } finally {

@@ -73,6 +73,8 @@ function ignoreIndexOf(p: Parsed): number | null | undefined {
 
 function runOptions(args: Parsed): TrainRunOptions {
   const model = requireStr(args, 'model', `the model to train: ${MODEL_NAMES.join(', ')}`);
+  // A model name outside the zoo is a usage mistake like a bad --format (exit code 2).
+  if (!(MODEL_NAMES as readonly string[]).includes(model)) throw new UsageError(`--model expects one of ${MODEL_NAMES.join(', ')}, got '${model}'`);
   const valSplit = str(args, 'val-split');
   const channels = num(args, 'channels', { min: 1, max: 3, integer: true });
   if (channels === 2) throw new UsageError("--channels expects 1 or 3, got '2'");

@@ -1,0 +1,31 @@
+// The demo's sample figures: image | ground truth | prediction with a class-name legend.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writePng } from '../data/image.js';
+import type { Dataset } from '../data/datasets/types.js';
+import type { RawImage } from '../data/raw-image.js';
+import { createPredictor } from '../infer/predictor.js';
+import { predict } from '../infer/predict.js';
+import type { ZooModel } from '../models/registry.js';
+import type { CheckpointConfig } from '../train/checkpoint.js';
+import { segmentationPanel } from '../viz/legend.js';
+
+/** Predicts the first `count` samples of `dataset` and writes one panel PNG each; returns how many. */
+export async function writeSamplePanels(model: ZooModel, dataset: Dataset, config: CheckpointConfig, dir: string, count: number): Promise<number> {
+  mkdirSync(dir, { recursive: true });
+  const predictor = createPredictor(model, config);
+  const n = Math.min(count, dataset.length);
+  for (let i = 0; i < n; i++) {
+    const sample = await dataset.get(i);
+    const image = sample.image as RawImage;
+    const prediction = predict(predictor, image);
+    const truth = { width: sample.label!.width, height: sample.label!.height, data: sample.label!.data };
+    const panel = segmentationPanel(image, truth, { width: prediction.width, height: prediction.height, data: prediction.labels }, {
+      names: config.classes.names,
+      palette: config.classes.palette,
+      title: sample.name,
+    });
+    writePng(join(dir, `${sample.name}.png`), panel);
+  }
+  return n;
+}

@@ -1,0 +1,34 @@
+// Writing any dataset out in the `folder` format: images/ and masks/ (palette PNGs, so the
+// masks look like the classes yet read back as exact indices), plus classes.json.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomicSync } from '../io/atomic.js';
+import { writePng } from './image.js';
+import type { Dataset } from './datasets/types.js';
+import type { RawImage } from './raw-image.js';
+
+/** Writes every sample of `dataset` under dir/<split>/{images,masks}/ and dir/classes.json. */
+export async function writeFolderDataset(dataset: Dataset, dir: string, split: string): Promise<void> {
+  if (dataset.numClasses > 256) throw new Error(`writeFolderDataset: ${dataset.numClasses} classes do not fit an 8-bit palette PNG`);
+  const images = join(dir, split, 'images');
+  const masks = join(dir, split, 'masks');
+  mkdirSync(images, { recursive: true });
+  mkdirSync(masks, { recursive: true });
+  const palette = dataset.palette.map((c) => [c[0], c[1], c[2]]);
+  for (let i = 0; i < dataset.length; i++) {
+    const sample = await dataset.get(i);
+    const { width, height, channels, data } = sample.image;
+    if (!(data instanceof Uint8Array) || (channels !== 1 && channels !== 3 && channels !== 4)) {
+      throw new Error(`writeFolderDataset: sample ${sample.name} is not an 8-bit gray/RGB/RGBA image`);
+    }
+    writePng(join(images, `${sample.name}.png`), { width, height, channels, data } as RawImage);
+    if (sample.label) {
+      const label = sample.label;
+      const indices = Uint8Array.from(label.data);
+      if (indices.some((v, k) => v !== label.data[k])) throw new Error(`writeFolderDataset: sample ${sample.name} has label values above 255`);
+      writePng(join(masks, `${sample.name}.png`), { width: label.width, height: label.height, channels: 1, data: indices }, { palette });
+    }
+  }
+  const classes = { names: dataset.classNames, colors: palette, ignoreIndex: dataset.ignoreIndex };
+  writeFileAtomicSync(join(dir, 'classes.json'), JSON.stringify(classes, null, 2) + '\n');
+}
