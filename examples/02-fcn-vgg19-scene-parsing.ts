@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { data, inspect, trainModel, viz } from '../src/index.js';
+import { data, infer, inspect, trainModel, viz } from '../src/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -73,23 +73,24 @@ try {
   data.writePng(join(outDir, 'curves.png'), inspect.runCurves(inspect.readRunMetrics(runDir), 'FCN-8s (VGG19) scene parsing').toImage());
 
   // Predictions on validation images, with ADE20K class names.
-  const { model, config } = inspect.loadCheckpointModel(join(runDir, 'checkpoints', 'best.safetensors'));
+  const predictor = infer.loadPredictor(join(runDir, 'checkpoints', 'best.safetensors'));
+  const { classes } = predictor;
   const val = await data.openDataset({ format: 'ade20k', root, split: 'val' });
   const panels: data.RawImage[] = [];
   for (let i = 0; i < Math.min(3, val.length); i++) {
     const sample = await val.get(i);
-    const p = inspect.predictImage(model, sample.image, config.preprocess);
-    const names = [...new Set(p.labels!.data as Int32Array)].map((c) => config.classes.names[c]).join(', ');
+    const p = inspect.predictImage(predictor, sample.image);
+    const names = [...new Set(Array.from(p.labels!.data))].map((c) => classes.names[c]).join(', ');
     console.log(`${sample.name}: predicted ${names}`);
     panels.push(viz.segmentationPanel(inspect.toRawImage(sample.image), sample.label!, p.labels!, {
-      names: config.classes.names,
-      palette: config.classes.palette,
-      ignoreIndex: config.classes.ignoreIndex ?? undefined,
+      names: classes.names,
+      palette: classes.palette,
+      ignoreIndex: classes.ignoreIndex ?? undefined,
       title: sample.name,
     }));
   }
   data.writePng(join(outDir, 'predictions.png'), viz.vconcat(panels));
-  model.dispose();
+  predictor.dispose();
 } finally {
   if (temp) rmSync(temp, { recursive: true, force: true });
 }

@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createModel, data, formatSummary, inspect, summary, trainModel, viz } from '../src/index.js';
+import { createModel, data, formatSummary, infer, inspect, summary, trainModel, viz } from '../src/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -102,13 +102,14 @@ const curves = inspect.runCurves(inspect.readRunMetrics(runDir), 'U-Net (TGS) on
 save('curves.png', curves.toImage());
 
 // 4. The seed's viewers, on a validation image.
-const { model, config } = inspect.loadCheckpointModel(join(runDir, 'checkpoints', 'best.safetensors'));
+const predictor = infer.loadPredictor(join(runDir, 'checkpoints', 'best.safetensors'));
+const { model, classes } = predictor;
 const valName = 'val_000.png';
 const image = await data.readImage(join(dataDir, 'val', 'images', valName));
 const truth = await inspect.readMask(join(dataDir, 'val', 'masks', valName), { binary: true });
 const t = Number(args.threshold);
-const input = inspect.prepareModelInput(image, model, config.preprocess);
-const prediction = inspect.predictInput(model, input, config.preprocess);
+const input = infer.modelInput(predictor, image);
+const prediction = inspect.predictImage(predictor, image);
 const iou = viz.maskIoU(truth, prediction.foreground!, t);
 console.log(`\n${valName}: IoU = ${Math.round(iou * 100)} % at threshold ${t}`);
 save('threshold.png', viz.thresholdView(image, truth, prediction.foreground!, { threshold: t, name: valName, showProbabilities: true }));
@@ -123,10 +124,10 @@ for (let r = 0; r < 3; r++) console.log('  ' + Array.from(kernels.data.subarray(
 save('filters-encoder.0.conv1.png', inspect.filterImage(kernels));
 
 const middle = 'encoder.2.relu2';
-const activation = inspect.layerActivation(model, input.tensor, middle);
+const activation = inspect.layerActivation(model, input, middle);
 const stats = inspect.activationStats(activation);
 console.log(`output of ${middle}: ${activation.shape.join('x')}, values ${stats.min.toFixed(3)} .. ${stats.max.toFixed(3)}, ${(100 * stats.zeroFraction).toFixed(0)}% zeros`);
-save(`activations-${middle}.png`, inspect.activationView(activation, { image, truth, prediction, names: config.classes.names, palette: config.classes.palette, channels: [...Array(32).keys()] }));
-input.tensor.dispose();
-model.dispose();
+save(`activations-${middle}.png`, inspect.activationView(activation, { image, truth, prediction, names: classes.names, palette: classes.palette, channels: [...Array(32).keys()] }));
+input.dispose();
+predictor.dispose();
 console.log(`wrote ${outDir}/{padding-modes, curves, threshold, threshold-sweep, filters-encoder.0.conv1, activations-${middle}}.png; run in ${runDir}`);

@@ -100,3 +100,16 @@ export function size(p: Parsed, name: string): [number, number] | undefined {
   }
   return [Number(m[1]), Number(m[2] ?? m[1])];
 }
+
+/** "1,0.5,2" as numbers, each at least `min`; `count` asks for exactly that many. */
+export function numberList(p: Parsed, name: string, options: { min?: number; count?: number } = {}): number[] | undefined {
+  const raw = str(p, name);
+  if (raw === undefined) return undefined;
+  const { min = -Infinity, count } = options;
+  const values = raw.split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
+  if (values.some((v) => !Number.isFinite(v) || v < min) || (count !== undefined && values.length !== count)) {
+    const what = [count, 'comma-separated', min === 0 ? 'non-negative' : '', 'numbers'].filter(Boolean).join(' ');
+    throw new UsageError(`--${name} expects ${what}, got '${raw}'`);
+  }
+  return values;
+}

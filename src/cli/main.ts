@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The pixelwise command line: `pixelwise <command> [options]`.
 import { UsageError } from './args.js';
-import type { Command } from './command.js';
+import { HELP_WORDS, listCommands, type Command } from './command.js';
 import { demo } from './commands/demo.js';
 import { train } from './commands/train.js';
 import { upsample } from './commands/upsample.js';
@@ -16,14 +16,13 @@ import { classify } from './commands/classify.js';
 const commands: Command[] = [demo, train, evalCommand, predict, upsample, data, summary, models, inspect, classify];
 
 function overview(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'usage: pixelwise <command> [options]',
     '',
     'Semantic segmentation with fully convolutional networks (FCN, U-Net), on libtorch.',
     '',
     'commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...listCommands(commands),
     '',
     "Run 'pixelwise <command> --help' for a command's options.",
   ].join('\n');
@@ -31,7 +30,7 @@ function overview(): string {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined || HELP_WORDS.includes(name)) {
     console.log(overview());
     return name === undefined ? 2 : 0;
   }

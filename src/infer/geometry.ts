@@ -43,6 +43,11 @@ export interface PlanOptions {
   padMode?: PadMode;
   /** Names the image in errors. */
   name?: string;
+  /**
+   * A model with a fixed input size (the autoencoder) gets any image resized to that size (and
+   * its results back) instead of an error; inspection looks at any image this way.
+   */
+  fit?: boolean;
 }
 
 const sizeText = (h: number, w: number): string => `${w}x${h}`;
@@ -56,7 +61,10 @@ export function planInput(predictor: Predictor, width: number, height: number, o
   const scale = options.scale ?? 'train';
   if (scale !== 'train' && scale !== 'native') throw new Error(`scale '${String(scale)}', expected 'train' or 'native'`);
   const spec = predictor.preprocess;
-  const resize = scale === 'train' ? spec.resize : undefined;
+  const fixed = predictor.fixedSize;
+  // Fitting to a fixed size mostly shrinks photos: 'area' averages rather than skips pixels.
+  const fitted = options.fit && fixed ? { height: fixed[0], width: fixed[1], mode: 'area' as const } : undefined;
+  const resize = fitted ?? (scale === 'train' ? spec.resize : undefined);
   const runWidth = resize ? resize.width : width;
   const runHeight = resize ? resize.height : height;
   const pad = spec.pad ? paddingFor(spec.pad, runWidth, runHeight) : { top: 0, bottom: 0, left: 0, right: 0 };
@@ -71,7 +79,6 @@ export function planInput(predictor: Predictor, width: number, height: number, o
     padMode: options.padMode ?? spec.pad?.mode ?? DEFAULT_PAD_MODE,
     padValue: spec.pad?.value ?? 0,
   };
-  const fixed = predictor.fixedSize;
   if (fixed) {
     const h = runHeight + pad.top + pad.bottom;
     const w = runWidth + pad.left + pad.right;

@@ -2,22 +2,22 @@
 // the training scale (or the image's own), padding to what the model accepts and cropping
 // back, optional sliding windows with blended overlaps, probabilities resized back to the
 // image with bilinear interpolation before the argmax.
-import { noGrad, tensor, tidy } from '../torch/index.js';
+import { noGrad, tensor, tidy, type Tensor } from '../torch/index.js';
 import { interpolate } from '../nn/functional.js';
 import type { RawImage } from '../data/raw-image.js';
-import { toInterleaved, toPlanar, type Planar } from '../data/transforms/planar.js';
+import type { SampleImage } from '../data/datasets/types.js';
+import { toPlanar, type Planar } from '../data/transforms/planar.js';
 import { resizeImage } from '../data/transforms/resize.js';
-import { padImage } from '../data/transforms/pad.js';
+import { padImage, type Padding } from '../data/transforms/pad.js';
 import { cropImage } from '../data/transforms/geometry.js';
 import { normalizeImage } from '../data/transforms/normalize.js';
-import { normalizeParams, type PadMode } from '../data/transforms/spec.js';
-import { gridAlignment, planInput, windowPadding, type InputPlan, type ScaleMode } from './geometry.js';
+import { normalizeParams, validatePreprocess, type PreprocessSpec } from '../data/transforms/spec.js';
+import { gridAlignment, planInput, windowPadding, type InputPlan, type PlanOptions } from './geometry.js';
 import { axisStarts, axisWeights, checkTiling, defaultOverlap } from './tiles.js';
 import type { Predictor } from './predictor.js';
 
-export interface PredictOptions {
-  /** 'train' (default): run at the training size when the model was trained on resized images; 'native': at the image's own size. */
-  scale?: ScaleMode;
+/** How to predict: the input plan's options (scale, padMode, name, fit), tiling and the binary threshold. */
+export interface PredictOptions extends PlanOptions {
   /**
    * Sliding windows of this many model-input pixels for images larger than it (rounded down to
    * the model's grid: U-Net 2^depth, FCN 32); null/undefined: the whole image at once.
@@ -27,10 +27,6 @@ export interface PredictOptions {
   overlap?: number;
   /** One-output (binary) models: foreground where probability > threshold (default 0.5). */
   threshold?: number;
-  /** Padding mode to reach the model's input multiple (default: the training pad's, else reflect). */
-  padMode?: PadMode;
-  /** Names the image in error messages (e.g. its path). */
-  name?: string;
 }
 
 export interface Prediction {
@@ -49,7 +45,7 @@ export interface Prediction {
   modelHeight: number;
 }
 
-function checkImage(image: RawImage, name: string): void {
+function checkImage(image: SampleImage, name: string): void {
   const { width, height, channels, data } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || ![1, 2, 3, 4].includes(channels)) {
     throw new Error(`${name}: not an image (${width}x${height}, ${channels} channels)`);
@@ -59,23 +55,39 @@ function checkImage(image: RawImage, name: string): void {
   }
 }
 
-/** The image as the model's planes at run size with the training padding (8-bit, not yet normalised). */
-function modelPlanes(predictor: Predictor, image: RawImage, plan: InputPlan): Planar {
-  let planar = toPlanar(image, predictor.inChannels);
-  if (plan.resized) planar = resizeImage(planar, plan.runWidth, plan.runHeight, plan.resizeMode);
-  return padImage(planar, plan.pad, plan.padMode, plan.padValue);
+/** The image checked and planned, as the model's planes at run size with the training padding (not yet normalised). */
+function modelPlanes(predictor: Predictor, image: SampleImage, options: PlanOptions): { planes: Planar; plan: InputPlan } {
+  checkImage(image, options.name ?? 'image');
+  const plan = planInput(predictor, image.width, image.height, options);
+  let planes = toPlanar(image, predictor.inChannels);
+  if (plan.resized) planes = resizeImage(planes, plan.runWidth, plan.runHeight, plan.resizeMode);
+  return { planes: padImage(planes, plan.pad, plan.padMode, plan.padValue), plan };
 }
 
-/** Model output planes for one window of `planes`: padded to what the model accepts, normalised, activated, cropped back. */
-function runWindow(predictor: Predictor, planes: Planar, plan: InputPlan): { data: Float32Array; channels: number } {
-  const p = windowPadding(predictor, planes.width, planes.height);
-  const padded = padImage(planes, p, plan.padMode, plan.padValue);
+/** One window of `planes` as the model's (1, C, H, W) input: padded to a size the model accepts, normalised. */
+function windowInput(predictor: Predictor, planes: Planar, plan: InputPlan): { x: Tensor; padding: Padding } {
+  const padding = windowPadding(predictor, planes.width, planes.height);
+  const padded = padImage(planes, padding, plan.padMode, plan.padValue);
   const input = normalizeImage(padded, normalizeParams(predictor.preprocess.normalize));
+  return { x: tensor(input.data, { shape: [1, input.channels, input.height, input.width], device: predictor.device }), padding };
+}
+
+/**
+ * The input the model sees for `image` in a whole-image pass (training preprocessing, padding
+ * to the model's grid), for looking inside the model; the caller disposes it.
+ */
+export function modelInput(predictor: Predictor, image: SampleImage, options: PlanOptions = {}): Tensor {
+  const { planes, plan } = modelPlanes(predictor, image, options);
+  return windowInput(predictor, planes, plan).x;
+}
+
+/** Model output planes for one window of `planes`: the model's input, activated output cropped back to the window. */
+function runWindow(predictor: Predictor, planes: Planar, plan: InputPlan): { data: Float32Array; channels: number } {
   const out = noGrad(() =>
     tidy(() => {
-      const x = tensor(input.data, { shape: [1, input.channels, input.height, input.width], device: predictor.device });
+      const { x, padding: p } = windowInput(predictor, planes, plan);
       const y = predictor.model.forward(x);
-      if (y.ndim !== 4 || y.size(2) !== input.height || y.size(3) !== input.width) {
+      if (y.ndim !== 4 || y.size(2) !== x.size(2) || y.size(3) !== x.size(3)) {
         throw new Error(`${predictor.model.architecture} returned ${y} for an input ${x}; prediction expects outputs of the input's size`);
       }
       const act = predictor.activation === 'softmax' ? y.softmax(1) : predictor.activation === 'sigmoid' ? y.sigmoid() : y;
@@ -180,12 +192,9 @@ function tiling(options: PredictOptions): { tile: number | null; overlap: number
 }
 
 /** Model output planes at the image's full resolution, and the plan that produced them. */
-function outputPlanes(predictor: Predictor, image: RawImage, options: PredictOptions): { data: Float32Array; channels: number; plan: InputPlan } {
-  const name = options.name ?? 'image';
-  checkImage(image, name);
+function outputPlanes(predictor: Predictor, image: SampleImage, options: PredictOptions): { data: Float32Array; channels: number; plan: InputPlan } {
+  const { planes, plan } = modelPlanes(predictor, image, options);
   const { tile, overlap } = tiling(options);
-  const plan = planInput(predictor, image.width, image.height, options);
-  const planes = modelPlanes(predictor, image, plan);
   const out = runTiled(predictor, planes, plan, tile, overlap);
   const cropped = cropPlanes(out.data, out.channels, planes.width, planes.height, plan.pad.left, plan.pad.top, plan.runWidth, plan.runHeight);
   const data = resizePlanes(cropped, out.channels, plan.runWidth, plan.runHeight, plan.width, plan.height);
@@ -196,7 +205,7 @@ function outputPlanes(predictor: Predictor, image: RawImage, options: PredictOpt
  * Segments `image` (any size, gray or colour) with a predictor: per-pixel class labels and
  * probabilities at the image's full resolution.
  */
-export function predict(predictor: Predictor, image: RawImage, options: PredictOptions = {}): Prediction {
+export function predict(predictor: Predictor, image: SampleImage, options: PredictOptions = {}): Prediction {
   if (predictor.task !== 'segmentation') {
     throw new Error(`${predictor.source}: ${predictor.model.architecture} is a reconstruction model (autoencoder); use reconstruct() instead of predict()`);
   }
@@ -241,19 +250,26 @@ export function predict(predictor: Predictor, image: RawImage, options: PredictO
  * Runs an autoencoder predictor on `image`: its reconstruction at the image's size, as 8-bit
  * pixels with the training normalisation undone.
  */
-export function reconstruct(predictor: Predictor, image: RawImage, options: Pick<PredictOptions, 'scale' | 'padMode' | 'name'> = {}): RawImage {
+export function reconstruct(predictor: Predictor, image: SampleImage, options: PlanOptions = {}): RawImage {
   if (predictor.task !== 'reconstruction') {
     throw new Error(`${predictor.source}: ${predictor.model.architecture} is a segmentation model; use predict() instead of reconstruct()`);
   }
   const { data, channels, plan } = outputPlanes(predictor, image, options);
-  const norm = normalizeParams(predictor.preprocess.normalize);
-  const n = plan.width * plan.height;
-  const pick = (list: number[], c: number): number => (list.length === 1 ? list[0]! : list[c]!);
-  const pixels = new Uint8Array(channels * n);
+  return outputToImage(data, channels, plan.height, plan.width, predictor.preprocess);
+}
+
+/** Model output planes (C x H x W, normalised) as 8-bit pixels: the preprocessing's normalisation undone. */
+export function outputToImage(data: Float32Array, channels: number, height: number, width: number, preprocess: PreprocessSpec | Record<string, unknown> = {}): RawImage {
+  const n = normalizeParams(validatePreprocess(preprocess).normalize);
+  const plane = width * height;
+  const out = new Uint8Array(plane * channels);
   for (let c = 0; c < channels; c++) {
-    const [mean, std] = [pick(norm.mean, c), pick(norm.std, c)];
-    for (let i = c * n; i < (c + 1) * n; i++) pixels[i] = Math.min(255, Math.max(0, Math.round((data[i]! * std + mean) / norm.scale)));
+    const mean = n.mean.length === 1 ? n.mean[0]! : n.mean[c]!;
+    const std = n.std.length === 1 ? n.std[0]! : n.std[c]!;
+    for (let i = 0; i < plane; i++) {
+      const v = (data[c * plane + i]! * std + mean) / n.scale;
+      out[i * channels + c] = Math.max(0, Math.min(255, Math.round(v)));
+    }
   }
-  const out = toInterleaved({ width: plan.width, height: plan.height, channels, data: pixels });
-  return { width: out.width, height: out.height, channels: channels as RawImage['channels'], data: out.data as Uint8Array };
+  return { width, height, channels: channels as RawImage['channels'], data: out };
 }

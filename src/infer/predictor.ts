@@ -3,8 +3,8 @@
 import type { Device } from '../torch/index.js';
 import { inputMultiple, minInputSize, MODELS, isModelName, outputActivation, type ZooModel } from '../models/registry.js';
 import { ConvAutoencoder } from '../models/autoencoder.js';
-import { disposeCheckpoint, loadCheckpoint, type CheckpointConfig } from '../train/checkpoint.js';
-import { modelFromCheckpoint } from '../train/load-model.js';
+import type { CheckpointConfig } from '../train/checkpoint.js';
+import { loadModel } from '../train/load-model.js';
 import { evalSpec, validatePreprocess, type PreprocessSpec } from '../data/transforms/spec.js';
 import type { Rgb } from '../viz/color.js';
 import { vocPalette } from '../viz/palette.js';
@@ -47,8 +47,10 @@ export interface PredictorOptions {
   device?: Device;
 }
 
-function classifierError(source: string, name: string): Error {
-  return new Error(`${source}: holds a ${name} image classifier; predict needs a segmentation model (fcn32s, fcn16s, fcn8s, unet) or cae`);
+/** The input channels a model takes (1 gray, 3 RGB; 3 unless its config says otherwise). */
+export function modelInChannels(model: ZooModel): number {
+  const c = (model.config as { inChannels?: unknown }).inChannels;
+  return typeof c === 'number' ? c : 3;
 }
 
 /** Class names and palette with one entry per class; a short palette is completed with VOC colours. */
@@ -83,14 +85,16 @@ export function createPredictor(
   const source = options.source ?? 'memory';
   const name = model.architecture;
   const task = isModelName(name) ? MODELS[name].task : 'segmentation';
-  if (task === 'classification') throw classifierError(source, name);
+  if (task === 'classification') {
+    throw new Error(`${source}: holds a ${name} image classifier; predict needs a segmentation model (fcn32s, fcn16s, fcn8s, unet) or cae`);
+  }
   let preprocess: PreprocessSpec;
   try {
     preprocess = evalSpec(validatePreprocess(config.preprocess));
   } catch (err) {
     throw new Error(`${source}: ${(err as Error).message}`);
   }
-  const inChannels = (model.config as { inChannels?: number }).inChannels ?? 3;
+  const inChannels = modelInChannels(model);
   if (inChannels !== 1 && inChannels !== 3) throw new Error(`${source}: the model takes ${inChannels}-channel inputs; prediction supports 1 (gray) or 3 (RGB)`);
   const device = options.device ?? 'cpu';
   model.eval();
@@ -115,21 +119,14 @@ export function createPredictor(
 /**
  * Loads a checkpoint written by training and rebuilds its model for prediction. Errors name
  * the file and say what is wrong: not a pixelwise checkpoint, a model that cannot be rebuilt,
- * or weights that do not fit it.
+ * weights that do not fit it, or a model that does not predict images (a classifier).
  */
 export function loadPredictor(checkpointPath: string, options: PredictorOptions = {}): Predictor {
-  const checkpoint = loadCheckpoint(checkpointPath);
+  const { model, config } = loadModel(checkpointPath);
   try {
-    const { name } = checkpoint.config.model;
-    if (isModelName(name) && MODELS[name].task === 'classification') throw classifierError(`checkpoint ${checkpointPath}`, name);
-    const model = modelFromCheckpoint(checkpoint);
-    try {
-      return createPredictor(model, checkpoint.config, { ...options, source: `checkpoint ${checkpointPath}` });
-    } catch (err) {
-      model.dispose();
-      throw err;
-    }
-  } finally {
-    disposeCheckpoint(checkpoint);
+    return createPredictor(model, config, { ...options, source: `checkpoint ${checkpointPath}` });
+  } catch (err) {
+    model.dispose();
+    throw err;
   }
 }

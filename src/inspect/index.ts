@@ -1,9 +1,12 @@
 // pixelwise/inspect: seeing what a network does — its layers, filters, activations, binary
 // thresholds, latent space, training curves, and VGG classification — as pictures.
-export { loadCheckpointModel, modelInChannels, type LoadedModel } from './checkpoint-model.js';
+// Loading a checkpoint's model, its input channels and output pixels belong to train and infer;
+// inspection names them too.
+export { loadModel as loadCheckpointModel, type LoadedModel } from '../train/load-model.js';
+export { modelInChannels } from '../infer/predictor.js';
+export { outputToImage } from '../infer/predict.js';
 export { listLayers, findLayer, formatLayers, ownWeight, type LayerInfo } from './layers.js';
-export { prepareModelInput, toSourceGeometry, type InputGeometry, type ModelInput } from './model-input.js';
-export { predictInput, predictImage, outputToImage, type PredictionMaps } from './prediction.js';
+export { predictImage, type PredictionMaps } from './prediction.js';
 export { panelSheet, type Panel, type PanelSheetOptions } from './panels.js';
 export { layerKernels, filterImage, hasKernels, type LayerKernels } from './filters.js';
 export { layerActivation, activationStats, activationView, type LayerActivation, type ActivationViewOptions } from './activations.js';

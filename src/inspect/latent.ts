@@ -7,9 +7,9 @@ import { finish, prepare } from '../data/transforms/pipeline.js';
 import { validatePreprocess, type PreprocessSpec } from '../data/transforms/spec.js';
 import { ConvAutoencoder } from '../models/autoencoder.js';
 import type { ZooModel } from '../models/registry.js';
+import { outputToImage } from '../infer/predict.js';
 import type { Figure } from '../viz/figure.js';
 import { latentScatter } from '../viz/plot.js';
-import { outputToImage } from './prediction.js';
 
 /** The model as a 2-D autoencoder, or an error saying what it is instead. */
 export function asLatent2d(model: ZooModel, source: string): ConvAutoencoder {

@@ -1,7 +1,8 @@
 // Checkpoint -> model: rebuild the zoo model a checkpoint's config names and copy its weights
-// in, with errors that name the checkpoint and say what does not fit.
+// in, with errors that name the checkpoint and say what does not fit. The one loader behind
+// eval, predict (loadPredictor), inspect and the demo.
 import { createModel, type ZooModel } from '../models/registry.js';
-import { disposeCheckpoint, loadCheckpoint, type Checkpoint, type CheckpointConfig } from './checkpoint.js';
+import { disposeCheckpoint, loadCheckpoint, type CheckpointConfig } from './checkpoint.js';
 
 export interface LoadedModel {
   path: string;
@@ -13,32 +14,28 @@ export interface LoadedModel {
 // loadStateDict lists every key; a terminal line needs only the first few.
 const MAX_DETAIL = 300;
 
-/** Rebuilds the model a loaded checkpoint describes and loads its weights (the checkpoint keeps its tensors). */
-export function modelFromCheckpoint(c: Checkpoint): ZooModel {
-  const { name, options } = c.config.model;
-  let model: ZooModel;
-  try {
-    model = createModel(name, options ?? {});
-  } catch (err) {
-    throw new Error(`checkpoint ${c.path}: cannot rebuild its model '${name}' (${(err as Error).message})`);
-  }
-  try {
-    model.loadStateDict(c.weights);
-  } catch (err) {
-    model.dispose();
-    const detail = (err as Error).message.replace(/^loadStateDict into \w+: /, '');
-    const short = detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL)}...` : detail;
-    throw new Error(`checkpoint ${c.path}: its weights do not fit model ${name} ${JSON.stringify(options ?? {})}: ${short}`);
-  }
-  model.eval();
-  return model;
-}
-
 /** Reads a checkpoint file and returns its config and model; the file's tensors are freed once copied. */
 export function loadModel(path: string): LoadedModel {
   const checkpoint = loadCheckpoint(path);
   try {
-    return { path, config: checkpoint.config, model: modelFromCheckpoint(checkpoint) };
+    const { name } = checkpoint.config.model;
+    const options = checkpoint.config.model.options ?? {};
+    let model: ZooModel;
+    try {
+      model = createModel(name, options);
+    } catch (err) {
+      throw new Error(`checkpoint ${path}: cannot rebuild its model '${name}' (${(err as Error).message})`);
+    }
+    try {
+      model.loadStateDict(checkpoint.weights);
+    } catch (err) {
+      model.dispose();
+      const detail = (err as Error).message.replace(/^loadStateDict into \w+: /, '');
+      const short = detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL)}...` : detail;
+      throw new Error(`checkpoint ${path}: its weights do not fit model ${name} ${JSON.stringify(options)}: ${short}`);
+    }
+    model.eval();
+    return { path, config: checkpoint.config, model };
   } finally {
     disposeCheckpoint(checkpoint);
   }

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prepareRun, type TrainRunOptions } from '../../src/train/run.js';
 
 /** The CLI entry point of this build (dist/test/cli -> dist/src/cli/main.js). */
 export const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -59,6 +60,29 @@ export function assertOneLineError(r: CliResult, code: number, command: string):
   assert.ok(lines[0]!.startsWith(`pixelwise ${command}: `), lines[0]);
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   return lines[0]!;
+}
+
+/** Trains a tiny U-Net (one epoch on 8 synthetic 32x32 scenes, unless overridden) into run folder `out`; returns `out`. */
+export async function trainTinyRun(out: string, overrides: Partial<TrainRunOptions> = {}): Promise<string> {
+  const run = await prepareRun({
+    data: { format: 'synthetic', count: 8, size: 32 },
+    valSplit: 'val',
+    model: 'unet',
+    modelOptions: { baseWidth: 4, depth: 2 },
+    batchSize: 4,
+    epochs: 1,
+    threads: 1,
+    workers: 0,
+    verbose: false,
+    out,
+    ...overrides,
+  } as TrainRunOptions);
+  try {
+    await run.trainer.run();
+  } finally {
+    await run.close();
+  }
+  return out;
 }
 
 /** Runs several CLI invocations, at most `limit` at a time (2 cores: more only contend). */

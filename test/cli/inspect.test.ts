@@ -7,13 +7,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { prepareRun, type TrainRunOptions } from '../../src/train/run.js';
 import { decodePng, encodePng } from '../../src/data/png.js';
 import { SyntheticDataset } from '../../src/data/datasets/synthetic.js';
 import { writePng } from '../../src/data/image.js';
 import { vgg16 } from '../../src/models/vgg.js';
 import { saveSafetensors } from '../../src/io/safetensors.js';
 import { makeMnist } from '../data/make-datasets.js';
+import { trainTinyRun } from './helpers.js';
 
 const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 let dir = '';
@@ -30,41 +30,18 @@ function pngSize(path: string): [number, number] {
   return [png.width, png.height];
 }
 
-async function trainTiny(name: string, o: Partial<TrainRunOptions>): Promise<string> {
-  const out = join(dir, name);
-  const run = await prepareRun({
-    data: { format: 'synthetic', count: 8, size: 32 },
-    valSplit: 'val',
-    model: 'unet',
-    modelOptions: { baseWidth: 4, depth: 2 },
-    batchSize: 4,
-    epochs: 1,
-    threads: 1,
-    workers: 0,
-    verbose: false,
-    out,
-    ...o,
-  } as TrainRunOptions);
-  try {
-    await run.trainer.run();
-  } finally {
-    await run.close();
-  }
-  return out;
-}
-
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pixelwise-inspect-'));
   const orig = console.error;
   console.error = () => {}; // the trainer's epoch lines
   try {
-    ckpt.run = await trainTiny('multi', {});
+    ckpt.run = await trainTinyRun(join(dir, 'multi'));
     ckpt.multi = join(ckpt.run, 'checkpoints', 'last.safetensors');
-    ckpt.binary = join(await trainTiny('binary', { data: { format: 'synthetic', count: 8, size: 32, numClasses: 2 }, loss: 'bce' }), 'checkpoints', 'last.safetensors');
+    ckpt.binary = join(await trainTinyRun(join(dir, 'binary'), { data: { format: 'synthetic', count: 8, size: 32, numClasses: 2 }, loss: 'bce' }), 'checkpoints', 'last.safetensors');
     ckpt.mnist = join(dir, 'mnist');
     makeMnist(ckpt.mnist, { train: 12, test: 30 });
     ckpt.cae = join(
-      await trainTiny('cae', { data: { format: 'mnist', root: ckpt.mnist, split: 'train' }, model: 'cae', modelOptions: { baseWidth: 4 }, valSplit: null }),
+      await trainTinyRun(join(dir, 'cae'), { data: { format: 'mnist', root: ckpt.mnist, split: 'train' }, model: 'cae', modelOptions: { baseWidth: 4 }, valSplit: null }),
       'checkpoints',
       'last.safetensors',
     );

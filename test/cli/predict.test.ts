@@ -7,29 +7,15 @@ import { zeros } from '../../src/torch/index.js';
 import { encodePng } from '../../src/data/png.js';
 import { readLabelImage } from '../../src/data/image.js';
 import { saveSafetensors } from '../../src/io/safetensors.js';
-import { prepareRun } from '../../src/train/run.js';
 import { CAE, testImage, writeTinyCheckpoint } from '../infer/make-checkpoints.js';
-import { assertOneLineError, cli, tempDir } from './helpers.js';
+import { assertOneLineError, cli, tempDir, trainTinyRun } from './helpers.js';
 
 // One trained checkpoint for the whole file: a U-Net after one epoch on 32x32 synthetic scenes.
 const shared = mkdtempSync(join(tmpdir(), 'pixelwise-predict-'));
 const trained = join(shared, 'run', 'checkpoints', 'last.safetensors');
 
 before(async () => {
-  const run = await prepareRun({
-    data: { format: 'synthetic', count: 8, size: 32 },
-    valSplit: null,
-    model: 'unet',
-    modelOptions: { baseWidth: 4, depth: 2 },
-    batchSize: 4,
-    epochs: 1,
-    threads: 1,
-    workers: 0,
-    verbose: false,
-    out: join(shared, 'run'),
-  });
-  await run.trainer.run();
-  await run.close();
+  await trainTinyRun(join(shared, 'run'), { valSplit: null });
 });
 after(() => rmSync(shared, { recursive: true, force: true }));
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memory } from '../../src/torch/index.js';
-import { predict, reconstruct, type Prediction } from '../../src/infer/predict.js';
+import { modelInput, predict, reconstruct, type Prediction } from '../../src/infer/predict.js';
 import { createPredictor } from '../../src/infer/predictor.js';
 import { planInput, windowPadding } from '../../src/infer/geometry.js';
 import { BINARY, CAE, FCN8S, FCN8S_SAME, UNET, testImage, tinyConfig, tinyModel, tinyPredictor } from './make-checkpoints.js';
@@ -176,7 +176,7 @@ test('tiled and untiled predictions agree closely (U-Net: to 0.02; FCN, whose re
   }
 });
 
-test('an image too small for a fixed-size model is a clear error; the right size reconstructs', () => {
+test('an image too small for a fixed-size model is a clear error; the right size (or fit) reconstructs', () => {
   const p = tinyPredictor(CAE);
   try {
     assert.throws(
@@ -187,6 +187,14 @@ test('an image too small for a fixed-size model is a clear error; the right size
     assert.throws(() => predict(p, testImage(28, 28, 1)), /reconstruction model .* use reconstruct\(\)/);
     const out = reconstruct(p, testImage(28, 28, 1));
     assert.deepEqual([out.width, out.height, out.channels], [28, 28, 1]);
+    // fit: any image resized to the model's input, results back at the image's size.
+    const plan = planInput(p, 40, 20, { fit: true });
+    assert.deepEqual([plan.runWidth, plan.runHeight, plan.resized], [28, 28, true]);
+    const x = modelInput(p, testImage(40, 20), { fit: true });
+    assert.deepEqual(x.shape, [1, 1, 28, 28]);
+    x.dispose();
+    const fitted = reconstruct(p, testImage(40, 20, 1), { fit: true });
+    assert.deepEqual([fitted.width, fitted.height, fitted.channels], [40, 20, 1]);
   } finally {
     p.dispose();
   }

@@ -14,7 +14,8 @@ import type { ZooModel } from '../../src/models/registry.js';
 import { layerActivation } from '../../src/inspect/activations.js';
 import { layerKernels } from '../../src/inspect/filters.js';
 import { listLayers } from '../../src/inspect/layers.js';
-import { prepareModelInput, toSourceGeometry } from '../../src/inspect/model-input.js';
+import { createPredictor } from '../../src/infer/predictor.js';
+import { modelInput } from '../../src/infer/predict.js';
 import { predictImage } from '../../src/inspect/prediction.js';
 import { readMask } from '../../src/inspect/mask.js';
 import { thresholdSweep } from '../../src/inspect/threshold.js';
@@ -55,35 +56,37 @@ test('layerKernels gives (out, in, kh, kw) for convolutions and swaps transposed
   model.dispose();
 });
 
-test('prepareModelInput pads to the model multiple and toSourceGeometry cuts the image back out', () => {
+test('modelInput pads to the model multiple with the image where predict cuts it back out; predictImage maps at the image size', () => {
   const before = memory().liveTensors;
   const model = new UNet({ numClasses: 3, inChannels: 1, depth: 2, baseWidth: 2 }) as unknown as ZooModel;
+  const classes = { names: ['a', 'b', 'c'], ignoreIndex: null };
+  const predictor = createPredictor(model, { classes, preprocess: { normalize: 'unit', pad: { height: 9, width: 13, mode: 'reflect' } } });
   const image = { width: 10, height: 6, channels: 1, data: Uint8Array.from({ length: 60 }, (_, i) => i * 4) };
-  const input = prepareModelInput(image, model, { normalize: 'unit', pad: { height: 9, width: 13, mode: 'reflect' } });
+  const input = modelInput(predictor, image);
   // 6x10 -> pad to 9x13 (2 before, 1 after, as numpy users split it) -> multiple of 4: 12x16 (2 more before, 1 after).
-  assert.deepEqual(input.tensor.shape, [1, 1, 12, 16]);
-  assert.deepEqual(input.geometry, { top: 4, left: 4, height: 6, width: 10, sourceHeight: 6, sourceWidth: 10 });
-  const back = toSourceGeometry(input.tensor, input.geometry, 12, 16);
+  assert.deepEqual(input.shape, [1, 1, 12, 16]);
+  const back = tidy(() => input.narrow(2, 4, 6).narrow(3, 4, 10).contiguous());
   assert.deepEqual(Array.from(back.data() as Float32Array, (v) => Math.round(v * 255)), Array.from(image.data));
   back.dispose();
-  input.tensor.dispose();
-  const p = predictImage(model, image, { normalize: 'unit' });
+  input.dispose();
+  const p = predictImage(predictor, image);
   assert.deepEqual([p.labels!.width, p.labels!.height, p.labels!.data.length], [10, 6, 60]);
   assert.equal(p.foreground, null, 'three classes: no foreground probability');
-  model.dispose();
+  predictor.dispose();
   assert.equal(memory().liveTensors, before);
 });
 
 test('an autoencoder input is resized to its image size and its reconstruction comes back as pixels', () => {
   const model = new ConvAutoencoder({ baseWidth: 2 }) as unknown as ZooModel;
+  const predictor = createPredictor(model, { classes: { names: [], ignoreIndex: null }, preprocess: { normalize: 'unit' } });
   const image = { width: 56, height: 56, channels: 3, data: new Uint8Array(56 * 56 * 3).fill(200) };
-  const input = prepareModelInput(image, model, { normalize: 'unit' });
-  assert.deepEqual(input.tensor.shape, [1, 1, 28, 28]);
-  input.tensor.dispose();
-  const p = predictImage(model, image, { normalize: 'unit' });
+  const input = modelInput(predictor, image, { fit: true });
+  assert.deepEqual(input.shape, [1, 1, 28, 28]);
+  input.dispose();
+  const p = predictImage(predictor, image);
   assert.equal(p.activation, 'identity');
   assert.deepEqual([p.reconstruction!.width, p.reconstruction!.height, p.reconstruction!.channels], [56, 56, 1]);
-  model.dispose();
+  predictor.dispose();
 });
 
 test('thresholdSweep scores each threshold by foreground IoU', () => {

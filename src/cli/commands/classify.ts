@@ -9,9 +9,9 @@ import { IMAGENET_CLASSES } from '../../models/imagenet-classes.js';
 import { loadVggWeights } from '../../models/vgg-weights.js';
 import { VGG } from '../../models/vgg.js';
 import { discreteMatshow } from '../../viz/legend.js';
-import { choice, flag, helpText, num, parse, requireStr, str, UsageError, type OptionSpecs } from '../args.js';
-import type { Command } from '../command.js';
-import { writeOutputs } from './inspect/common.js';
+import { choice, flag, num, requireStr, str, UsageError, type OptionSpecs } from '../args.js';
+import { defineCommand } from '../command.js';
+import { checkPngPath, writeOutputs } from '../common-options.js';
 
 const specs: OptionSpecs = {
   weights: { type: 'string', short: 'w', help: "FILE  VGG weights as safetensors under torchvision's names (scripts/convert-torchvision-vgg.py)" },
@@ -26,26 +26,18 @@ const specs: OptionSpecs = {
   out: { type: 'string', short: 'o', help: 'F.png  the segmentation map to write (with --segment)' },
 };
 
-const help = helpText(
-  'pixelwise classify IMAGE --weights VGG.safetensors [--model vgg16|vgg19] [--top 5] [--segment --out F.png [--upsample]]',
-  'Prints a VGG\'s top-k classes with probabilities for the resized, centre-cropped image; with --segment\n' +
+export const classify = defineCommand({
+  name: 'classify',
+  summary: 'VGG top-k ImageNet classes of an image, and its coarse fully convolutional segmentation',
+  usage: 'pixelwise classify IMAGE --weights VGG.safetensors [--model vgg16|vgg19] [--top 5] [--segment --out F.png [--upsample]]',
+  description:
+    'Prints a VGG\'s top-k classes with probabilities for the resized, centre-cropped image; with --segment\n' +
     'slides the classifier over the whole image (fully convolutional) and draws the winning class per\n' +
     'position with the class names. Weights: convert torchvision\'s VGG16/19 with\n' +
     'scripts/convert-torchvision-vgg.py (none are downloaded).',
-  specs,
-);
-
-export const classify: Command = {
-  name: 'classify',
-  summary: 'VGG top-k ImageNet classes of an image, and its coarse fully convolutional segmentation',
-  help,
-  async run(argv) {
-    const args = parse(argv, specs);
-    if (flag(args, 'help')) {
-      console.log(help);
-      return 0;
-    }
-    if (args.positionals.length !== 1) throw new UsageError(`expected one IMAGE, got ${args.positionals.length}`);
+  options: specs,
+  positionals: 'IMAGE',
+  async run(args) {
     const file = args.positionals[0]!;
     const weights = requireStr(args, 'weights', "VGG weights as safetensors; convert torchvision's with scripts/convert-torchvision-vgg.py");
     const wanted = choice(args, 'model', ['vgg16', 'vgg19'] as const);
@@ -57,7 +49,7 @@ export const classify: Command = {
     const out = str(args, 'out');
     if (upsample && !segment) throw new UsageError('--upsample goes with --segment');
     if (segment && !out) throw new UsageError('--segment needs --out F.png for the segmentation map');
-    if (out && extname(out).toLowerCase() !== '.png') throw new UsageError(`--out must name a .png file, got '${out}'`);
+    if (out) checkPngPath(out);
     if (out && !segment) throw new UsageError('--out is the segmentation map: add --segment');
     const padding = choice(args, 'fc6-padding', ['valid', 'same'] as const, upsample ? 'same' : 'valid')!;
     const k = num(args, 'top', { min: 1, integer: true, default: 5 })!;
@@ -113,4 +105,4 @@ export const classify: Command = {
       model.dispose();
     }
   },
-};
+});

@@ -3,86 +3,65 @@
 import { existsSync } from 'node:fs';
 import { checkDataset, formatReport } from '../../data/check.js';
 import { Progress } from '../../train/progress.js';
-import { flag, helpText, num, parse, str, UsageError, type OptionSpecs } from '../args.js';
-import type { Command } from '../command.js';
+import { flag, num, str, UsageError } from '../args.js';
+import { commandGroup, defineCommand } from '../command.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../data-args.js';
 
-const specs: OptionSpecs = {
-  ...dataOptionSpecs,
-  split: { type: 'string', help: 'S  check only this split (default: every split found)' },
-  limit: { type: 'string', help: 'N  decode at most N samples per split (default all)' },
-  'max-problems': { type: 'string', help: 'N  problems listed in the text report (default 50; --json lists all)' },
-  json: { type: 'boolean', help: 'print the report as one JSON object on stdout' },
-  quiet: { type: 'boolean', short: 'q', help: 'no progress line' },
-};
-
-const checkHelp = helpText(
-  'pixelwise data check DIR --format F [--split S] [--json]',
-  'Opens every split of the dataset in DIR, decodes every sample and reports counts, image sizes,\n' +
+const check = defineCommand({
+  name: 'check',
+  summary: 'counts, sizes, class histogram and every problem of a dataset',
+  usage: 'pixelwise data check DIR --format F [--split S] [--json]',
+  description:
+    'Opens every split of the dataset in DIR, decodes every sample and reports counts, image sizes,\n' +
     'the class histogram and every problem found (missing mask or image, size mismatch, label value\n' +
     'out of range, unreadable file), each with the file named. Exit code 0 when clean, 1 otherwise.',
-  specs,
-);
+  options: {
+    ...dataOptionSpecs,
+    split: { type: 'string', help: 'S  check only this split (default: every split found)' },
+    limit: { type: 'string', help: 'N  decode at most N samples per split (default all)' },
+    'max-problems': { type: 'string', help: 'N  problems listed in the text report (default 50; --json lists all)' },
+    json: { type: 'boolean', help: 'print the report as one JSON object on stdout' },
+    quiet: { type: 'boolean', short: 'q', help: 'no progress line' },
+  },
+  // DIR may also come as --data DIR.
+  positionals: 'any',
+  async run(args) {
+    if (args.positionals.length > 1) throw new UsageError(`expected one dataset folder, got ${args.positionals.join(' ')}`);
+    const dir = args.positionals[0];
+    if (dir !== undefined) {
+      if (str(args, 'data') !== undefined) throw new UsageError(`give the dataset folder once: DIR '${dir}' or --data '${str(args, 'data')}'`);
+      args.values.data = dir;
+    }
+    const limit = num(args, 'limit', { min: 1, integer: true });
+    const maxProblems = num(args, 'max-problems', { min: 0, integer: true });
+    const spec = datasetSpecFromArgs(args, str(args, 'split'));
+    if (spec.root && !existsSync(spec.root)) throw new Error(`dataset folder ${spec.root} does not exist`);
+    const bars = new Map<string, Progress>();
+    const quiet = flag(args, 'quiet');
+    const report = await checkDataset(spec, {
+      limit,
+      onProgress: quiet
+        ? undefined
+        : (done, total, split) => {
+            let bar = bars.get(split);
+            if (!bar) {
+              bar = new Progress({ total, label: `check ${split || 'root'}`, unit: 'img' });
+              bars.set(split, bar);
+            }
+            bar.tick(done - bar.count);
+            if (done >= total) bar.done();
+          },
+    });
+    if (flag(args, 'json')) process.stdout.write(JSON.stringify(report) + '\n');
+    else console.log(formatReport(report, { maxProblems }));
+    return report.ok ? 0 : 1;
+  },
+});
 
-const help = [
-  'usage: pixelwise data <subcommand> [options]',
-  '',
-  'Dataset tools.',
-  '',
-  'subcommands:',
-  '  check  counts, sizes, class histogram and every problem of a dataset',
-  '',
-  "Run 'pixelwise data check --help' for its options.",
-].join('\n');
-
-async function check(argv: string[]): Promise<number> {
-  const args = parse(argv, specs);
-  if (flag(args, 'help')) {
-    console.log(checkHelp);
-    return 0;
-  }
-  if (args.positionals.length > 1) throw new UsageError(`expected one dataset folder, got ${args.positionals.join(' ')}`);
-  const dir = args.positionals[0];
-  if (dir !== undefined) {
-    if (str(args, 'data') !== undefined) throw new UsageError(`give the dataset folder once: DIR '${dir}' or --data '${str(args, 'data')}'`);
-    args.values.data = dir;
-  }
-  const limit = num(args, 'limit', { min: 1, integer: true });
-  const maxProblems = num(args, 'max-problems', { min: 0, integer: true });
-  const spec = datasetSpecFromArgs(args, str(args, 'split'));
-  if (spec.root && !existsSync(spec.root)) throw new Error(`dataset folder ${spec.root} does not exist`);
-  const bars = new Map<string, Progress>();
-  const quiet = flag(args, 'quiet');
-  const report = await checkDataset(spec, {
-    limit,
-    onProgress: quiet
-      ? undefined
-      : (done, total, split) => {
-          let bar = bars.get(split);
-          if (!bar) {
-            bar = new Progress({ total, label: `check ${split || 'root'}`, unit: 'img' });
-            bars.set(split, bar);
-          }
-          bar.tick(done - bar.count);
-          if (done >= total) bar.done();
-        },
-  });
-  if (flag(args, 'json')) process.stdout.write(JSON.stringify(report) + '\n');
-  else console.log(formatReport(report, { maxProblems }));
-  return report.ok ? 0 : 1;
-}
-
-export const data: Command = {
+export const data = commandGroup({
   name: 'data',
   summary: 'dataset tools: data check DIR --format F (counts, sizes, class histogram, problems)',
-  help,
-  async run(argv) {
-    const [sub, ...rest] = argv;
-    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-      console.log(help);
-      return sub === undefined ? 2 : 0;
-    }
-    if (sub === 'check') return check(rest);
-    throw new UsageError(`unknown subcommand '${sub}', expected: check`);
-  },
-};
+  placeholder: 'subcommand',
+  description: 'Dataset tools.',
+  subcommands: [check],
+});

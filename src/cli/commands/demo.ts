@@ -1,6 +1,6 @@
 // pixelwise demo: the whole path on a fresh machine with no downloads — make a dataset, train
 // a U-Net for about two minutes, evaluate it, predict, and leave a run folder to look at.
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { SyntheticDataset } from '../../data/datasets/synthetic.js';
@@ -10,51 +10,40 @@ import type { DatasetSpec } from '../../data/datasets/types.js';
 import { formatTable } from '../../metrics/scores.js';
 import { prepareRun, type TrainRunOptions } from '../../train/run.js';
 import { evaluate } from '../../train/evaluate.js';
-import { disposeCheckpoint, loadCheckpoint } from '../../train/checkpoint.js';
-import { createModel } from '../../models/registry.js';
+import { loadModel } from '../../train/load-model.js';
 import { writeSamplePanels } from '../demo-samples.js';
-import { flag, helpText, num, parse, str, UsageError, type OptionSpecs } from '../args.js';
-import type { Command } from '../command.js';
+import { flag, num, str, UsageError } from '../args.js';
+import { defineCommand } from '../command.js';
+import { threadCount, threadsOption } from '../common-options.js';
 import { runTraining } from './train.js';
-
-const specs: OptionSpecs = {
-  out: { type: 'string', short: 'o', help: 'DIR  run folder to create (default ./pixelwise-demo)' },
-  seconds: { type: 'string', short: 's', help: 'N  training time budget in seconds (default 120)' },
-  threads: { type: 'string', short: 't', help: 'N  libtorch threads (default: all cores)' },
-  difficulty: { type: 'string', help: 'D  synthetic scenes: 0 (easy) .. 1 (hard), default 0.35' },
-  quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
-};
-
-const help = helpText(
-  'pixelwise demo [--out DIR] [--seconds N]',
-  'Generates a synthetic segmentation dataset (shapes over textured, noisy backgrounds; the class is\n' +
-    'the shape, not its colour), trains a small U-Net on it for about two minutes, evaluates it on\n' +
-    'the validation split, predicts a few validation images and writes everything to DIR.',
-  specs,
-);
 
 const TRAIN_SCENES = 1024;
 const VAL_SCENES = 128;
 const SIZE = 64;
 const GOAL = 0.9;
 
-export const demo: Command = {
+export const demo = defineCommand({
   name: 'demo',
   summary: 'end to end on generated data: train ~2 minutes, evaluate, predict (no downloads)',
-  help,
-  async run(argv) {
-    const args = parse(argv, specs);
-    if (flag(args, 'help')) {
-      console.log(help);
-      return 0;
-    }
-    if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+  usage: 'pixelwise demo [--out DIR] [--seconds N]',
+  description:
+    'Generates a synthetic segmentation dataset (shapes over textured, noisy backgrounds; the class is\n' +
+    'the shape, not its colour), trains a small U-Net on it for about two minutes, evaluates it on\n' +
+    'the validation split, predicts a few validation images and writes everything to DIR.',
+  options: {
+    out: { type: 'string', short: 'o', help: 'DIR  run folder to create (default ./pixelwise-demo)' },
+    seconds: { type: 'string', short: 's', help: 'N  training time budget in seconds (default 120)' },
+    threads: threadsOption,
+    difficulty: { type: 'string', help: 'D  synthetic scenes: 0 (easy) .. 1 (hard), default 0.35' },
+    quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
+  },
+  async run(args) {
     const out = resolve(str(args, 'out') ?? 'pixelwise-demo');
     if (existsSync(out) && readdirSync(out).length > 0) {
       throw new UsageError(`${out} exists and is not empty; give another --out (nothing was changed)`);
     }
     const seconds = num(args, 'seconds', { min: 1, default: 120 })!;
-    const threads = num(args, 'threads', { min: 1, integer: true, default: availableParallelism() })!;
+    const threads = threadCount(args) ?? availableParallelism();
     const difficulty = num(args, 'difficulty', { min: 0, max: 1, default: 0.35 })!;
     const t0 = Date.now();
 
@@ -87,10 +76,7 @@ export const demo: Command = {
     const code = await runTraining(run, null);
     if (code !== 0) return code;
 
-    const best = loadCheckpoint(run.trainer.paths.best);
-    const model = createModel(best.config.model.name, best.config.model.options);
-    model.loadStateDict(best.weights);
-    disposeCheckpoint(best);
+    const { model } = loadModel(run.trainer.paths.best);
     const valSpec: DatasetSpec = { format: 'folder', root: dataDir, split: 'val' };
     const val = new DataLoader(valSpec, { batchSize: 16, workers: 0, preprocess: run.config.preprocess });
     const dataset = await val.ready();
@@ -118,11 +104,10 @@ export const demo: Command = {
     console.log(`  pixelwise eval --checkpoint ${run.trainer.paths.best} --data ${dataDir} --format folder --split val`);
     return 0;
   },
-};
+});
 
 /** Seconds per training step of this configuration, from a few steps on a throwaway run. */
 async function measureStep(options: TrainRunOptions, dir: string): Promise<number> {
-  const { rmSync } = await import('node:fs');
   const run = await prepareRun({ ...options, iterations: 6, valSplit: null, verbose: false, log: () => {}, out: dir });
   try {
     const optimizer = run.trainer.o.optimizer;

@@ -11,30 +11,22 @@ import { evaluate, type BinaryDetails } from '../../train/evaluate.js';
 import { loadModel } from '../../train/load-model.js';
 import { Progress } from '../../train/progress.js';
 import type { CheckpointConfig } from '../../train/checkpoint.js';
-import { flag, helpText, num, parse, requireStr, str, UsageError, type OptionSpecs } from '../args.js';
-import type { Command } from '../command.js';
+import { flag, num, requireStr, str, UsageError, type OptionSpecs } from '../args.js';
+import { defineCommand } from '../command.js';
+import { checkpointOption, threadCount, threadsOption } from '../common-options.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../data-args.js';
 
 const specs: OptionSpecs = {
-  checkpoint: { type: 'string', short: 'c', help: 'CKPT  a checkpoint written by train (RUN/checkpoints/best.safetensors)' },
+  checkpoint: checkpointOption,
   ...dataOptionSpecs,
   split: { type: 'string', help: "S  split to score (default 'val', else 'test', else the only one)" },
   threshold: { type: 'string', help: 'T  one-output (binary) models: foreground probability threshold (default 0.5)' },
   'batch-size': { type: 'string', short: 'b', help: 'N  images per forward pass (default 1; >1 needs equal image sizes)' },
-  threads: { type: 'string', short: 't', help: 'N  libtorch threads (default: all cores)' },
+  threads: threadsOption,
   workers: { type: 'string', help: 'N  data-loading worker threads (default min(2, cores - 1))' },
   json: { type: 'boolean', help: 'print one JSON object on stdout instead of the table' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress line' },
 };
-
-const help = helpText(
-  'pixelwise eval --checkpoint CKPT --data DIR --format F [--split S] [--json]',
-  "Scores a checkpoint on a dataset split, preprocessing images as the checkpoint's training did.\n" +
-    'Metrics follow the FCN paper (score.py): one confusion matrix over every pixel of the split; pixel\n' +
-    'accuracy, mean accuracy, mean IoU, frequency-weighted IoU, per-class IoU; ignore label excluded.\n' +
-    'One-output (binary) models also get foreground IoU/Dice, a threshold sweep and the TGS score.',
-  specs,
-);
 
 /** What `eval --json` prints: the score.py summary, what was scored, and binary details when they apply. */
 export interface EvalReport extends Summary {
@@ -107,22 +99,22 @@ function formatBinary(b: BinaryDetails, foreground: string): string {
   return lines.join('\n');
 }
 
-export const evalCommand: Command = {
+export const evalCommand = defineCommand({
   name: 'eval',
   summary: 'score a checkpoint on a dataset split (FCN score.py metrics; --json)',
-  help,
-  async run(argv) {
-    const args = parse(argv, specs);
-    if (flag(args, 'help')) {
-      console.log(help);
-      return 0;
-    }
-    if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+  usage: 'pixelwise eval --checkpoint CKPT --data DIR --format F [--split S] [--json]',
+  description:
+    "Scores a checkpoint on a dataset split, preprocessing images as the checkpoint's training did.\n" +
+    'Metrics follow the FCN paper (score.py): one confusion matrix over every pixel of the split; pixel\n' +
+    'accuracy, mean accuracy, mean IoU, frequency-weighted IoU, per-class IoU; ignore label excluded.\n' +
+    'One-output (binary) models also get foreground IoU/Dice, a threshold sweep and the TGS score.',
+  options: specs,
+  async run(args) {
     const path = requireStr(args, 'checkpoint', 'the checkpoint to score');
     const threshold = num(args, 'threshold', { min: 0, max: 1, default: 0.5 })!;
     if (threshold === 0 || threshold === 1) throw new UsageError(`--threshold expects a number strictly between 0 and 1, got '${threshold}'`);
     const batchSize = num(args, 'batch-size', { min: 1, integer: true, default: 1 })!;
-    const threads = num(args, 'threads', { min: 1, integer: true });
+    const threads = threadCount(args);
     const workers = num(args, 'workers', { min: 0, integer: true });
     const asJson = flag(args, 'json');
     const base = datasetSpecFromArgs(args);
@@ -179,4 +171,4 @@ export const evalCommand: Command = {
       model.dispose();
     }
   },
-};
+});

@@ -2,19 +2,8 @@
 import { withDefaultDevice } from '../../torch/index.js';
 import { createModel, MODEL_NAMES, MODELS } from '../../models/registry.js';
 import { countParameters } from '../../models/summary.js';
-import { flag, helpText, parse, UsageError, type OptionSpecs } from '../args.js';
-import type { Command } from '../command.js';
-
-const specs: OptionSpecs = {
-  json: { type: 'boolean', help: 'print the list as one JSON array' },
-};
-
-const help = helpText(
-  'pixelwise models [--json]',
-  'Lists the model zoo: name, task, parameters with default options, description and the options\n' +
-    "createModel accepts (on the command line as kebab-case flags, e.g. baseWidth -> --base-width).",
-  specs,
-);
+import { flag } from '../args.js';
+import { defineCommand } from '../command.js';
 
 interface ModelInfo {
   name: string;
@@ -35,17 +24,17 @@ function zoo(): ModelInfo[] {
   });
 }
 
-export const models: Command = {
+export const models = defineCommand({
   name: 'models',
   summary: 'list the model zoo with descriptions and options',
-  help,
-  async run(argv) {
-    const args = parse(argv, specs);
-    if (flag(args, 'help')) {
-      console.log(help);
-      return 0;
-    }
-    if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+  usage: 'pixelwise models [--json]',
+  description:
+    'Lists the model zoo: name, task, parameters with default options, description and the options\n' +
+    "createModel accepts (on the command line as kebab-case flags, e.g. baseWidth -> --base-width).",
+  options: {
+    json: { type: 'boolean', help: 'print the list as one JSON array' },
+  },
+  async run(args) {
     const list = zoo();
     if (flag(args, 'json')) {
       console.log(JSON.stringify(list));
@@ -63,4 +52,4 @@ export const models: Command = {
     console.log("\nParameter counts are for default options. 'pixelwise summary --model NAME' shows every layer.");
     return 0;
   },
-};
+});

@@ -3,11 +3,13 @@
 import { setNumThreads } from '../../torch/index.js';
 import type { PadMode } from '../../data/transforms/spec.js';
 import { OUTPUT_KINDS, PredictionStopped, predictImages, type ImageSummary, type OutputKind } from '../../infer/run.js';
-import { choice, flag, helpText, num, parse, requireStr, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
-import type { Command } from '../command.js';
+import { choice, flag, num, requireStr, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
+import { defineCommand } from '../command.js';
+import { checkpointOption, threadCount, threadsOption } from '../common-options.js';
+import { withInterrupt } from '../interrupt.js';
 
 const specs: OptionSpecs = {
-  checkpoint: { type: 'string', short: 'c', help: 'FILE  a checkpoint written by pixelwise train (.safetensors)' },
+  checkpoint: checkpointOption,
   out: { type: 'string', short: 'o', help: 'DIR  output folder (created when missing)' },
   save: { type: 'string', help: `LIST  comma-separated: ${OUTPUT_KINDS.join(', ')} (default labels,overlay,panel; +prob for binary models; recon,panel for cae)` },
   alpha: { type: 'string', help: 'X  overlay opacity of the class colours, 0..1 (default 0.5)' },
@@ -17,19 +19,9 @@ const specs: OptionSpecs = {
   overlap: { type: 'string', help: 'N  pixels shared by neighbouring windows (default N/4)' },
   'pad-mode': { type: 'string', help: "M  padding to the model's input multiple: reflect (default unless training padded), constant, edge, symmetric, wrap" },
   device: { type: 'string', help: "D  cpu (default), cuda, cuda:N" },
-  threads: { type: 'string', short: 't', help: 'N  libtorch threads (default: all cores)' },
+  threads: threadsOption,
   quiet: { type: 'boolean', short: 'q', help: 'no line per image' },
 };
-
-const help = helpText(
-  'pixelwise predict --checkpoint CKPT IMAGE_OR_DIR... --out DIR [options]',
-  'Segments images of any size with a trained model and writes, per image NAME: NAME.labels.png (palette\n' +
-    'PNG of class indices), NAME.overlay.png (class colours blended over the image), NAME.prob.png (binary\n' +
-    'models: foreground probability as gray) and NAME.panel.png (input | prediction with class names).\n' +
-    'Folders are read for .png, .jpg, .jpeg, .webp, .tif, .tiff and .bmp files. If anything fails, the\n' +
-    'files written so far are removed again.',
-  specs,
-);
 
 function saveList(args: Parsed): OutputKind[] | undefined {
   const raw = str(args, 'save');
@@ -46,48 +38,52 @@ function summaryLine(s: ImageSummary): string {
   return `${s.path}  ${s.width}x${s.height}${at}${classes}  ${s.seconds.toFixed(2)} s`;
 }
 
-export const predict: Command = {
+export const predict = defineCommand({
   name: 'predict',
   summary: 'segment images of any size with a checkpoint: label maps, overlays, panels',
-  help,
-  async run(argv) {
-    const args = parse(argv, specs);
-    if (flag(args, 'help')) {
-      console.log(help);
-      return 0;
-    }
+  usage: 'pixelwise predict --checkpoint CKPT IMAGE_OR_DIR... --out DIR [options]',
+  description:
+    'Segments images of any size with a trained model and writes, per image NAME: NAME.labels.png (palette\n' +
+    'PNG of class indices), NAME.overlay.png (class colours blended over the image), NAME.prob.png (binary\n' +
+    'models: foreground probability as gray) and NAME.panel.png (input | prediction with class names).\n' +
+    'Folders are read for .png, .jpg, .jpeg, .webp, .tif, .tiff and .bmp files. If anything fails, the\n' +
+    'files written so far are removed again.',
+  options: specs,
+  positionals: 'any',
+  async run(args) {
     const checkpoint = requireStr(args, 'checkpoint', 'the model to predict with');
     const out = requireStr(args, 'out', 'the folder to write results to');
     if (args.positionals.length === 0) throw new UsageError('expected one or more images or folders of images');
     const tile = num(args, 'tile', { min: 1, integer: true });
     const overlap = num(args, 'overlap', { min: 0, integer: true });
     if (overlap !== undefined && tile === undefined) throw new UsageError('--overlap needs --tile (the window size)');
-    const threads = num(args, 'threads', { min: 1, integer: true });
+    const threads = threadCount(args);
     if (threads) setNumThreads(threads);
     const quiet = flag(args, 'quiet');
-    let interrupted = false;
-    const onSigint = (): void => {
-      if (interrupted) process.exit(130);
-      interrupted = true;
-      console.error('\ninterrupt: stopping after this image and removing what was written (Ctrl-C again to quit now)');
-    };
-    process.on('SIGINT', onSigint);
+    let stopRequested = false;
     try {
-      const result = await predictImages({
-        checkpoint,
-        inputs: args.positionals,
-        out,
-        save: saveList(args),
-        alpha: num(args, 'alpha', { min: 0, max: 1 }),
-        threshold: num(args, 'threshold', { min: 0, max: 1 }),
-        scale: choice(args, 'scale', ['train', 'native'] as const),
-        tile,
-        overlap,
-        padMode: choice(args, 'pad-mode', ['reflect', 'constant', 'edge', 'symmetric', 'wrap'] as PadMode[]),
-        device: str(args, 'device'),
-        onImage: quiet ? undefined : (s) => console.log(summaryLine(s)),
-        shouldStop: () => interrupted,
-      });
+      const result = await withInterrupt(
+        'stopping after this image and removing what was written',
+        () => {
+          stopRequested = true;
+        },
+        () =>
+          predictImages({
+            checkpoint,
+            inputs: args.positionals,
+            out,
+            save: saveList(args),
+            alpha: num(args, 'alpha', { min: 0, max: 1 }),
+            threshold: num(args, 'threshold', { min: 0, max: 1 }),
+            scale: choice(args, 'scale', ['train', 'native'] as const),
+            tile,
+            overlap,
+            padMode: choice(args, 'pad-mode', ['reflect', 'constant', 'edge', 'symmetric', 'wrap'] as PadMode[]),
+            device: str(args, 'device'),
+            onImage: quiet ? undefined : (s) => console.log(summaryLine(s)),
+            shouldStop: () => stopRequested,
+          }),
+      );
       if (!quiet) console.log(`wrote ${result.files.length} file(s) for ${result.images.length} image(s) to ${out}`);
       return 0;
     } catch (err) {
@@ -96,8 +92,6 @@ export const predict: Command = {
         return 130;
       }
       throw err;
-    } finally {
-      process.off('SIGINT', onSigint);
     }
   },
-};
+});

@@ -3,8 +3,9 @@
 import { withDefaultDevice } from '../../torch/index.js';
 import { countParameters, formatSummary, summary as modelSummary } from '../../models/summary.js';
 import { createModel, inputMultiple, minInputSize, MODEL_NAMES, type ZooModel } from '../../models/registry.js';
-import { flag, helpText, num, parse, requireStr, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
-import type { Command } from '../command.js';
+import { modelInChannels } from '../../infer/predictor.js';
+import { flag, num, requireStr, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
+import { defineCommand } from '../command.js';
 import { modelOptionSpecs, modelOptionsFromArgs } from '../model-args.js';
 
 const specs: OptionSpecs = {
@@ -16,14 +17,6 @@ const specs: OptionSpecs = {
   'params-only': { type: 'boolean', help: "only the parameter counts (built on 'meta': instant, nothing allocated)" },
   json: { type: 'boolean', help: 'print the summary (or the counts) as one JSON object' },
 };
-
-const help = helpText(
-  'pixelwise summary --model NAME [model options] [--input-shape 1x3x224x224] [--params-only]',
-  'Prints a Keras-like summary of a model of the zoo: every layer in execution order with its output\n' +
-    'shape, parameters and the layers it is connected to, then total / trainable / non-trainable counts.\n' +
-    'The table runs one forward pass on zeros; --params-only counts without running or allocating.',
-  specs,
-);
 
 function optionsOf(args: Parsed): Record<string, unknown> {
   const options = modelOptionsFromArgs(args);
@@ -44,8 +37,8 @@ function parseShape(raw: string): number[] {
 
 /** The input the table runs on: the given shape checked against what the model accepts, or a default. */
 function inputShapeFor(model: ZooModel, raw: string | undefined): number[] {
-  const config = model.config as { inChannels?: number; imageSize?: [number, number] };
-  const channels = config.inChannels ?? 3;
+  const config = model.config as { imageSize?: [number, number] };
+  const channels = modelInChannels(model);
   const multiple = inputMultiple(model);
   const min = minInputSize(model);
   const up = (v: number): number => Math.max(min, Math.ceil(v / multiple) * multiple);
@@ -66,17 +59,16 @@ function inputShapeFor(model: ZooModel, raw: string | undefined): number[] {
   return shape;
 }
 
-export const summary: Command = {
+export const summary = defineCommand({
   name: 'summary',
   summary: 'Keras-like table of a model: layers, output shapes, parameter counts',
-  help,
-  async run(argv) {
-    const args = parse(argv, specs);
-    if (flag(args, 'help')) {
-      console.log(help);
-      return 0;
-    }
-    if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+  usage: 'pixelwise summary --model NAME [model options] [--input-shape 1x3x224x224] [--params-only]',
+  description:
+    'Prints a Keras-like summary of a model of the zoo: every layer in execution order with its output\n' +
+    'shape, parameters and the layers it is connected to, then total / trainable / non-trainable counts.\n' +
+    'The table runs one forward pass on zeros; --params-only counts without running or allocating.',
+  options: specs,
+  async run(args) {
     const name = requireStr(args, 'model', `the model: ${MODEL_NAMES.join(', ')}`);
     const options = optionsOf(args);
     // Built on 'meta' first: counts and the input check cost nothing even for VGG.
@@ -113,4 +105,4 @@ export const summary: Command = {
     }
     return 0;
   },
-};
+});

@@ -5,9 +5,11 @@ import { MODEL_NAMES } from '../../models/registry.js';
 import { LOSS_NAMES, type LossName } from '../../train/objective.js';
 import { prepareRun, resumeRun, type PreparedRun, type TrainRunOptions } from '../../train/run.js';
 import type { PadMode } from '../../data/transforms/spec.js';
-import { choice, flag, helpText, num, parse, requireStr, size, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
-import type { Command } from '../command.js';
+import { choice, flag, num, numberList, requireStr, size, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
+import { defineCommand } from '../command.js';
+import { threadCount, threadsOption } from '../common-options.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../data-args.js';
+import { withInterrupt } from '../interrupt.js';
 import { modelOptionSpecs, modelOptionsFromArgs } from '../model-args.js';
 
 const specs: OptionSpecs = {
@@ -37,7 +39,7 @@ const specs: OptionSpecs = {
   'class-weights': { type: 'string', help: 'W,W,...  one weight per class for the cross-entropy' },
   'ignore-index': { type: 'string', help: "N  label value left out of loss and metrics, or 'none' (default: the dataset's)" },
   seed: { type: 'string', help: 'N  seed for initialisation, shuffling and augmentation (default 0)' },
-  threads: { type: 'string', short: 't', help: 'N  libtorch threads (default: all cores)' },
+  threads: threadsOption,
   workers: { type: 'string', help: 'N  data-loading worker threads (default min(2, cores - 1))' },
   cache: { type: 'string', help: 'DIR  on-disk cache of decoded samples' },
   'time-budget': { type: 'string', help: 'SECONDS  stop after this much training (validate and save first)' },
@@ -45,24 +47,6 @@ const specs: OptionSpecs = {
   resume: { type: 'string', help: 'RUN  continue this run from its last checkpoint (other options ignored but --epochs, --iterations, --time-budget, --threads)' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
 };
-
-const help = helpText(
-  'pixelwise train --data DIR --format F --model NAME [options] --out RUN\n       pixelwise train --resume RUN [--epochs N]',
-  'Trains a segmentation model (or the autoencoder on MNIST). Validates after every epoch, writes\n' +
-    'RUN/checkpoints/last.safetensors (resumable) and best.safetensors (best mean IoU), RUN/metrics.jsonl\n' +
-    'and loss/mIoU curves. Ctrl-C stops after the current step and saves; --resume continues exactly.',
-  specs,
-);
-
-function listOf(p: Parsed, name: string): number[] | undefined {
-  const raw = str(p, name);
-  if (raw === undefined) return undefined;
-  const values = raw.split(',').map((v) => Number(v.trim()));
-  if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v < 0)) {
-    throw new UsageError(`--${name} expects comma-separated non-negative numbers, got '${raw}'`);
-  }
-  return values;
-}
 
 function ignoreIndexOf(p: Parsed): number | null | undefined {
   const raw = str(p, 'ignore-index');
@@ -101,10 +85,10 @@ function runOptions(args: Parsed): TrainRunOptions {
     normalize: choice(args, 'normalize', ['unit', 'imagenet', 'vgg', 'none'] as const),
     augment: flag(args, 'augment'),
     loss: choice(args, 'loss', LOSS_NAMES) as LossName | undefined,
-    classWeights: listOf(args, 'class-weights'),
+    classWeights: numberList(args, 'class-weights', { min: 0 }),
     ignoreIndex: ignoreIndexOf(args),
     seed: num(args, 'seed', { min: 0, integer: true }),
-    threads: num(args, 'threads', { min: 1, integer: true }),
+    threads: threadCount(args),
     workers: num(args, 'workers', { min: 0, integer: true }),
     cacheDir: str(args, 'cache'),
     timeBudget: num(args, 'time-budget', { min: 1 }),
@@ -115,16 +99,8 @@ function runOptions(args: Parsed): TrainRunOptions {
 
 /** Runs a prepared training run with Ctrl-C handling; returns the exit code. */
 export async function runTraining(run: PreparedRun, createdDir: string | null): Promise<number> {
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(130); // checkpoints are atomic: nothing half-written remains
-    console.error('\ninterrupt: stopping after this step (Ctrl-C again to quit now)');
-    run.trainer.requestStop();
-  };
-  process.on('SIGINT', onSigint);
   try {
-    const result = await run.trainer.run();
+    const result = await withInterrupt('stopping after this step', () => run.trainer.requestStop(), () => run.trainer.run());
     const paths = run.trainer.paths;
     console.error(`checkpoints: ${paths.last} (resumable), ${paths.best} (best)`);
     console.error(`metrics: ${paths.metrics}; curves: ${paths.curvesPng}`);
@@ -138,29 +114,27 @@ export async function runTraining(run: PreparedRun, createdDir: string | null): 
     if (createdDir && !existsSync(run.trainer.paths.last)) rmSync(createdDir, { recursive: true, force: true });
     throw err;
   } finally {
-    process.off('SIGINT', onSigint);
     await run.close();
   }
 }
 
-export const train: Command = {
+export const train = defineCommand({
   name: 'train',
   summary: 'train a model on a dataset; checkpoints, metrics.jsonl, curves',
-  help,
-  async run(argv) {
-    const args = parse(argv, specs);
-    if (flag(args, 'help')) {
-      console.log(help);
-      return 0;
-    }
-    if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+  usage: 'pixelwise train --data DIR --format F --model NAME [options] --out RUN\n       pixelwise train --resume RUN [--epochs N]',
+  description:
+    'Trains a segmentation model (or the autoencoder on MNIST). Validates after every epoch, writes\n' +
+    'RUN/checkpoints/last.safetensors (resumable) and best.safetensors (best mean IoU), RUN/metrics.jsonl\n' +
+    'and loss/mIoU curves. Ctrl-C stops after the current step and saves; --resume continues exactly.',
+  options: specs,
+  async run(args) {
     const resume = str(args, 'resume');
     if (resume) {
       const run = await resumeRun(resume, {
         epochs: num(args, 'epochs', { min: 1, integer: true }),
         iterations: num(args, 'iterations', { min: 1, integer: true }),
         timeBudget: num(args, 'time-budget', { min: 1 }),
-        threads: num(args, 'threads', { min: 1, integer: true }),
+        threads: threadCount(args),
         verbose: !flag(args, 'quiet'),
       });
       return runTraining(run, null);
@@ -176,4 +150,4 @@ export const train: Command = {
     }
     return runTraining(run, createdDir);
   },
-};
+});

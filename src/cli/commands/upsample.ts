@@ -1,37 +1,26 @@
 // pixelwise upsample: the first seed's bilinear upsampling through a transposed convolution.
-import { extname } from 'node:path';
 import { readImage, writePng } from '../../data/image.js';
 import { upsampleImage } from '../../nn/bilinear.js';
-import { flag, helpText, num, parse, requireStr, UsageError, type OptionSpecs } from '../args.js';
-import type { Command } from '../command.js';
+import { num, UsageError } from '../args.js';
+import { defineCommand } from '../command.js';
+import { pngOutOption, pngOutPath } from '../common-options.js';
 
-const specs: OptionSpecs = {
-  factor: { type: 'string', short: 'f', help: 'N  integer upsampling factor (the transposed convolution stride), >= 1' },
-  out: { type: 'string', short: 'o', help: 'FILE  output PNG' },
-};
-
-const help = helpText(
-  'pixelwise upsample IMAGE --factor N --out FILE.png',
-  'Upsamples IMAGE by N with a transposed convolution whose kernel (size 2N - N%2) is the bilinear\n' +
-    "interpolation kernel; equal to scikit-image's rescale(order=1, mode='constant').",
-  specs,
-);
-
-export const upsample: Command = {
+export const upsample = defineCommand({
   name: 'upsample',
   summary: 'bilinear upsampling of an image through a transposed convolution',
-  help,
-  async run(argv) {
-    const args = parse(argv, specs);
-    if (flag(args, 'help')) {
-      console.log(help);
-      return 0;
-    }
-    if (args.positionals.length !== 1) throw new UsageError(`expected one IMAGE, got ${args.positionals.length}`);
+  usage: 'pixelwise upsample IMAGE --factor N --out FILE.png',
+  description:
+    'Upsamples IMAGE by N with a transposed convolution whose kernel (size 2N - N%2) is the bilinear\n' +
+    "interpolation kernel; equal to scikit-image's rescale(order=1, mode='constant').",
+  options: {
+    factor: { type: 'string', short: 'f', help: 'N  integer upsampling factor (the transposed convolution stride), >= 1' },
+    out: pngOutOption,
+  },
+  positionals: 'IMAGE',
+  async run(args) {
     const factor = num(args, 'factor', { min: 1, integer: true });
     if (factor === undefined) throw new UsageError('--factor is required');
-    const out = requireStr(args, 'out', 'the output PNG file');
-    if (extname(out).toLowerCase() !== '.png') throw new UsageError(`--out must name a .png file, got '${out}'`);
+    const out = pngOutPath(args);
     const image = await readImage(args.positionals[0]!);
     const up = upsampleImage({ data: image.data, height: image.height, width: image.width, channels: image.channels }, factor);
     const data = Uint8Array.from(up.data, (v) => Math.min(255, Math.max(0, Math.round(v))));
@@ -39,4 +28,4 @@ export const upsample: Command = {
     console.log(`wrote ${out} (${up.width}x${up.height}, factor ${factor}, kernel ${2 * factor - (factor % 2)})`);
     return 0;
   },
-};
+});

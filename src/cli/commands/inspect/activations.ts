@@ -1,58 +1,49 @@
 // pixelwise inspect activations: one layer's output channels for one input (layer_output).
-import { loadCheckpointModel } from '../../../inspect/checkpoint-model.js';
+import { modelInput } from '../../../infer/predict.js';
+import { loadPredictor } from '../../../infer/predictor.js';
 import { activationStats, activationView, layerActivation } from '../../../inspect/activations.js';
 import { findLayer } from '../../../inspect/layers.js';
-import { prepareModelInput } from '../../../inspect/model-input.js';
-import { predictInput } from '../../../inspect/prediction.js';
-import { flag, helpText, parse, requireStr, UsageError, type OptionSpecs } from '../../args.js';
-import type { Command } from '../../command.js';
-import { fmt, indexList, inputFromArgs, inputOptionSpecs, outPath, writeOutputs } from './common.js';
+import { predictImage } from '../../../inspect/prediction.js';
+import { requireStr } from '../../args.js';
+import { defineCommand } from '../../command.js';
+import { checkpointOption, pngOutOption, pngOutPath, writeOutputs } from '../../common-options.js';
+import { fmt, indexList, inputFromArgs, inputOptionSpecs } from './common.js';
 
-const specs: OptionSpecs = {
-  checkpoint: { type: 'string', short: 'c', help: 'CKPT  a checkpoint written by pixelwise train' },
-  layer: { type: 'string', short: 'l', help: 'NAME  the layer whose output to draw (see inspect layers)' },
-  ...inputOptionSpecs,
-  channels: { type: 'string', help: 'LIST  channels to draw, e.g. 0-15 or 3 (default the first 64)' },
-  out: { type: 'string', short: 'o', help: 'F.png  the image to write' },
-};
-
-const help = helpText(
-  'pixelwise inspect activations --checkpoint CKPT --layer NAME (--image IMG [--mask M] | --data DIR --format F [--index N]) --out F.png',
-  'Runs the model on one input and draws the chosen layer\'s output, one tile per channel (each in its\n' +
-    'own colour range), under the input, its mask (when known) and the model\'s prediction.',
-  specs,
-);
-
-export const activations: Command = {
+export const activations = defineCommand({
   name: 'activations',
   summary: "a layer's output channels for one input, beside input and prediction",
-  help,
-  async run(argv) {
-    const args = parse(argv, specs);
-    if (flag(args, 'help')) {
-      console.log(help);
-      return 0;
-    }
-    if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+  usage: 'pixelwise inspect activations --checkpoint CKPT --layer NAME (--image IMG [--mask M] | --data DIR --format F [--index N]) --out F.png',
+  description:
+    'Runs the model on one input and draws the chosen layer\'s output, one tile per channel (each in its\n' +
+    'own colour range), under the input, its mask (when known) and the model\'s prediction.',
+  options: {
+    checkpoint: checkpointOption,
+    layer: { type: 'string', short: 'l', help: 'NAME  the layer whose output to draw (see inspect layers)' },
+    ...inputOptionSpecs,
+    channels: { type: 'string', help: 'LIST  channels to draw, e.g. 0-15 or 3 (default the first 64)' },
+    out: pngOutOption,
+  },
+  async run(args) {
     const path = requireStr(args, 'checkpoint', 'the checkpoint to read');
     const layer = requireStr(args, 'layer', "the layer to look at; 'pixelwise inspect layers' lists them");
-    const out = outPath(args);
+    const out = pngOutPath(args);
     const channels = indexList(args, 'channels');
-    const { model, config } = loadCheckpointModel(path);
+    const predictor = loadPredictor(path);
+    const { model, classes } = predictor;
     try {
       findLayer(model, layer);
-      const input = await inputFromArgs(args, config);
-      const prepared = prepareModelInput(input.sample, model, config.preprocess);
+      const input = await inputFromArgs(args, classes.palette);
+      // The input prediction makes of the image, so the layer shows what predict computes.
+      const x = modelInput(predictor, input.sample, { fit: true });
       try {
-        const a = layerActivation(model, prepared.tensor, layer);
-        const prediction = predictInput(model, prepared, config.preprocess);
+        const a = layerActivation(model, x, layer);
         const image = activationView(a, {
           image: input.image,
           truth: input.truth,
-          prediction,
-          names: config.classes.names,
-          palette: config.classes.palette,
-          ignoreIndex: config.classes.ignoreIndex,
+          prediction: predictImage(predictor, input.sample),
+          names: classes.names,
+          palette: classes.palette,
+          ignoreIndex: classes.ignoreIndex,
           channels,
         });
         writeOutputs(out, image);
@@ -61,11 +52,11 @@ export const activations: Command = {
         console.log(`values ${fmt(s.min)} .. ${fmt(s.max)}, mean ${fmt(s.mean)}, ${(100 * s.zeroFraction).toFixed(1)}% zeros`);
         console.log(`wrote ${out} (${image.width}x${image.height})`);
       } finally {
-        prepared.tensor.dispose();
+        x.dispose();
       }
       return 0;
     } finally {
-      model.dispose();
+      predictor.dispose();
     }
   },
-};
+});

@@ -1,40 +1,16 @@
-// What the inspect subcommands share: --out checks, writing PNG (+ SVG for charts), channel
-// lists, and where the input image comes from (a file, or a sample of a dataset).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
-import { readImage, writePng } from '../../../data/image.js';
+// What the inspect subcommands share: channel lists, where the input image comes from (a
+// file, or a sample of a dataset), number formatting.
+import { basename } from 'node:path';
+import { readImage } from '../../../data/image.js';
 import type { RawImage } from '../../../data/raw-image.js';
 import { openDataset } from '../../../data/datasets/open.js';
 import type { SampleImage } from '../../../data/datasets/types.js';
-import type { CheckpointConfig } from '../../../train/checkpoint.js';
 import { readMask } from '../../../inspect/mask.js';
 import { toRawImage } from '../../../inspect/samples.js';
 import type { LabelMap } from '../../../viz/maps.js';
-import type { Figure } from '../../../viz/figure.js';
-import { num, requireStr, str, UsageError, type OptionSpecs, type Parsed } from '../../args.js';
+import type { Rgb } from '../../../viz/color.js';
+import { num, str, UsageError, type OptionSpecs, type Parsed } from '../../args.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../../data-args.js';
-
-/** The --out PNG path, checked before any work is done. */
-export function outPath(args: Parsed): string {
-  const out = requireStr(args, 'out', 'the PNG file to write');
-  if (extname(out).toLowerCase() !== '.png') throw new UsageError(`--out must name a .png file, got '${out}'`);
-  return out;
-}
-
-/** The SVG written beside a chart's PNG: same folder and name, .svg. */
-export function svgBeside(png: string): string {
-  return join(dirname(png), basename(png, extname(png)) + '.svg');
-}
-
-/** Writes the PNG (creating its folder), and the figure's SVG beside it when given. Returns the paths. */
-export function writeOutputs(png: string, image: RawImage, figure?: Figure): string[] {
-  mkdirSync(dirname(png), { recursive: true });
-  writePng(png, image);
-  if (!figure) return [png];
-  const svg = svgBeside(png);
-  writeFileSync(svg, figure.toSvg());
-  return [png, svg];
-}
 
 /** "0-7,12" as [0, 1, ..., 7, 12]; undefined when the option is absent. */
 export function indexList(args: Parsed, name: string): number[] | undefined {
@@ -69,8 +45,8 @@ export interface InputImage {
   truth?: LabelMap;
 }
 
-/** The input the options name; a mask is read against the checkpoint's classes. */
-export async function inputFromArgs(args: Parsed, config: CheckpointConfig, binary = false): Promise<InputImage> {
+/** The input the options name; a colour mask is read against the class colours. */
+export async function inputFromArgs(args: Parsed, palette: readonly Rgb[], binary = false): Promise<InputImage> {
   const file = str(args, 'image');
   const hasData = str(args, 'data') !== undefined || str(args, 'format') !== undefined;
   if (file && hasData) throw new UsageError('give --image IMG or --data DIR --format F, not both');
@@ -78,7 +54,7 @@ export async function inputFromArgs(args: Parsed, config: CheckpointConfig, bina
     const image = await readImage(file);
     const mask = str(args, 'mask');
     const truth = mask
-      ? await readMask(mask, { width: image.width, height: image.height, palette: config.classes.palette, binary })
+      ? await readMask(mask, { width: image.width, height: image.height, palette, binary })
       : undefined;
     return { name: basename(file), sample: image, image, truth };
   }

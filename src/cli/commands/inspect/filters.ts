@@ -1,42 +1,32 @@
 // pixelwise inspect filters: the kernels of one convolution layer as a grid (print_filter).
-import { loadCheckpointModel } from '../../../inspect/checkpoint-model.js';
 import { filterImage, layerKernels } from '../../../inspect/filters.js';
-import { flag, helpText, parse, requireStr, UsageError, type OptionSpecs } from '../../args.js';
-import type { Command } from '../../command.js';
-import { fmt, indexList, outPath, writeOutputs } from './common.js';
+import { loadModel } from '../../../train/load-model.js';
+import { requireStr } from '../../args.js';
+import { defineCommand } from '../../command.js';
+import { checkpointOption, pngOutOption, pngOutPath, writeOutputs } from '../../common-options.js';
+import { fmt, indexList } from './common.js';
 
-const specs: OptionSpecs = {
-  checkpoint: { type: 'string', short: 'c', help: 'CKPT  a checkpoint written by pixelwise train' },
-  layer: { type: 'string', short: 'l', help: 'NAME  a convolution or transposed-convolution layer (see inspect layers)' },
-  'out-channels': { type: 'string', help: 'LIST  output channels to draw, e.g. 0-7,12 (default the first 64)' },
-  'in-channels': { type: 'string', help: 'LIST  input channels to draw (default the first 16)' },
-  out: { type: 'string', short: 'o', help: 'F.png  the image to write' },
-};
-
-const help = helpText(
-  'pixelwise inspect filters --checkpoint CKPT --layer NAME --out F.png',
-  'Draws the kernels of a Conv2d or ConvTranspose2d layer (or VGG\'s fc6/fc7 as convolutions), one tile\n' +
-    'per (output, input) channel pair, in one colour range centred on zero.',
-  specs,
-);
-
-export const filters: Command = {
+export const filters = defineCommand({
   name: 'filters',
   summary: 'the kernels of a convolution layer as a grid',
-  help,
-  async run(argv) {
-    const args = parse(argv, specs);
-    if (flag(args, 'help')) {
-      console.log(help);
-      return 0;
-    }
-    if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+  usage: 'pixelwise inspect filters --checkpoint CKPT --layer NAME --out F.png',
+  description:
+    'Draws the kernels of a Conv2d or ConvTranspose2d layer (or VGG\'s fc6/fc7 as convolutions), one tile\n' +
+    'per (output, input) channel pair, in one colour range centred on zero.',
+  options: {
+    checkpoint: checkpointOption,
+    layer: { type: 'string', short: 'l', help: 'NAME  a convolution or transposed-convolution layer (see inspect layers)' },
+    'out-channels': { type: 'string', help: 'LIST  output channels to draw, e.g. 0-7,12 (default the first 64)' },
+    'in-channels': { type: 'string', help: 'LIST  input channels to draw (default the first 16)' },
+    out: pngOutOption,
+  },
+  async run(args) {
     const path = requireStr(args, 'checkpoint', 'the checkpoint to read');
     const layer = requireStr(args, 'layer', "the layer to draw; 'pixelwise inspect layers' lists them");
-    const out = outPath(args);
+    const out = pngOutPath(args);
     const outChannels = indexList(args, 'out-channels');
     const inChannels = indexList(args, 'in-channels');
-    const { model } = loadCheckpointModel(path);
+    const { model } = loadModel(path);
     try {
       const k = layerKernels(model, layer);
       let [min, max] = [Infinity, -Infinity];
@@ -50,4 +40,4 @@ export const filters: Command = {
       model.dispose();
     }
   },
-};
+});

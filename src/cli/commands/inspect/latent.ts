@@ -2,61 +2,41 @@
 // coloured by digit, with the image the decoder generates at a chosen point.
 import { openDataset } from '../../../data/datasets/open.js';
 import { permutation } from '../../../data/transforms/random.js';
-import { loadCheckpointModel } from '../../../inspect/checkpoint-model.js';
 import { asLatent2d, decodePoint, encodeSamples, latentFigure } from '../../../inspect/latent.js';
 import { loadSamples } from '../../../inspect/samples.js';
-import { flag, helpText, num, parse, requireStr, str, UsageError, type OptionSpecs, type Parsed } from '../../args.js';
-import type { Command } from '../../command.js';
-import { fmt, outPath, writeOutputs } from './common.js';
+import { loadModel } from '../../../train/load-model.js';
+import { num, numberList, requireStr, str, UsageError } from '../../args.js';
+import { defineCommand } from '../../command.js';
+import { chartOutOption, checkpointOption, pngOutPath, writeOutputs } from '../../common-options.js';
+import { fmt } from './common.js';
 
-const specs: OptionSpecs = {
-  checkpoint: { type: 'string', short: 'c', help: 'CKPT  an autoencoder (cae) checkpoint with a 2-D latent space' },
-  data: { type: 'string', short: 'd', help: 'DIR  the MNIST folder (IDX files)' },
-  split: { type: 'string', help: "S  train or test (default 'test')" },
-  digits: { type: 'string', help: 'D,D,...  digits to encode (default 1,5,6 as in the seed)' },
-  count: { type: 'string', short: 'n', help: 'N  random digits to encode (default 500)' },
-  point: { type: 'string', help: 'X,Y  latent point to decode and mark (default 2,-4; negative first: --point=-2,4)' },
-  seed: { type: 'string', help: 'N  seed of the random selection (default 0)' },
-  out: { type: 'string', short: 'o', help: 'F.png  the figure to write (an SVG is written beside it)' },
-};
-
-const help = helpText(
-  'pixelwise inspect latent --checkpoint CAE --data MNIST_DIR [--digits 1,5,6] [--point 2,-4] --out F.png',
-  'Encodes random digits of the chosen classes, scatters their 2-D codes coloured by digit, decodes\n' +
-    'the given point and shows the generated image beside the scatter.',
-  specs,
-);
-
-function numbers(args: Parsed, name: string, count: number | null, fallback: number[]): number[] {
-  const raw = str(args, name);
-  if (raw === undefined) return fallback;
-  const values = raw.split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
-  if (values.some((v) => !Number.isFinite(v)) || (count !== null && values.length !== count)) {
-    throw new UsageError(`--${name} expects ${count === null ? 'comma-separated numbers' : `${count} comma-separated numbers`}, got '${raw}'`);
-  }
-  return values;
-}
-
-export const latent: Command = {
+export const latent = defineCommand({
   name: 'latent',
   summary: "an autoencoder's 2-D latent space by digit, and the image decoded at a point",
-  help,
-  async run(argv) {
-    const args = parse(argv, specs);
-    if (flag(args, 'help')) {
-      console.log(help);
-      return 0;
-    }
-    if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+  usage: 'pixelwise inspect latent --checkpoint CAE --data MNIST_DIR [--digits 1,5,6] [--point 2,-4] --out F.png',
+  description:
+    'Encodes random digits of the chosen classes, scatters their 2-D codes coloured by digit, decodes\n' +
+    'the given point and shows the generated image beside the scatter.',
+  options: {
+    checkpoint: { ...checkpointOption, help: 'CKPT  an autoencoder (cae) checkpoint with a 2-D latent space' },
+    data: { type: 'string', short: 'd', help: 'DIR  the MNIST folder (IDX files)' },
+    split: { type: 'string', help: "S  train or test (default 'test')" },
+    digits: { type: 'string', help: 'D,D,...  digits to encode (default 1,5,6 as in the seed)' },
+    count: { type: 'string', short: 'n', help: 'N  random digits to encode (default 500)' },
+    point: { type: 'string', help: 'X,Y  latent point to decode and mark (default 2,-4; negative first: --point=-2,4)' },
+    seed: { type: 'string', help: 'N  seed of the random selection (default 0)' },
+    out: chartOutOption,
+  },
+  async run(args) {
     const path = requireStr(args, 'checkpoint', 'the autoencoder checkpoint');
     const root = requireStr(args, 'data', 'the MNIST folder');
-    const digits = numbers(args, 'digits', null, [1, 5, 6]);
+    const digits = numberList(args, 'digits') ?? [1, 5, 6];
     if (digits.some((d) => !Number.isInteger(d) || d < 0 || d > 9)) throw new UsageError(`--digits expects digits 0..9, got '${str(args, 'digits')}'`);
-    const point = numbers(args, 'point', 2, [2, -4]) as [number, number];
+    const point = (numberList(args, 'point', { count: 2 }) ?? [2, -4]) as [number, number];
     const count = num(args, 'count', { min: 1, integer: true, default: 500 })!;
     const seed = num(args, 'seed', { min: 0, integer: true, default: 0 })!;
-    const out = outPath(args);
-    const { model: zoo, config } = loadCheckpointModel(path);
+    const out = pngOutPath(args);
+    const { model: zoo, config } = loadModel(path);
     try {
       const model = asLatent2d(zoo, path);
       const dataset = await openDataset({ format: 'mnist', root, split: str(args, 'split') ?? 'test' });
@@ -86,7 +66,7 @@ export const latent: Command = {
       zoo.dispose();
     }
   },
-};
+});
 
 function mean(v: number[]): number {
   return v.reduce((a, b) => a + b, 0) / v.length;

@@ -1,36 +1,27 @@
 // pixelwise inspect layers: the names --layer takes, in execution order, with type and size.
-import { loadCheckpointModel, modelInChannels } from '../../../inspect/checkpoint-model.js';
+import { modelInChannels } from '../../../infer/predictor.js';
 import { formatLayers, listLayers } from '../../../inspect/layers.js';
 import { summary } from '../../../models/summary.js';
-import { flag, helpText, parse, requireStr, size, UsageError, type OptionSpecs } from '../../args.js';
-import type { Command } from '../../command.js';
+import { loadModel } from '../../../train/load-model.js';
+import { requireStr, size } from '../../args.js';
+import { defineCommand } from '../../command.js';
+import { checkpointOption } from '../../common-options.js';
 
-const specs: OptionSpecs = {
-  checkpoint: { type: 'string', short: 'c', help: 'CKPT  a checkpoint written by pixelwise train' },
-  'input-size': { type: 'string', help: 'HxW  also run an input of this size and show each layer\'s output shape' },
-};
-
-const help = helpText(
-  'pixelwise inspect layers --checkpoint CKPT [--input-size HxW]',
-  'Lists the layers of the checkpoint\'s model in the order forward runs them, with type, weight shape\n' +
-    'and parameter count: the names that inspect filters and activations take as --layer.',
-  specs,
-);
-
-export const layers: Command = {
+export const layers = defineCommand({
   name: 'layers',
   summary: 'layer names (for --layer), types and parameter counts',
-  help,
-  async run(argv) {
-    const args = parse(argv, specs);
-    if (flag(args, 'help')) {
-      console.log(help);
-      return 0;
-    }
-    if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+  usage: 'pixelwise inspect layers --checkpoint CKPT [--input-size HxW]',
+  description:
+    'Lists the layers of the checkpoint\'s model in the order forward runs them, with type, weight shape\n' +
+    'and parameter count: the names that inspect filters and activations take as --layer.',
+  options: {
+    checkpoint: checkpointOption,
+    'input-size': { type: 'string', help: 'HxW  also run an input of this size and show each layer\'s output shape' },
+  },
+  async run(args) {
     const path = requireStr(args, 'checkpoint', 'the checkpoint to read');
     const inputSize = size(args, 'input-size');
-    const { model, config } = loadCheckpointModel(path);
+    const { model, config } = loadModel(path);
     try {
       const rows = listLayers(model);
       const title = `${config.model.name} from ${path}: classes ${config.classes.names.join(', ')}`;
@@ -56,4 +47,4 @@ export const layers: Command = {
       model.dispose();
     }
   },
-};
+});

@@ -2,40 +2,29 @@
 import { openDataset } from '../../../data/datasets/open.js';
 import { permutation } from '../../../data/transforms/random.js';
 import { loadSamples, sampleSheet } from '../../../inspect/samples.js';
-import { flag, helpText, num, parse, str, UsageError, type OptionSpecs } from '../../args.js';
-import type { Command } from '../../command.js';
+import { num, str, UsageError } from '../../args.js';
+import { defineCommand } from '../../command.js';
+import { pngOutOption, pngOutPath, writeOutputs } from '../../common-options.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../../data-args.js';
-import { outPath, writeOutputs } from './common.js';
 
-const specs: OptionSpecs = {
-  ...dataOptionSpecs,
-  split: { type: 'string', help: "S  the split (default 'train')" },
-  count: { type: 'string', short: 'n', help: 'N  samples to show (default 8)' },
-  start: { type: 'string', help: 'I  first sample index (default 0)' },
-  random: { type: 'string', help: 'SEED  show a random selection (seeded) instead of consecutive samples' },
-  'per-row': { type: 'string', help: 'K  samples per row (default 4; 10 for image-only data)' },
-  out: { type: 'string', short: 'o', help: 'F.png  the image to write' },
-};
-
-const help = helpText(
-  'pixelwise inspect samples --data DIR --format F [--split S] [--count N] [--start I | --random SEED] --out F.png',
-  'Draws dataset samples next to their masks in class colours, with one legend of the class names\n' +
-    'shown (ignored pixels white). Image-only data (MNIST) shows the images titled with their class.',
-  specs,
-);
-
-export const samples: Command = {
+export const samples = defineCommand({
   name: 'samples',
   summary: 'dataset images with their masks and a class legend',
-  help,
-  async run(argv) {
-    const args = parse(argv, specs);
-    if (flag(args, 'help')) {
-      console.log(help);
-      return 0;
-    }
-    if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
-    const out = outPath(args);
+  usage: 'pixelwise inspect samples --data DIR --format F [--split S] [--count N] [--start I | --random SEED] --out F.png',
+  description:
+    'Draws dataset samples next to their masks in class colours, with one legend of the class names\n' +
+    'shown (ignored pixels white). Image-only data (MNIST) shows the images titled with their class.',
+  options: {
+    ...dataOptionSpecs,
+    split: { type: 'string', help: "S  the split (default 'train')" },
+    count: { type: 'string', short: 'n', help: 'N  samples to show (default 8)' },
+    start: { type: 'string', help: 'I  first sample index (default 0)' },
+    random: { type: 'string', help: 'SEED  show a random selection (seeded) instead of consecutive samples' },
+    'per-row': { type: 'string', help: 'K  samples per row (default 4; 10 for image-only data)' },
+    out: pngOutOption,
+  },
+  async run(args) {
+    const out = pngOutPath(args);
     const count = num(args, 'count', { min: 1, max: 200, integer: true, default: 8 })!;
     const start = num(args, 'start', { min: 0, integer: true, default: 0 })!;
     const seed = num(args, 'random', { min: 0, integer: true });
@@ -63,4 +52,4 @@ export const samples: Command = {
     console.log(`wrote ${out} (${image.width}x${image.height})`);
     return 0;
   },
-};
+});

@@ -1,51 +1,42 @@
 // pixelwise inspect threshold: a binary model's prediction above a threshold, scored by IoU
 // against the mask (the fourth seed's threshold viewer); --sweep plots IoU against threshold.
-import { loadCheckpointModel } from '../../../inspect/checkpoint-model.js';
+import { loadPredictor } from '../../../infer/predictor.js';
 import { predictImage } from '../../../inspect/prediction.js';
 import { probabilityView, SWEEP_THRESHOLDS, thresholdSweep } from '../../../inspect/threshold.js';
 import { thresholdPlot } from '../../../viz/plot.js';
 import { maskIoU, thresholdView } from '../../../viz/threshold.js';
-import { flag, helpText, num, parse, requireStr, UsageError, type OptionSpecs } from '../../args.js';
-import type { Command } from '../../command.js';
-import { inputFromArgs, inputOptionSpecs, outPath, writeOutputs } from './common.js';
+import { flag, num, requireStr, UsageError } from '../../args.js';
+import { defineCommand } from '../../command.js';
+import { checkpointOption, pngOutOption, pngOutPath, writeOutputs } from '../../common-options.js';
+import { inputFromArgs, inputOptionSpecs } from './common.js';
 
-const specs: OptionSpecs = {
-  checkpoint: { type: 'string', short: 'c', help: 'CKPT  a binary model (one sigmoid output, or two classes)' },
-  ...inputOptionSpecs,
-  threshold: { type: 'string', short: 't', help: 'T  probability above which a pixel is foreground (default 0.5)' },
-  sweep: { type: 'boolean', help: 'plot IoU against thresholds 0, 0.05, ..., 0.95 instead (PNG + SVG; needs a mask)' },
-  out: { type: 'string', short: 'o', help: 'F.png  the image to write' },
-};
-
-const help = helpText(
-  'pixelwise inspect threshold --checkpoint CKPT (--image IMG [--mask M] | --data DIR --format F [--index N]) [--threshold T | --sweep] --out F.png',
-  'Draws image | mask | prediction > T for a binary model, titled with the foreground IoU\n' +
-    '(|A and B| / |A or B|). Without a mask: image | probability | prediction > T.',
-  specs,
-);
-
-export const threshold: Command = {
+export const threshold = defineCommand({
   name: 'threshold',
   summary: "a binary model's prediction above a threshold, with its IoU (--sweep: IoU vs threshold)",
-  help,
-  async run(argv) {
-    const args = parse(argv, specs);
-    if (flag(args, 'help')) {
-      console.log(help);
-      return 0;
-    }
-    if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+  usage: 'pixelwise inspect threshold --checkpoint CKPT (--image IMG [--mask M] | --data DIR --format F [--index N]) [--threshold T | --sweep] --out F.png',
+  description:
+    'Draws image | mask | prediction > T for a binary model, titled with the foreground IoU\n' +
+    '(|A and B| / |A or B|). Without a mask: image | probability | prediction > T.',
+  options: {
+    checkpoint: { ...checkpointOption, help: 'CKPT  a binary model (one sigmoid output, or two classes)' },
+    ...inputOptionSpecs,
+    threshold: { type: 'string', short: 't', help: 'T  probability above which a pixel is foreground (default 0.5)' },
+    sweep: { type: 'boolean', help: 'plot IoU against thresholds 0, 0.05, ..., 0.95 instead (PNG + SVG; needs a mask)' },
+    out: pngOutOption,
+  },
+  async run(args) {
     const path = requireStr(args, 'checkpoint', 'the binary model to run');
     const t = num(args, 'threshold', { min: 0, max: 1, default: 0.5 })!;
     const sweep = flag(args, 'sweep');
-    const out = outPath(args);
-    const { model, config } = loadCheckpointModel(path);
+    const out = pngOutPath(args);
+    const predictor = loadPredictor(path);
     try {
-      const input = await inputFromArgs(args, config, true);
+      const input = await inputFromArgs(args, predictor.classes.palette, true);
       if (sweep && !input.truth) throw new UsageError('--sweep scores each threshold against a mask: give --mask (or a dataset sample with one)');
-      const p = predictImage(model, input.sample, config.preprocess);
+      const p = predictImage(predictor, input.sample);
       if (!p.foreground) {
-        throw new Error(`${path} holds a ${config.model.name} with ${model.numClasses} output classes; threshold needs a binary model (one sigmoid output or two classes)`);
+        const { architecture, numClasses } = predictor.model;
+        throw new Error(`${path} holds a ${architecture} with ${numClasses} output classes; threshold needs a binary model (one sigmoid output or two classes)`);
       }
       if (sweep) {
         const ious = thresholdSweep(input.truth!, p.foreground, SWEEP_THRESHOLDS);
@@ -74,7 +65,7 @@ export const threshold: Command = {
       }
       return 0;
     } finally {
-      model.dispose();
+      predictor.dispose();
     }
   },
-};
+});

@@ -1,0 +1,47 @@
+// Options several commands take with the same meaning: --checkpoint, --threads, and --out F.png
+// (checked before any work is done; written with a chart's SVG beside it).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { writePng } from '../data/image.js';
+import type { RawImage } from '../data/raw-image.js';
+import type { Figure } from '../viz/figure.js';
+import { num, requireStr, UsageError, type OptionSpec, type Parsed } from './args.js';
+
+export const checkpointOption: OptionSpec = { type: 'string', short: 'c', help: 'CKPT  a checkpoint written by pixelwise train (RUN/checkpoints/best.safetensors)' };
+
+export const threadsOption: OptionSpec = { type: 'string', short: 't', help: 'N  libtorch threads (default: all cores)' };
+
+export const pngOutOption: OptionSpec = { type: 'string', short: 'o', help: 'F.png  the image to write' };
+
+export const chartOutOption: OptionSpec = { ...pngOutOption, help: 'F.png  the figure to write (an SVG is written beside it)' };
+
+/** --threads, or undefined for libtorch's default. */
+export function threadCount(args: Parsed): number | undefined {
+  return num(args, 'threads', { min: 1, integer: true });
+}
+
+/** Throws a usage error unless `out` names a .png file. */
+export function checkPngPath(out: string): string {
+  if (extname(out).toLowerCase() !== '.png') throw new UsageError(`--out must name a .png file, got '${out}'`);
+  return out;
+}
+
+/** The required --out PNG path. */
+export function pngOutPath(args: Parsed): string {
+  return checkPngPath(requireStr(args, 'out', 'the PNG file to write'));
+}
+
+/** The SVG written beside a chart's PNG: same folder and name, .svg. */
+export function svgBeside(png: string): string {
+  return join(dirname(png), basename(png, extname(png)) + '.svg');
+}
+
+/** Writes the PNG (creating its folder), and the figure's SVG beside it when given. Returns the paths. */
+export function writeOutputs(png: string, image: RawImage, figure?: Figure): string[] {
+  mkdirSync(dirname(png), { recursive: true });
+  writePng(png, image);
+  if (!figure) return [png];
+  const svg = svgBeside(png);
+  writeFileSync(svg, figure.toSvg());
+  return [png, svg];
+}
