@@ -106,8 +106,11 @@ export async function runCase(c: BenchCase, threads: number, cmds: Commands, see
   };
   const json = JSON.stringify(spec);
   // Same OpenMP settings for both; each also sets libtorch's intra-op threads explicitly.
+  // pixelwise defaults OpenMP to passive waiting (src/torch/native.ts); PyTorch gets the same,
+  // so the comparison is of the engines, not of a setting (--env OMP_WAIT_POLICY=ACTIVE for both).
   const env = {
     ...process.env,
+    OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE',
     OMP_NUM_THREADS: String(threads),
     MKL_NUM_THREADS: String(threads),
     PYTHONDONTWRITEBYTECODE: '1',

@@ -4,6 +4,8 @@
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/impl/alloc_cpu.h>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
@@ -147,7 +149,19 @@ TensorBox* boxOf(const Napi::Value& v) {
 
 }  // namespace
 
-void installTrackingAllocator() { c10::SetCPUAllocator(&gAllocator, /*priority=*/100); }
+void installTrackingAllocator() {
+  c10::SetCPUAllocator(&gAllocator, /*priority=*/100);
+  // glibc's defaults mmap blocks from 128 KiB up (raising that threshold only as blocks are
+  // freed) and return heap tops over 128 KiB to the kernel, so a training loop keeps getting
+  // fresh pages: a fault and a zeroed 4 KiB page each (~12k per step of a small U-Net). Blocks
+  // under 32 MiB stay in the heap for reuse instead (~15% faster steps; peak RSS unchanged, since
+  // a freed block is reused before the heap grows). PIXELWISE_MALLOC_TUNING=0 keeps the defaults.
+  const char* tuning = std::getenv("PIXELWISE_MALLOC_TUNING");
+  if (tuning == nullptr || std::string(tuning) != "0") {
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  }
+}
 
 int64_t nativeBytes() { return gNativeBytes.load(std::memory_order_relaxed); }
 int64_t liveTensors() { return gLiveTensors.load(std::memory_order_relaxed); }
