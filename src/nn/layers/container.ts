@@ -59,9 +59,23 @@ export class Sequential extends Module<[Tensor], Tensor> {
     return this.children()[Symbol.iterator]();
   }
 
+  /**
+   * Chains the children, freeing each intermediate output as soon as the next layer has used it
+   * (autograd keeps what backward needs), as PyTorch frees them by reference counting; a forward
+   * hook that keeps an output must clone it.
+   */
   forward(x: Tensor): Tensor {
     let h = x;
-    for (const m of this.children()) h = m.forward(h);
+    try {
+      for (const m of this.children()) {
+        const next = m.forward(h);
+        if (h !== x && next !== h) h.dispose();
+        h = next;
+      }
+    } catch (err) {
+      if (h !== x) h.dispose();
+      throw err;
+    }
     return h;
   }
 }
