@@ -40,9 +40,17 @@ export class SampleSource {
 
   /** Sample i as the model sees it in `epoch` (augmentation drawn from (seed, epoch, i) only). */
   async load(i: number, epoch: number): Promise<ProcessedSample> {
-    const prepared = this.cache ? await this.cache.get(i) : prepare(await this.dataset.get(i), this.spec, this.ctx);
-    const rng = this.spec.augment ? new Rng(mixSeed(this.seed, epoch, i)) : undefined;
-    return finish(prepared, this.spec, this.ctx, rng);
+    try {
+      const prepared = this.cache ? await this.cache.get(i) : prepare(await this.dataset.get(i), this.spec, this.ctx);
+      const rng = this.spec.augment ? new Rng(mixSeed(this.seed, epoch, i)) : undefined;
+      return finish(prepared, this.spec, this.ctx, rng);
+    } catch (e) {
+      // Decoding errors name their file already; preprocessing errors (a normalisation that
+      // does not fit the channels, ...) would otherwise reach the user without it.
+      const where = this.dataset.sources(i)[0] ?? this.dataset.name(i);
+      if (e instanceof Error && !e.message.includes(where)) e.message = `${where}: ${e.message}`;
+      throw e;
+    }
   }
 
   /** Loads and stacks the samples of one batch. */

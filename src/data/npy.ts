@@ -71,9 +71,26 @@ const DESCR: Record<NpyDType, string> = {
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
-/** Reads a .npy file (a path, or its bytes with `name` for error messages). */
-export function readNpy(source: string | Uint8Array, name = typeof source === 'string' ? source : 'npy data'): NpyFile {
-  const bytes = typeof source === 'string' ? readFileSync(source) : source;
+/** What a .npy header says: enough to read the data from `dataStart` on, whole or in ranges. */
+export interface NpyHeader {
+  /** As stored, e.g. '<f4'. */
+  descr: string;
+  dtype: NpyDType;
+  /** Bytes per element. */
+  itemSize: number;
+  /** True when the data bytes are big-endian (and multi-byte). */
+  bigEndian: boolean;
+  fortranOrder: boolean;
+  shape: number[];
+  /** Byte offset of the data in the file. */
+  dataStart: number;
+}
+
+/**
+ * Parses the header at the start of `bytes` (the whole file, or just its first bytes: the
+ * header must be complete); `name` goes into every error.
+ */
+export function parseNpyHeader(bytes: Uint8Array, name = 'npy data'): NpyHeader {
   const fail = (what: string): never => {
     throw new Error(`${name}: ${what}`);
   };
@@ -105,14 +122,24 @@ export function readNpy(source: string | Uint8Array, name = typeof source === 's
   if (!kind || !'<>|='.includes(order ?? '') || descr.length !== 3) {
     fail(`unsupported dtype '${descr}' (expected one of ${Object.values(DESCR).join(' ')}, or big-endian '>')`);
   }
-  const { dtype, ctor } = kind!;
-  const size = ctor.BYTES_PER_ELEMENT;
+  const itemSize = kind!.ctor.BYTES_PER_ELEMENT;
+  return { descr, dtype: kind!.dtype, itemSize, bigEndian: order === '>' && itemSize > 1, fortranOrder, shape, dataStart };
+}
+
+/** Reads a .npy file (a path, or its bytes with `name` for error messages). */
+export function readNpy(source: string | Uint8Array, name = typeof source === 'string' ? source : 'npy data'): NpyFile {
+  const bytes = typeof source === 'string' ? readFileSync(source) : source;
+  const fail = (what: string): never => {
+    throw new Error(`${name}: ${what}`);
+  };
+  const { descr, dtype, itemSize: size, bigEndian, fortranOrder, shape, dataStart } = parseNpyHeader(bytes, name);
+  const { ctor } = KINDS[descr.slice(1)]!;
   const count = shape.reduce((a, b) => a * b, 1);
   const byteLength = count * size;
   if (bytes.length - dataStart < byteLength) {
     fail(`truncated data: shape [${shape.join(', ')}] of ${descr} needs ${byteLength} bytes, the file has ${bytes.length - dataStart}`);
   }
-  const swap = size > 1 && (order === '>') === LITTLE_ENDIAN_HOST;
+  const swap = size > 1 && bigEndian === LITTLE_ENDIAN_HOST;
   let data: NpyData;
   const start = bytes.byteOffset + dataStart;
   if (!swap && start % size === 0) {

@@ -68,10 +68,12 @@ export async function evaluate(
           }
           matrix.update(predictLabels(logits, threshold), labels, { images: labels.size(0) });
           if (sweep) {
-            const probs = logits.squeeze(1).sigmoid();
+            // Ignored pixels get probability 0 and truth false: foreground for no threshold.
             const valid = o.ignoreIndex === null ? null : labels.ne(o.ignoreIndex);
+            const sigmoid = logits.squeeze(1).sigmoid();
+            const probs = valid ? sigmoid.mul(valid) : sigmoid;
             const truth = valid ? labels.eq(1).logicalAnd(valid) : labels.eq(1);
-            sweep.add(valid ? probs.mul(valid) : probs, truth);
+            sweep.add(probs, truth);
             tgs.push(...perImageTgs(probs.gt(threshold), truth));
           }
         }),

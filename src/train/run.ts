@@ -44,7 +44,7 @@ export interface TrainRunOptions {
   /** Image channels the model takes (1 or 3; default as stored). */
   channels?: 1 | 3;
   normalize?: NormalizePreset;
-  /** true: flips + scale 0.75-1.25 (crop to size); or an explicit augmentation spec. */
+  /** true: horizontal flips + scale 0.75-1.25 (crop to size); or an explicit augmentation spec. */
   augment?: boolean | AugmentSpec;
   loss?: LossName;
   classWeights?: number[] | null;
@@ -78,7 +78,6 @@ const DEFAULTS = {
   batchSize: 8,
   optimizer: 'adam',
   momentum: 0.9,
-  weightDecay: 0,
   schedule: 'poly',
   stepSize: 10,
   gamma: 0.1,
@@ -100,6 +99,11 @@ function defaultLr(optimizer: string): number {
   return optimizer === 'sgd' ? 0.01 : 1e-3;
 }
 
+/** Default weight decay: AdamW's decoupled 0.01 (PyTorch's default), none for the others. */
+function defaultWeightDecay(optimizer: string): number {
+  return optimizer === 'adamw' ? 0.01 : 0;
+}
+
 /** 'train', or none for a folder dataset whose root holds images/ and masks/ directly. */
 function defaultTrainSplit(spec: DatasetSpec): string | undefined {
   return spec.format === 'folder' && datasetSplits(spec).includes('') ? undefined : 'train';
@@ -112,18 +116,27 @@ function defaultValSplit(spec: DatasetSpec): string | null {
   return null;
 }
 
-/** Train and val preprocessing; `imageSize` [h, w] is what random scaling crops back to. */
-function preprocessFor(o: PreparedRun['options'], model: string, imageSize: [number, number]): { train: PreprocessSpec; val: PreprocessSpec } {
+/**
+ * Train and val preprocessing; `imageSize` [h, w] is what random scaling crops back to;
+ * `labelFill` is the label of padded pixels when --ignore-index overrides the dataset's.
+ */
+function preprocessFor(
+  o: PreparedRun['options'],
+  model: string,
+  imageSize: [number, number],
+  labelFill: number | undefined,
+): { train: PreprocessSpec; val: PreprocessSpec } {
+  const fill = labelFill === undefined ? {} : { labelValue: labelFill };
   const base: PreprocessSpec = {};
   if (o.channels) base.channels = o.channels;
   if (o.size) base.resize = { height: o.size[0], width: o.size[1], mode: 'bilinear' };
-  if (o.padTo) base.pad = { height: o.padTo[0], width: o.padTo[1], mode: o.padMode };
+  if (o.padTo) base.pad = { height: o.padTo[0], width: o.padTo[1], mode: o.padMode, ...fill };
   const vggBased = model.startsWith('vgg') || model.startsWith('fcn');
   base.normalize = o.normalize ?? (vggBased ? 'imagenet' : 'unit');
   let augment: AugmentSpec | undefined;
   const [height, width] = o.padTo ?? o.size ?? imageSize;
-  if (o.augment === true) augment = { hflip: true, scale: [0.75, 1.25], crop: { height, width } };
-  else if (o.augment) augment = o.augment;
+  if (o.augment === true) augment = { hflip: true, scale: [0.75, 1.25], crop: { height, width }, ...fill };
+  else if (o.augment) augment = { ...o.augment, ...fill };
   return { train: augment ? { ...base, augment } : base, val: base };
 }
 
@@ -136,7 +149,7 @@ function buildOptimizer(model: ZooModel, o: PreparedRun['options']): Optimizer<a
     case 'adam':
       return new Adam(params, { lr: o.lr, weightDecay: o.weightDecay });
     case 'adamw':
-      return new AdamW(params, { lr: o.lr, weightDecay: o.weightDecay || 0.01 });
+      return new AdamW(params, { lr: o.lr, weightDecay: o.weightDecay });
     default:
       throw new Error(`unknown optimizer '${o.optimizer as string}', expected sgd, adam or adamw`);
   }
@@ -173,6 +186,7 @@ export async function prepareRun(input: TrainRunOptions, resume: Checkpoint | nu
     ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
     optimizer: optimizerName,
     lr: input.lr ?? defaultLr(optimizerName),
+    weightDecay: input.weightDecay ?? defaultWeightDecay(optimizerName),
     modelOptions: { ...(input.modelOptions ?? {}) },
     out: resolve(input.out),
   } as unknown as PreparedRun['options'];
@@ -192,15 +206,25 @@ export async function prepareRun(input: TrainRunOptions, resume: Checkpoint | nu
     throw new Error(`dataset ${trainSpec.format} (${trainSpec.root ?? ''}) has no label maps; a segmentation model needs masks`);
   }
   const first = await dataset.get(0);
-  const pre = preprocessFor(o, o.model, [first.image.height, first.image.width]);
+  const labelFill = input.ignoreIndex === undefined ? undefined : (input.ignoreIndex ?? 0);
+  const pre = preprocessFor(o, o.model, [first.image.height, first.image.width], labelFill);
   const loaderBase = { batchSize: o.batchSize, seed: o.seed, workers: o.workers, cacheDir: o.cacheDir };
   const train = new DataLoader(dataset, { ...loaderBase, shuffle: true, dropLast: false, preprocess: pre.train });
   const val = valSplit ? new DataLoader({ ...dataset.spec, split: valSplit } as DatasetSpec, { ...loaderBase, preprocess: pre.val }) : null;
+  let model: ZooModel | undefined;
   try {
     await train.ready();
     if (val) await val.ready();
     const channels = o.channels ?? (first.image.channels >= 3 ? 3 : 1);
     const ignoreIndex = input.ignoreIndex === undefined ? dataset.ignoreIndex : input.ignoreIndex;
+    // Caught here rather than by the confusion matrix after a whole epoch of training.
+    if (task === 'segmentation' && ignoreIndex !== null && Number.isInteger(ignoreIndex) && ignoreIndex >= 0 && ignoreIndex < dataset.numClasses) {
+      const from = input.ignoreIndex === undefined ? 'its ignore index' : 'ignoreIndex (--ignore-index)';
+      throw new Error(
+        `dataset ${trainSpec.format} (${trainSpec.root ?? ''}) has ${dataset.numClasses} classes and ${from} is ${ignoreIndex}, one of them; ` +
+          `expected a label value outside 0..${dataset.numClasses - 1} (e.g. 255) or none`,
+      );
+    }
     const loss = o.loss ?? defaultLoss(task, dataset.numClasses);
     const outputs = isBinaryLoss(loss) ? 1 : dataset.numClasses;
     if (isBinaryLoss(loss) && dataset.numClasses !== 2) {
@@ -210,7 +234,7 @@ export async function prepareRun(input: TrainRunOptions, resume: Checkpoint | nu
       task === 'reconstruction'
         ? { inChannels: channels, ...o.modelOptions }
         : { numClasses: outputs, inChannels: channels, ...o.modelOptions };
-    const model = createModel(o.model, modelOptions);
+    model = createModel(o.model, modelOptions);
     if (resume) model.loadStateDict(resume.weights);
     const size = o.padTo ?? o.size ?? [first.image.height, first.image.width];
     const multiple = inputMultiple(model);
@@ -263,6 +287,7 @@ export async function prepareRun(input: TrainRunOptions, resume: Checkpoint | nu
     };
     return { trainer, model, train, val, options: { ...o, loss, epochs }, config, close };
   } catch (err) {
+    model?.dispose();
     await train.close();
     await val?.close();
     throw err;

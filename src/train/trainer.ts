@@ -119,10 +119,16 @@ export class Trainer {
     let lastEvaluation: Evaluation | null = null;
     try {
       while (epoch < o.epochs) {
+        // A resumed run that already made its steps must not take one more.
+        if (o.maxSteps && step >= o.maxSteps) {
+          stoppedBy = 'iterations';
+          break;
+        }
         const epochStart = Date.now();
-        const batches = o.train.plan(epoch).length;
+        const plan = o.train.plan(epoch);
+        const batches = plan.length;
         const progress = verbose
-          ? new Progress({ total: (batches - startBatch) * o.train.options.batchSize, label: `epoch ${epoch + 1}/${o.epochs}`, unit: 'img' })
+          ? new Progress({ total: plan.slice(startBatch).reduce((n, b) => n + b.length, 0), label: `epoch ${epoch + 1}/${o.epochs}`, unit: 'img' })
           : undefined;
         let lossSum = 0;
         let seen = 0;
@@ -166,8 +172,11 @@ export class Trainer {
         } else {
           startBatch = batchInEpoch;
         }
-        this.#save(paths.last, { epoch, step, bestScore, batchInEpoch: startBatch }, true);
-        if (improved) this.#save(paths.best, { epoch, step, bestScore, batchInEpoch: startBatch }, false);
+        // best before last: a crash between the two then repeats this epoch on resume (exactly)
+        // and writes best again, where the other order would lose this best for good.
+        const where = { epoch, step, bestScore, batchInEpoch: startBatch };
+        if (improved) this.#save(paths.best, where, false);
+        this.#save(paths.last, where, true);
         this.#plot(history);
         (o.log ?? console.error)(describe(record, improved));
         if (stoppedBy !== 'epochs') break;

@@ -73,6 +73,22 @@ test('folder: 0/255 binary masks become 0/1 without any class information', asyn
   }
 });
 
+test('folder: 8-bit 0/1 masks are already classes 0/1 (not thresholded to all background)', async () => {
+  const dir = tempDir();
+  try {
+    makeFolder(dir, { numClasses: 2 });
+    const ds = await openDataset({ format: 'folder', root: dir });
+    assert.deepEqual(ds.classNames, ['background', 'foreground']);
+    const want = expectedPattern(1, 6, 4, 2);
+    assert.ok(want.includes(1));
+    assert.deepEqual(await labelsOf(ds, 1), want);
+    // A worker reopens from the filled spec and must read the same labels.
+    assert.deepEqual(await labelsOf(await openDataset(ds.spec), 1), want);
+  } finally {
+    cleanup(dir);
+  }
+});
+
 test('folder: RGB colour masks map through classes.json colours; unknown colours name the file', async () => {
   const dir = tempDir();
   try {
@@ -319,7 +335,8 @@ test('real data: CamVid (camvid format) and ISBI membrane (folder format) counts
   const slice = await counts[2]!.get(0);
   assert.deepEqual([slice.image.width, slice.image.height, slice.image.channels], [512, 512, 1]);
   assert.deepEqual(counts[2]!.classNames, ['background', 'foreground']);
-  assert.ok(Array.from(slice.label!.data).every((v) => v === 0 || v === 1));
+  const membraneLabels = Array.from(slice.label!.data);
+  assert.ok(membraneLabels.every((v) => v === 0 || v === 1) && membraneLabels.includes(0) && membraneLabels.includes(1));
   const frame = await counts[1]!.get(0);
   assert.deepEqual([frame.image.width, frame.image.height, frame.image.channels], [480, 360, 3]);
   assert.ok(frame.label!.data.every((v) => v <= 11));

@@ -107,6 +107,15 @@ test('worker errors reach the consumer with the file named', async () => {
     }
     const missing = new DataLoader({ format: 'folder', root: join(dir, 'absent') }, { workers: 1 });
     await assert.rejects(missing.ready(), /absent/);
+    // A preprocessing error (2 means for RGB images) names the sample's file too.
+    for (const workers of [0, 1]) {
+      const loader = new DataLoader({ format: 'folder', root: dir }, { batchSize: 2, workers, preprocess: { normalize: { mean: [1, 2] } } });
+      try {
+        await assert.rejects(drain(loader), (e: Error) => e.message.startsWith(join(dir, 'images', 'img_')) && /mean has 2 values for a 3-channel image/.test(e.message));
+      } finally {
+        await loader.close();
+      }
+    }
   } finally {
     cleanup(dir);
   }

@@ -180,6 +180,10 @@ test('augmentation keeps image and label aligned; crops larger than the image pa
   const padded = Array.from(big.label!).filter((v) => v === 255).length;
   assert.equal(padded, 12 * 8 - 9 * 7);
   for (let i = 0; i < 96; i++) if (big.label![i] === 255) assert.equal(big.image[i], 0);
+  // An explicit labelValue (train --ignore-index overriding the dataset's) wins.
+  const filled = preprocess(sample, { normalize: 'none', augment: { crop: { width: 12, height: 8 }, labelValue: 7 } }, { ignoreIndex: 255 }, new Rng(1));
+  assert.equal(Array.from(filled.label!).filter((v) => v === 7).length, 12 * 8 - 9 * 7);
+  assert.ok(!filled.label!.includes(255));
 });
 
 test('random scale resizes labels by nearest only; same seed gives the same sample', () => {

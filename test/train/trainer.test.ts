@@ -7,6 +7,7 @@ import { prepareRun, resumeRun, type TrainRunOptions } from '../../src/train/run
 import { disposeCheckpoint, loadCheckpoint } from '../../src/train/checkpoint.js';
 import { readJsonl } from '../../src/train/jsonl-log.js';
 import { decodePng } from '../../src/data/png.js';
+import { makeMnist } from '../data/make-datasets.js';
 
 const tiny: Omit<TrainRunOptions, 'out'> = {
   data: { format: 'synthetic', count: 24, size: 32 },
@@ -117,10 +118,35 @@ test('resuming drops metrics lines written after the checkpoint it continues fro
 });
 
 test('a dataset without masks cannot train a segmentation model, and no run folder is left', async (t) => {
+  const dir = tempRun(t);
+  const out = join(dir, 'run');
+  await assert.rejects(prepareRun({ ...tiny, data: { format: 'folder', root: join(dir, 'missing') }, out }), /missing: dataset folder not found/);
+  assert.equal(existsSync(out), false);
+  // Images without label maps (MNIST digits): refused before anything is written.
+  makeMnist(join(dir, 'mnist'), { train: 2, test: 1 });
+  await assert.rejects(prepareRun({ ...tiny, data: { format: 'mnist', root: join(dir, 'mnist'), split: 'train' }, out }), /has no label maps; a segmentation model needs masks/);
+  assert.equal(existsSync(out), false);
+});
+
+test('an ignore index inside the class range is refused before training, naming the value', async (t) => {
   const out = join(tempRun(t), 'run');
-  await assert.rejects(
-    prepareRun({ ...tiny, data: { format: 'folder', root: join(out, 'missing') }, out }),
-    /missing/,
-  );
-  assert.equal(existsSync(join(out, 'checkpoints')), false);
+  await assert.rejects(prepareRun({ ...tiny, ignoreIndex: 2, out }), /4 classes and ignoreIndex \(--ignore-index\) is 2.*outside 0\.\.3/);
+  assert.equal(existsSync(out), false);
+});
+
+test('resuming a run that stopped at its --iterations takes no further step', async (t) => {
+  const out = join(tempRun(t), 'run');
+  let run = await prepareRun({ ...tiny, iterations: 4, out }); // 6 steps per epoch: stops inside epoch 1
+  const first = await run.trainer.run();
+  await run.close();
+  assert.equal(first.stoppedBy, 'iterations');
+  const before = readFileSync(join(out, 'metrics.jsonl'), 'utf8');
+  run = await resumeRun(out, { verbose: false });
+  const again = await run.trainer.run();
+  await run.close();
+  assert.equal(again.stoppedBy, 'iterations');
+  const last = loadCheckpoint(join(out, 'checkpoints/last.safetensors'));
+  assert.equal(last.trainState!.step, 4);
+  disposeCheckpoint(last);
+  assert.equal(readFileSync(join(out, 'metrics.jsonl'), 'utf8'), before, 'no record added');
 });

@@ -6,8 +6,8 @@ import { join, resolve } from 'node:path';
 import { paletteFor } from '../../viz/palette.js';
 import { ADE20K_CLASS_NAMES } from '../classes.js';
 import { throwProblems } from './errors.js';
-import { FileDataset, requireSamples, type FileEntry } from './file-dataset.js';
-import { filesByStem, isDir, readLabelFile, requireDir } from './files.js';
+import { FileDataset, pairByStem, requireSamples } from './file-dataset.js';
+import { isDir, readLabelFile, requireDir } from './files.js';
 import { indexLabel } from './label-map.js';
 import type { OpenOptions } from './folder.js';
 import type { Ade20kSpec, DatasetProblem } from './types.js';
@@ -27,22 +27,7 @@ export async function openAde20k(spec: Ade20kSpec, options: OpenOptions = {}): P
   requireDir(imagesDir, 'ADE20K images');
   requireDir(labelsDir, 'ADE20K annotations');
   const problems: DatasetProblem[] = [];
-  const images = filesByStem(imagesDir, problems);
-  const labels = filesByStem(labelsDir, problems);
-  const entries: FileEntry[] = [];
-  for (const [stem, file] of images) {
-    const label = labels.get(stem);
-    if (label === undefined) {
-      const path = join(imagesDir, file);
-      problems.push({ kind: 'missing-mask', file: path, message: `${path}: no annotation ${join(labelsDir, stem)}.png` });
-    } else entries.push({ name: stem, image: join(imagesDir, file), label: join(labelsDir, label) });
-  }
-  for (const [stem, file] of labels) {
-    if (!images.has(stem)) {
-      const path = join(labelsDir, file);
-      problems.push({ kind: 'missing-image', file: path, message: `${path}: annotation without an image in ${imagesDir}` });
-    }
-  }
+  const entries = pairByStem(imagesDir, labelsDir, 'annotation', problems);
   if (!options.lenient) throwProblems(`ade20k dataset ${root} split ${spec.split}`, problems);
   requireSamples(entries.length, imagesDir, 'images');
   const rule = { numClasses: ADE20K_CLASS_NAMES.length, ignoreIndex: IGNORE, shiftDown: true };

@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 import { camvidPalette } from '../../viz/palette.js';
 import { CAMVID_CLASS_NAMES } from '../classes.js';
 import { throwProblems } from './errors.js';
-import { FileDataset, requireSamples, type FileEntry } from './file-dataset.js';
-import { filesByStem, isDir, readLabelFile, requireDir } from './files.js';
+import { FileDataset, pairByStem, requireSamples } from './file-dataset.js';
+import { isDir, readLabelFile, requireDir } from './files.js';
 import { indexLabel } from './label-map.js';
 import type { OpenOptions } from './folder.js';
 import type { CamvidSpec, DatasetProblem } from './types.js';
@@ -22,22 +22,7 @@ export async function openCamvid(spec: CamvidSpec, options: OpenOptions = {}): P
   requireDir(imagesDir, `CamVid split "${spec.split}"`);
   requireDir(labelsDir, `CamVid labels for split "${spec.split}"`);
   const problems: DatasetProblem[] = [];
-  const images = filesByStem(imagesDir, problems);
-  const labels = filesByStem(labelsDir, problems);
-  const entries: FileEntry[] = [];
-  for (const [stem, file] of images) {
-    const label = labels.get(stem);
-    if (label === undefined) {
-      const path = join(imagesDir, file);
-      problems.push({ kind: 'missing-mask', file: path, message: `${path}: no label map ${join(labelsDir, stem)}.png` });
-    } else entries.push({ name: stem, image: join(imagesDir, file), label: join(labelsDir, label) });
-  }
-  for (const [stem, file] of labels) {
-    if (!images.has(stem)) {
-      const path = join(labelsDir, file);
-      problems.push({ kind: 'missing-image', file: path, message: `${path}: label map without an image in ${imagesDir}` });
-    }
-  }
+  const entries = pairByStem(imagesDir, labelsDir, 'label map', problems);
   if (!options.lenient) throwProblems(`camvid dataset ${root} split ${spec.split}`, problems);
   requireSamples(entries.length, imagesDir, 'images');
   const rule = { numClasses: CAMVID_CLASS_NAMES.length, ignoreIndex: VOID };

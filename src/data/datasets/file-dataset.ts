@@ -1,10 +1,11 @@
 // The shared body of the image-file formats (folder, camvid, voc, ade20k): a list of
 // (name, image file, label file) entries and a per-format rule that turns a stored label
 // file into class indices.
+import { join } from 'node:path';
 import type { Rgb } from '../../viz/color.js';
 import type { RawImage } from '../raw-image.js';
 import { DataError } from './errors.js';
-import { checkSameSize, readImageFile } from './files.js';
+import { checkSameSize, filesByStem, readImageFile } from './files.js';
 import type { Dataset, DatasetProblem, DatasetSpec, Sample, SampleLabel } from './types.js';
 
 export interface FileEntry {
@@ -87,6 +88,30 @@ export class FileDataset implements Dataset {
 /** "format root[/split]" for messages. */
 export function describe(spec: DatasetSpec): string {
   return `${spec.format} dataset ${spec.root ?? ''}${spec.split ? ` (split ${spec.split})` : ''}`.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Image files paired with label files by stem (labelsDir null: images alone). An image without
+ * a label and a label without an image are problems naming the file; `labelWord` says what a
+ * label file is called in this format ('mask', 'annotation', ...).
+ */
+export function pairByStem(imagesDir: string, labelsDir: string | null, labelWord: string, problems: DatasetProblem[]): FileEntry[] {
+  const images = filesByStem(imagesDir, problems);
+  const labels = labelsDir === null ? null : filesByStem(labelsDir, problems);
+  const entries: FileEntry[] = [];
+  for (const [stem, file] of images) {
+    const image = join(imagesDir, file);
+    const label = labels?.get(stem);
+    if (labels && label === undefined) {
+      problems.push({ kind: 'missing-mask', file: image, message: `${image}: no ${labelWord} with stem "${stem}" in ${labelsDir}` });
+    } else entries.push({ name: stem, image, ...(label !== undefined ? { label: join(labelsDir!, label) } : {}) });
+  }
+  for (const [stem, file] of labels ?? []) {
+    if (images.has(stem)) continue;
+    const path = join(labelsDir!, file);
+    problems.push({ kind: 'missing-image', file: path, message: `${path}: ${labelWord} without an image (no file with stem "${stem}" in ${imagesDir})` });
+  }
+  return entries;
 }
 
 /** Throws a DataError when a strict open found nothing to read. */

@@ -7,8 +7,8 @@ import { paletteFor } from '../../viz/palette.js';
 import type { Rgb } from '../../viz/color.js';
 import { defaultClassNames, findClassInfo, type ClassInfo } from '../classes.js';
 import { DataError, throwProblems } from './errors.js';
-import { FileDataset, requireSamples, type FileEntry } from './file-dataset.js';
-import { filesByStem, isDir, readImageFile, readLabelFile, requireDir } from './files.js';
+import { FileDataset, pairByStem, requireSamples, type FileEntry } from './file-dataset.js';
+import { isDir, readImageFile, readLabelFile, requireDir } from './files.js';
 import { binaryLabel, colorLabel, indexLabel } from './label-map.js';
 import type { DatasetProblem, FolderSpec, SampleLabel } from './types.js';
 
@@ -18,6 +18,8 @@ export interface OpenOptions {
 }
 
 type MaskMode = 'index' | 'binary' | 'color';
+
+const BINARY_PALETTE: readonly Rgb[] = [[0, 0, 0], [255, 255, 255]];
 
 /** Opens a folder dataset (see FolderSpec). */
 export async function openFolder(spec: FolderSpec, options: OpenOptions = {}): Promise<FileDataset> {
@@ -33,24 +35,7 @@ export async function openFolder(spec: FolderSpec, options: OpenOptions = {}): P
   if (withMasks) requireDir(masksDir, 'masks');
 
   const problems: DatasetProblem[] = [];
-  const images = filesByStem(imagesDir, problems);
-  const masks = withMasks ? filesByStem(masksDir, problems) : new Map<string, string>();
-  const entries: FileEntry[] = [];
-  for (const [stem, file] of images) {
-    const mask = masks.get(stem);
-    if (withMasks && mask === undefined) {
-      const path = join(imagesDir, file);
-      problems.push({ kind: 'missing-mask', file: path, message: `${path}: no mask with stem "${stem}" in ${masksDir}` });
-      continue;
-    }
-    entries.push({ name: stem, image: join(imagesDir, file), ...(mask !== undefined ? { label: join(masksDir, mask) } : {}) });
-  }
-  for (const [stem, file] of masks) {
-    if (!images.has(stem)) {
-      const path = join(masksDir, file);
-      problems.push({ kind: 'missing-image', file: path, message: `${path}: mask without an image (no file with stem "${stem}" in ${imagesDir})` });
-    }
-  }
+  const entries = pairByStem(imagesDir, withMasks ? masksDir : null, 'mask', problems);
   if (!options.lenient) throwProblems(`folder dataset ${base}`, problems);
   requireSamples(entries.length, imagesDir, 'image files (.png, .jpg, .tif, .bmp, .webp)');
 
@@ -104,8 +89,15 @@ async function decideClasses(spec: FolderSpec, info: ClassInfo | undefined, entr
     else {
       const seen = new Set<number>();
       for (const v of stored.data) seen.add(v);
-      if ([...seen].every((v) => v === 0 || v === 255) || [...seen].every((v) => v === 0 || v === 1)) mode = 'binary';
-      else {
+      const only = (a: number, b: number): boolean => [...seen].every((v) => v === a || v === b);
+      if (only(0, 255)) mode = 'binary';
+      else if (only(0, 1)) {
+        // Already class indices: a 0/1 mask through the 0/255 threshold would be all background.
+        mode = 'index';
+        names = ['background', 'foreground'];
+        count = names.length;
+        palette ??= BINARY_PALETTE;
+      } else {
         const values = [...seen].sort((a, b) => a - b);
         throw new DataError(
           'bad-spec',
@@ -121,7 +113,7 @@ async function decideClasses(spec: FolderSpec, info: ClassInfo | undefined, entr
     names ??= ['background', 'foreground'];
     count = names.length;
     if (count !== 2) throw new Error(`folder dataset ${spec.root}: binary masks give 2 classes, but ${count} class names are given`);
-    palette ??= [[0, 0, 0], [255, 255, 255]];
+    palette ??= BINARY_PALETTE;
   }
   if (mode === 'color' && !info?.colors) {
     throw new DataError('bad-spec', first ?? spec.root, 'masks are RGB colour images; a classes.json with one colour per class ("colors") is needed to map them to classes');

@@ -1,13 +1,13 @@
 // Datasets held in NumPy files: images (N,H,W[,C]) and labels as one-hot (N,H,W,K), indices
 // (N,H,W[,1]) or binary masks. Samples are read from the file at their offset, so a worker
 // never loads the whole array (a Fortran-order or big-endian file is the exception: read once).
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { Rgb } from '../../viz/color.js';
 import { paletteFor } from '../../viz/palette.js';
 import { defaultClassNames } from '../classes.js';
-import { readNpy, type NpyData, type NpyDType } from '../npy.js';
+import { parseNpyHeader, readNpy, type NpyData, type NpyDType, type NpyHeader } from '../npy.js';
 import { DataError } from './errors.js';
 import { checkIndices } from './label-map.js';
 import type { Dataset, NpySpec, Sample, SampleLabel } from './types.js';
@@ -22,18 +22,15 @@ interface ArrayFile {
   whole?: NpyData;
 }
 
-const SIZES: Record<string, [NpyDType, number]> = {
-  u1: ['uint8', 1], i1: ['int8', 1], b1: ['bool', 1], i2: ['int16', 2], u2: ['uint16', 2],
-  i4: ['int32', 4], u4: ['uint32', 4], f4: ['float32', 4], f8: ['float64', 8], i8: ['int64', 8], u8: ['uint64', 8],
-};
-
 /** Reads only the header of a .npy file: shape, dtype and where the data starts. */
 export function openArrayFile(path: string): ArrayFile {
   let head: Buffer;
+  let size: number;
   try {
     const fd = openSync(path, 'r');
     try {
-      head = Buffer.alloc(Math.min(statSync(path).size, 65536 + 12));
+      size = fstatSync(fd).size;
+      head = Buffer.alloc(Math.min(size, 65536 + 12));
       readSync(fd, head, 0, head.length, 0);
     } finally {
       closeSync(fd);
@@ -42,33 +39,18 @@ export function openArrayFile(path: string): ArrayFile {
     const code = (e as NodeJS.ErrnoException).code;
     throw new DataError(code === 'ENOENT' ? 'missing-file' : 'unreadable', path, code === 'ENOENT' ? 'array file not found' : (e as Error).message);
   }
-  const fail = (what: string): never => {
-    throw new DataError('unreadable', path, what);
-  };
-  if (head.length < 10 || head.readUInt32BE(0) !== 0x934e554d || head.readUInt16BE(4) !== 0x5059) fail('not a .npy file (no \\x93NUMPY magic)');
-  const major = head[6]!;
-  const headerStart = major === 1 ? 10 : 12;
-  const headerLength = major === 1 ? head.readUInt16LE(8) : head.readUInt32LE(8);
-  if (headerStart + headerLength > head.length) fail('truncated or oversized .npy header');
-  const header = head.toString('latin1', headerStart, headerStart + headerLength);
-  const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(header)?.[1];
-  const fortran = /['"]fortran_order['"]\s*:\s*True/.test(header);
-  const shapeText = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || shapeText === undefined) fail(`cannot parse the .npy header: ${header.trim()}`);
-  const kind = SIZES[descr!.slice(1)];
-  if (!kind) fail(`dtype '${descr}' not supported for datasets (expected uint8, bool, integer or float arrays)`);
-  const shape = shapeText!
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s)
-    .map((s) => parseInt(s, 10));
-  const file: ArrayFile = { path, shape, dtype: kind![0], itemSize: kind![1], dataOffset: headerStart + headerLength };
-  const bigEndian = descr![0] === '>' && kind![1] > 1;
-  if (fortran || bigEndian) file.whole = readNpy(path).data;
+  let header: NpyHeader;
+  try {
+    header = parseNpyHeader(head, path);
+  } catch (e) {
+    throw new DataError('unreadable', path, (e as Error).message.slice(path.length + 2));
+  }
+  const { shape, dtype, itemSize, dataStart, fortranOrder, bigEndian } = header;
+  const file: ArrayFile = { path, shape, dtype, itemSize, dataOffset: dataStart };
+  if (fortranOrder || bigEndian) file.whole = readNpy(path).data;
   else {
-    const need = file.dataOffset + shape.reduce((a, b) => a * b, 1) * file.itemSize;
-    const size = statSync(path).size;
-    if (size < need) fail(`truncated: shape (${shape.join(', ')}) of ${kind![0]} needs ${need} bytes, the file has ${size}`);
+    const need = dataStart + shape.reduce((a, b) => a * b, 1) * itemSize;
+    if (size < need) throw new DataError('unreadable', path, `truncated: shape (${shape.join(', ')}) of ${dtype} needs ${need} bytes, the file has ${size}`);
   }
   return file;
 }

@@ -76,10 +76,11 @@ export function finish(prepared: PreparedSample, spec: PreprocessSpec, ctx: Pipe
     }
     if (aug.crop) {
       const { width: cw, height: ch } = aug.crop;
-      // Too small for the crop: pad to it first; zeros are the mean after normalisation, labels are ignored there.
+      // Too small for the crop: pad to it first with 0 (the mean under 'imagenet'/'vgg' normalisation,
+      // black under 'unit'); labels get labelValue, else the ignore index (class 0 for a dataset without one).
       const p = { top: 0, left: 0, bottom: Math.max(0, ch - image.height), right: Math.max(0, cw - image.width) };
       image = padImage(image, p, 'constant', 0);
-      if (label) label = padLabel(label, p, 'constant', ctx.ignoreIndex ?? 0);
+      if (label) label = padLabel(label, p, 'constant', aug.labelValue ?? ctx.ignoreIndex ?? 0);
       const x = rng.int(0, image.width - cw);
       const y = rng.int(0, image.height - ch);
       image = cropImage(image, x, y, cw, ch);

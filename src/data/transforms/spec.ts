@@ -41,6 +41,8 @@ export interface AugmentSpec {
   hflip?: boolean | number;
   /** Probability of a vertical flip (true = 0.5). */
   vflip?: boolean | number;
+  /** Label of pixels padded for the crop (default: the dataset's ignore index, else 0). */
+  labelValue?: number;
 }
 
 /** out = (x * scale - mean[c]) / std[c]; mean and std have one entry or one per channel. */
@@ -117,6 +119,7 @@ export function validatePreprocess(spec: unknown): PreprocessSpec {
       posInt(a.crop.width, 'augment.crop.width');
       posInt(a.crop.height, 'augment.crop.height');
     }
+    nonNegInt(a.labelValue, 'augment.labelValue');
     for (const k of ['hflip', 'vflip'] as const) {
       const v = a[k];
       if (v !== undefined && typeof v !== 'boolean' && !(typeof v === 'number' && v >= 0 && v <= 1)) fail(`augment.${k} is ${JSON.stringify(v)}, expected true/false or a probability 0..1`);
