@@ -5,6 +5,8 @@
 
 #include <ATen/core/dispatch/Dispatcher.h>
 
+#include <cmath>
+
 namespace pw {
 namespace {
 
@@ -34,6 +36,9 @@ OpEntry& unwrapOp(const Napi::Value& v) {
 
 bool isNullish(const Napi::Value& v) { return v.IsNull() || v.IsUndefined(); }
 
+// Range first: casting NaN, an infinity or a double outside int64 to int64 is undefined behaviour.
+bool isInt64(double d) { return d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == std::trunc(d); }
+
 int64_t toInt(Napi::Env env, const OpEntry& op, const c10::Argument& arg, const Napi::Value& v) {
   if (v.IsBigInt()) {
     bool lossless = false;
@@ -42,7 +47,7 @@ int64_t toInt(Napi::Env env, const OpEntry& op, const c10::Argument& arg, const 
   }
   if (v.IsNumber()) {
     double d = v.As<Napi::Number>().DoubleValue();
-    if (d == static_cast<double>(static_cast<int64_t>(d))) return static_cast<int64_t>(d);
+    if (isInt64(d)) return static_cast<int64_t>(d);
   }
   if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? 1 : 0;
   badArg(env, op, arg, "an integer", v);
@@ -139,7 +144,7 @@ c10::IValue toIValue(Napi::Env env, const OpEntry& op, const c10::Argument& arg,
       if (!v.IsNumber()) badArg(env, op, arg, "a number", v);
       double d = v.As<Napi::Number>().DoubleValue();
       // Integral JS numbers become integer scalars so integer tensors keep their dtype.
-      bool integral = d == static_cast<double>(static_cast<int64_t>(d)) && std::abs(d) < 9007199254740992.0;
+      bool integral = std::abs(d) < 9007199254740992.0 && isInt64(d);
       return integral ? c10::IValue(c10::Scalar(static_cast<int64_t>(d))) : c10::IValue(c10::Scalar(d));
     }
     case c10::TypeKind::StringType:
@@ -238,6 +243,25 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
   if (args.Length() > params.size()) {
     throw Napi::TypeError::New(env, op.name + ": takes " + std::to_string(params.size()) + " arguments, got " +
                                         std::to_string(args.Length()));
+  }
+  // A misspelt or duplicated named argument would otherwise be ignored silently (the default
+  // or the positional value wins), so both are errors that list the schema's argument names.
+  if (!named.IsEmpty()) {
+    Napi::Array keys = named.GetPropertyNames();
+    for (uint32_t k = 0; k < keys.Length(); ++k) {
+      std::string key = keys.Get(k).ToString().Utf8Value();
+      size_t at = 0;
+      while (at < params.size() && params[at].name() != key) ++at;
+      if (at == params.size()) {
+        std::string names;
+        for (size_t i = 0; i < params.size(); ++i) names += (i ? ", " : "") + params[i].name();
+        throw Napi::TypeError::New(env, op.name + ": no argument named '" + key + "' (its arguments: " + names + ")");
+      }
+      if (at < args.Length() && !args.Get(static_cast<uint32_t>(at)).IsUndefined()) {
+        throw Napi::TypeError::New(env, op.name + ": argument '" + key + "' given both by position (" +
+                                            std::to_string(at) + ") and by name");
+      }
+    }
   }
   torch::jit::Stack stack;
   stack.reserve(params.size());

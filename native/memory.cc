@@ -227,8 +227,11 @@ std::string dtypeName(at::ScalarType t) {
   }
 }
 
+// Never throws: error messages are built with it inside catch blocks, where a second
+// exception would escape to N-API and abort the process.
 std::string describeTensor(const at::Tensor& t) {
   if (!t.defined()) return "undefined";
+  if (t.is_nested()) return dtypeName(t.scalar_type()) + "[nested]";
   std::string s = dtypeName(t.scalar_type()) + "[";
   auto sizes = t.sizes();
   for (size_t i = 0; i < sizes.size(); ++i) {

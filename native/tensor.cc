@@ -4,6 +4,7 @@
 #include <ATen/Parallel.h>
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <cmath>
 #include <cstring>
 
 namespace pw {
@@ -17,7 +18,8 @@ std::vector<int64_t> toShape(const Napi::Value& v, const std::string& what) {
     Napi::Value d = a.Get(i);
     if (!d.IsNumber()) throw Napi::TypeError::New(v.Env(), what + ": shape must be an array of integers");
     double x = d.As<Napi::Number>().DoubleValue();
-    if (x < 0 || x != static_cast<int64_t>(x)) {
+    // Range checked before the cast: NaN, infinities and huge values would make it undefined.
+    if (!(x >= 0 && x < 9223372036854775808.0 && x == std::trunc(x))) {
       throw Napi::RangeError::New(v.Env(), what + ": invalid dimension " + std::to_string(x) + " in shape");
     }
     shape[i] = static_cast<int64_t>(x);
@@ -73,11 +75,13 @@ Napi::Value ToData(const Napi::CallbackInfo& info) {
   });
 }
 
+// Metadata that libtorch refuses for some layouts (strides of a sparse tensor, sizes of a
+// nested one) throws c10::Error: guarded turns it into a JS error instead of an abort.
 Napi::Value Shape(const Napi::CallbackInfo& info) {
-  return fromInts(info.Env(), unwrapTensor(info[0], "shape").sizes());
+  return guarded(info, "shape", [&]() { return fromInts(info.Env(), unwrapTensor(info[0], "shape").sizes()); });
 }
 Napi::Value Strides(const Napi::CallbackInfo& info) {
-  return fromInts(info.Env(), unwrapTensor(info[0], "strides").strides());
+  return guarded(info, "strides", [&]() { return fromInts(info.Env(), unwrapTensor(info[0], "strides").strides()); });
 }
 Napi::Value Dtype(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<int>(unwrapTensor(info[0], "dtype").scalar_type()));
@@ -86,16 +90,20 @@ Napi::Value DeviceOf(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), unwrapTensor(info[0], "device").device().str());
 }
 Napi::Value Numel(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(unwrapTensor(info[0], "numel").numel()));
+  return guarded(info, "numel", [&]() -> Napi::Value {
+    return Napi::Number::New(info.Env(), static_cast<double>(unwrapTensor(info[0], "numel").numel()));
+  });
 }
 Napi::Value Describe(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), describeTensor(unwrapTensor(info[0], "describe")));
 }
 Napi::Value IsContiguous(const Napi::CallbackInfo& info) {
-  at::Tensor& t = unwrapTensor(info[0], "isContiguous");
-  bool channelsLast = info.Length() > 1 && info[1].ToBoolean();
-  return Napi::Boolean::New(info.Env(), t.is_contiguous(channelsLast ? at::MemoryFormat::ChannelsLast
-                                                                      : at::MemoryFormat::Contiguous));
+  return guarded(info, "isContiguous", [&]() -> Napi::Value {
+    at::Tensor& t = unwrapTensor(info[0], "isContiguous");
+    bool channelsLast = info.Length() > 1 && info[1].ToBoolean();
+    return Napi::Boolean::New(info.Env(), t.is_contiguous(channelsLast ? at::MemoryFormat::ChannelsLast
+                                                                        : at::MemoryFormat::Contiguous));
+  });
 }
 // Two handles to one tensor implementation (e.g. the result of an in-place op).
 Napi::Value SameTensor(const Napi::CallbackInfo& info) {

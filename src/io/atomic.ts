@@ -32,6 +32,7 @@ const MAX_WRITE = 1 << 30;
 export function writeFileAtomicSync(path: string, data: string | Uint8Array | ChunkWriter): void {
   const tmp = tempPathFor(path);
   const fd = openSync(tmp, 'wx');
+  let closed = false;
   let done = false;
   try {
     const write = (chunk: Uint8Array): void => {
@@ -42,15 +43,20 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array | Ch
     if (typeof data === 'function') data(write);
     else write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
     fsyncSync(fd);
+    closed = true; // set first: a failed close must not be retried either
     closeSync(fd);
     renameSync(tmp, path);
     done = true;
   } finally {
     if (!done) {
-      try {
-        closeSync(fd);
-      } catch {
-        // already closed
+      // Never close a descriptor twice: once closed, its number may already belong to a file
+      // another thread (a data-loader worker) has opened.
+      if (!closed) {
+        try {
+          closeSync(fd);
+        } catch {
+          // nothing more to do
+        }
       }
       try {
         unlinkSync(tmp);

@@ -89,23 +89,26 @@ function plan(tensors: NamedTensors, metadata: Record<string, string> | undefine
     items.push({ name, tensor, shape, rank: info.rank, code: info.code, bytes: tensor.numel * info.size });
   }
   items.sort((a, b) => b.rank - a.rank || utf8Compare(a.name, b.name));
-  const header: Record<string, unknown> = {};
+  // Written as text, not via JSON.stringify of an object: JavaScript would move integer-like
+  // names ('0', '12') to the front, away from the reference order (metadata, then data order).
+  const object = (entries: [string, string][]): string => `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
+  const fields: [string, string][] = [];
   if (metadata !== undefined) {
     if (typeof metadata !== 'object' || metadata === null) fail(source, `metadata must be an object of strings, got ${String(metadata)}`);
-    const sorted: Record<string, string> = {};
+    const sorted: [string, string][] = [];
     for (const key of Object.keys(metadata).sort(utf8Compare)) {
       const value = metadata[key];
       if (typeof value !== 'string') fail(source, `metadata '${key}' must be a string, got ${typeof value}`);
-      sorted[key] = value;
+      sorted.push([key, JSON.stringify(value)]);
     }
-    header[METADATA_KEY] = sorted;
+    fields.push([METADATA_KEY, object(sorted)]);
   }
   let offset = 0;
   for (const it of items) {
-    header[it.name] = { dtype: it.code, shape: it.shape, data_offsets: [offset, offset + it.bytes] };
+    fields.push([it.name, JSON.stringify({ dtype: it.code, shape: it.shape, data_offsets: [offset, offset + it.bytes] })]);
     offset += it.bytes;
   }
-  let json = Buffer.from(JSON.stringify(header), 'utf8');
+  let json = Buffer.from(object(fields), 'utf8');
   const pad = (8 - (json.length % 8)) % 8;
   if (pad) json = Buffer.concat([json, Buffer.alloc(pad, 0x20)]);
   const prefix = Buffer.alloc(8);
@@ -245,12 +248,18 @@ function headerLength(prefix: Uint8Array, fileLength: number, source: string): n
   return Number(n);
 }
 
-function makeTensor(e: SafetensorsEntry, bytes: Uint8Array, device: Device): Tensor {
-  return new Tensor(native.fromData(bytes, e.shape, dtypeCode(e.dtype), device));
-}
-
-function bySortedName(header: SafetensorsHeader): SafetensorsEntry[] {
-  return [...header.entries].sort((a, b) => utf8Compare(a.name, b.name));
+/** Every tensor of the header, by name, from the bytes bytesOf returns; none survive a failure. */
+function makeTensors(header: SafetensorsHeader, bytesOf: (e: SafetensorsEntry) => Uint8Array, device: Device): Map<string, Tensor> {
+  const tensors = new Map<string, Tensor>();
+  try {
+    for (const e of [...header.entries].sort((a, b) => utf8Compare(a.name, b.name))) {
+      tensors.set(e.name, new Tensor(native.fromData(bytesOf(e), e.shape, dtypeCode(e.dtype), device)));
+    }
+  } catch (err) {
+    for (const t of tensors.values()) t.dispose();
+    throw err;
+  }
+  return tensors;
 }
 
 /** Parses safetensors content held in memory (source names it in error messages). */
@@ -259,10 +268,8 @@ export function parseSafetensors(bytes: Uint8Array, options: { device?: Device; 
   const source = options.source ?? '<buffer>';
   const n = headerLength(bytes.subarray(0, 8), bytes.byteLength, source);
   const header = parseHeader(bytes.subarray(8, 8 + n), 8 + n, bytes.byteLength - 8 - n, source);
-  const tensors = new Map<string, Tensor>();
-  for (const e of bySortedName(header)) {
-    tensors.set(e.name, makeTensor(e, bytes.subarray(header.dataStart + e.begin, header.dataStart + e.end), options.device ?? 'cpu'));
-  }
+  const at = header.dataStart;
+  const tensors = makeTensors(header, (e) => bytes.subarray(at + e.begin, at + e.end), options.device ?? 'cpu');
   return { tensors, metadata: header.metadata };
 }
 
@@ -302,16 +309,7 @@ export function loadSafetensors(path: string, options: { device?: Device } = {})
   checkLittleEndian();
   return withFile(path, (fd, size) => {
     const header = readHeader(fd, size, path);
-    const tensors = new Map<string, Tensor>();
-    try {
-      for (const e of bySortedName(header)) {
-        const bytes = readExactly(fd, e.end - e.begin, header.dataStart + e.begin, path);
-        tensors.set(e.name, makeTensor(e, bytes, options.device ?? 'cpu'));
-      }
-    } catch (err) {
-      for (const t of tensors.values()) t.dispose();
-      throw err;
-    }
-    return { tensors, metadata: header.metadata };
+    const read = (e: SafetensorsEntry) => readExactly(fd, e.end - e.begin, header.dataStart + e.begin, path);
+    return { tensors: makeTensors(header, read, options.device ?? 'cpu'), metadata: header.metadata };
   });
 }

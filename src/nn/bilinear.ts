@@ -50,8 +50,9 @@ export function fillBilinear_(weight: Tensor): Tensor {
   if (weight.ndim !== 4 || kh !== kw) {
     throw new Error(`bilinear init: expected a square 4-d transposed-convolution weight, got ${weight}`);
   }
-  const kernel = upsampleFilt(kh);
-  const data = new Float32Array(inC * outPerGroup * kh * kw);
+  // Built in float64 and rounded once by copy_, so a float64 weight gets the exact kernel.
+  const kernel = upsampleFilt64(kh);
+  const data = new Float64Array(inC * outPerGroup * kh * kw);
   for (let i = 0; i < inC; i++) {
     // groups = 1: channel i -> output i (the diagonal); depthwise (one output per group): i -> its own output.
     const o = outPerGroup === 1 ? 0 : i;

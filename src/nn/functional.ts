@@ -186,13 +186,19 @@ export interface BatchNormOptions {
 
 /** Batch normalisation over (N, H, W) per channel; updates running statistics when training. */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
+  const training = options.training ?? false;
+  // As PyTorch's F.batch_norm: with one value per channel the batch variance is 0 and the unbiased
+  // running variance 0/0, which libtorch would write into the running statistics as NaN.
+  if (training && x.ndim >= 2 && x.numel / x.size(1) === 1) {
+    throw new Error(`batchNorm: expected more than 1 value per channel when training, got input ${x}`);
+  }
   return op('aten::batch_norm', [
     x,
     options.weight ?? null,
     options.bias ?? null,
     runningMean,
     runningVar,
-    options.training ?? false,
+    training,
     options.momentum ?? 0.1,
     options.eps ?? 1e-5,
     false,
@@ -294,9 +300,13 @@ function padByIndex(x: Tensor, pads: readonly number[], indexOf: (i: number, n: 
     const n = out.size(dim);
     const idx = Array.from({ length: n + before + after }, (_, i) => indexOf(i - before, n));
     const index = tensor(new BigInt64Array(idx.map(BigInt)));
-    const next = out.indexSelect(dim, index);
-    index.dispose();
-    if (out !== x) out.dispose();
+    let next: Tensor;
+    try {
+      next = out.indexSelect(dim, index);
+    } finally {
+      index.dispose();
+      if (out !== x) out.dispose();
+    }
     out = next;
   }
   return out === x ? x.clone() : out;

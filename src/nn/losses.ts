@@ -8,7 +8,8 @@ export type Reduction = 'mean' | 'sum' | 'none';
 const REDUCTIONS: Record<Reduction, number> = { none: 0, mean: 1, sum: 2 };
 
 function reductionCode(name: string, reduction: Reduction | undefined): number {
-  const code = REDUCTIONS[reduction ?? 'mean'];
+  const key = reduction ?? 'mean';
+  const code = Object.hasOwn(REDUCTIONS, key) ? REDUCTIONS[key] : undefined;
   if (code === undefined) throw new Error(`${name}: reduction must be 'mean', 'sum' or 'none', got '${reduction}'`);
   return code;
 }

@@ -1,5 +1,5 @@
 // nn.Module: a tree of layers owning named parameters and buffers, as in PyTorch.
-import { noGrad, Tensor, type Device, type DType, type MemoryFormat } from '../torch/index.js';
+import { DTYPES, isFloatingDtype, noGrad, Tensor, type Device, type DType, type MemoryFormat } from '../torch/index.js';
 
 export type StateDict = Map<string, Tensor>;
 
@@ -16,7 +16,10 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   readonly #parameters = new Map<string, Tensor>();
   readonly #buffers = new Map<string, { tensor: Tensor; persistent: boolean }>();
   readonly #modules = new Map<string, Module<any, any>>();
-  #hooks: ForwardHook[] = [];
+  // One entry per registration, so registering the same function twice needs two removals.
+  #hooks: { hook: ForwardHook }[] = [];
+  // The forward that hooks wrap while any are registered, and whether it was an own property.
+  #unhooked: { forward: (...inputs: In) => Out; own: boolean } | null = null;
 
   abstract forward(...inputs: In): Out;
 
@@ -141,7 +144,10 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    * a device, a floating dtype, or a memory format such as 'channelsLast' for 4-d weights.
    */
   to(target: Device | DType | { device?: Device; dtype?: DType; memoryFormat?: MemoryFormat }): this {
-    const t = typeof target === 'string' ? (isFloatDtype(target) ? { dtype: target } : { device: target }) : target;
+    const t = typeof target === 'string' ? ((DTYPES as readonly string[]).includes(target) ? { dtype: target as DType } : { device: target }) : target;
+    if (t.dtype !== undefined && !isFloatingDtype(t.dtype)) {
+      throw new Error(`${this.typeName}.to: dtype must be a floating type (float32, float64, float16, bfloat16), got '${t.dtype}'`);
+    }
     noGrad(() => {
       const convert = (x: Tensor, isFloat: boolean): void => {
         const spec = {
@@ -154,7 +160,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
         y.dispose();
       };
       for (const p of this.parameters()) convert(p, true);
-      for (const b of this.buffers()) convert(b, b.dtype.startsWith('float') || b.dtype === 'bfloat16');
+      for (const b of this.buffers()) convert(b, isFloatingDtype(b.dtype));
     });
     return this;
   }
@@ -216,19 +222,29 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    * name). Returns a function that removes the hook.
    */
   registerForwardHook(hook: ForwardHook): () => void {
-    this.#hooks.push(hook);
-    if (!Object.prototype.hasOwnProperty.call(this, 'forward')) {
-      const original = this.forward;
+    const entry = { hook };
+    this.#hooks.push(entry);
+    if (this.#unhooked === null) {
+      // A forward defined as an instance property (an arrow-function field) is wrapped too.
+      const original = { forward: this.forward, own: Object.prototype.hasOwnProperty.call(this, 'forward') };
+      this.#unhooked = original;
       const hooked = (...inputs: In): Out => {
-        const out = original.apply(this, inputs);
-        for (const h of this.#hooks) h(this, inputs, out);
+        const out = original.forward.apply(this, inputs);
+        for (const { hook: h } of this.#hooks) h(this, inputs, out);
         return out;
       };
       Object.defineProperty(this, 'forward', { value: hooked, configurable: true, writable: true });
     }
     return () => {
-      this.#hooks = this.#hooks.filter((h) => h !== hook);
-      if (this.#hooks.length === 0) delete (this as { forward?: unknown }).forward;
+      this.#hooks = this.#hooks.filter((e) => e !== entry);
+      const original = this.#unhooked;
+      if (this.#hooks.length > 0 || original === null) return;
+      this.#unhooked = null;
+      if (original.own) {
+        Object.defineProperty(this, 'forward', { value: original.forward, configurable: true, writable: true });
+      } else {
+        delete (this as { forward?: unknown }).forward;
+      }
     };
   }
 }
@@ -241,8 +257,4 @@ function checkName(name: string, owner: Module<any, any>): void {
 
 function sameShape(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-function isFloatDtype(s: string): s is DType {
-  return s === 'float32' || s === 'float64' || s === 'float16' || s === 'bfloat16';
 }

@@ -223,18 +223,27 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions> {
       const missing = this.stateNames(groupOf[index]!).filter((n) => !names.has(n));
       if (missing.length) throw new Error(`${who}: parameter ${index} lacks state ${missing.join(', ')}`);
     }
+    // Copy before freeing the current state: the incoming tensors may be that state itself
+    // (opt.loadStateDict(opt.stateDict())). tidy frees the copies made so far if one fails.
+    const copies = noGrad(() =>
+      tidy(() =>
+        [...incoming].map(([index, names]) => {
+          const p = params[index]!;
+          const own = new Map<string, Tensor>();
+          for (const [name, t] of names) {
+            const copy = name === 'step' ? t.to({ dtype: 'float32', device: 'cpu' }) : t.to({ dtype: p.dtype, device: p.device });
+            // .to() returns the same tensor when nothing changes; the optimizer needs its own.
+            own.set(name, copy.isSame(t) ? copy.clone() : copy);
+          }
+          return [index, own] as const;
+        }),
+      ),
+    );
     this.dispose();
-    noGrad(() => {
-      for (const [index, names] of incoming) {
-        const p = params[index]!;
-        const state = this.#stateOf(p);
-        for (const [name, t] of names) {
-          const copy = name === 'step' ? t.to({ dtype: 'float32', device: 'cpu' }) : t.to({ dtype: p.dtype, device: p.device });
-          // .to() returns the same tensor when nothing changes; the optimizer needs its own.
-          this.setState(state, name, copy.isSame(t) ? ownCopy(copy) : copy);
-        }
-      }
-    });
+    for (const [index, own] of copies) {
+      const state = this.#stateOf(params[index]!);
+      for (const [name, t] of own) this.setState(state, name, t);
+    }
     restored.forEach(({ hyper }, i) => Object.assign(this.paramGroups[i]!, structuredClone(hyper)));
   }
 
@@ -247,13 +256,6 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions> {
   [Symbol.dispose](): void {
     this.dispose();
   }
-}
-
-/** A copy of t that shares no memory with it; disposes the handle t. */
-function ownCopy(t: Tensor): Tensor {
-  const c = t.clone();
-  t.dispose();
-  return c;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

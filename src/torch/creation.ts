@@ -37,8 +37,16 @@ function flatten(data: NestedNumbers, shape: number[], depth: number, out: numbe
   for (const v of data) flatten(v, shape, depth + 1, out);
 }
 
+// Frees t when requiresGrad cannot be set (e.g. an integer dtype), so a failed call leaks nothing.
 function finish(t: Tensor, options: TensorOptions): Tensor {
-  if (options.requiresGrad) t.requiresGrad_(true);
+  if (options.requiresGrad) {
+    try {
+      t.requiresGrad_(true);
+    } catch (err) {
+      t.dispose();
+      throw err;
+    }
+  }
   return t;
 }
 
@@ -69,9 +77,14 @@ export function tensor(data: TypedArray | NestedNumbers, options: TensorOptions 
   const dtype = options.dtype ?? (nativeDtype === 'float64' && !ArrayBuffer.isView(data) ? 'float32' : nativeDtype);
   let t = new Tensor(native.fromData(flat, shape, dtypeCode(nativeDtype), 'cpu'));
   if (dtype !== nativeDtype || (options.device !== undefined && options.device !== 'cpu')) {
-    const converted = t.to({ dtype, device: options.device ?? 'cpu' });
-    t.dispose();
-    t = converted;
+    try {
+      const converted = t.to({ dtype, device: options.device ?? 'cpu' });
+      t.dispose();
+      t = converted;
+    } catch (err) {
+      t.dispose();
+      throw err;
+    }
   }
   return finish(t, options);
 }
@@ -113,6 +126,7 @@ export function zeros(shape: readonly number[], options: TensorOptions = {}): Te
 export function ones(shape: readonly number[], options: TensorOptions = {}): Tensor {
   return factory('aten::ones', [shape], options);
 }
+/** A tensor filled with value: float32 unless dtype says otherwise (PyTorch would infer int64 from an integer value). */
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
   return factory('aten::full', [shape, value], options);
 }

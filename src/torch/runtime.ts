@@ -12,6 +12,11 @@ export function getRngState(): Uint8Array {
   return native.getRngState();
 }
 export function setRngState(state: Uint8Array): void {
+  // The addon reads the bytes of a Uint8Array; another typed array would be read short.
+  if (!(state instanceof Uint8Array)) {
+    const got = ArrayBuffer.isView(state) ? (state as object).constructor.name : typeof state;
+    throw new TypeError(`setRngState: expected the Uint8Array getRngState returned, got ${got}`);
+  }
   native.setRngState(state);
 }
 

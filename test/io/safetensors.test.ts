@@ -96,6 +96,18 @@ test('the layout is the reference implementation\'s byte for byte', () => {
   const header = '{"__metadata__":{"framework":"pt"}}';
   assert.deepEqual(Buffer.from(meta), Buffer.concat([u64(40), Buffer.from(header + ' '.repeat(40 - header.length))]));
   assert.deepEqual(Buffer.from(serializeSafetensors({})), Buffer.concat([u64(8), Buffer.from('{}      ')]));
+
+  // Integer-like names keep the reference order (metadata first, then data order), which a
+  // JavaScript object would not: it lists '9' before '10' and both before '__metadata__'.
+  const [ten, nine] = [zeros([1]), zeros([1])];
+  const numbered = serializeSafetensors({ '9': nine, '10': ten }, { '2': 'b', '10': 'a' });
+  const text = Buffer.from(numbered.subarray(8, 8 + Number(Buffer.from(numbered.subarray(0, 8)).readBigUInt64LE(0)))).toString().trimEnd();
+  assert.equal(
+    text,
+    '{"__metadata__":{"10":"a","2":"b"},"10":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"9":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}',
+  );
+  ten.dispose();
+  nine.dispose();
 });
 
 test('tensors are laid out by descending alignment then name, each aligned to its element size', () => {

@@ -126,7 +126,10 @@ test('bilinearUpsampleWeights is diagonal; fillBilinear_ fills the same values',
     const filled = fillBilinear_(zeros([3, 3, 4, 4]));
     assert.ok(filled.allclose(w, 0, 0));
     const depthwise = fillBilinear_(zeros([3, 1, 5, 5]));
-    assert.ok(depthwise.allclose(bilinearDepthwiseWeights(3, 3), 0, 1e-7));
+    assert.ok(depthwise.allclose(bilinearDepthwiseWeights(3, 3), 0, 0));
+    // Thirds are not exact in float32: a float64 weight must get the float64 kernel.
+    const wide = fillBilinear_(zeros([2, 2, 5, 5], { dtype: 'float64' }));
+    assert.ok(wide.allclose(bilinearUpsampleWeights(3, 2, 'float64'), 0, 0));
   });
 });
 

@@ -134,6 +134,7 @@ test('bad input gets a clear error', () => {
     assert.throws(() => crossEntropy(logits, fromFixture(fixture.tensors.probs!).narrow(1, 0, 3)), /probability target must have the logits' shape/);
     assert.throws(() => crossEntropy(logits, fromFixture(fixture.tensors.probs!), { ignoreIndex: 255 }), /ignoreIndex applies to class-index targets only/);
     assert.throws(() => crossEntropy(logits, target, { reduction: 'avg' as Reduction }), /reduction must be 'mean', 'sum' or 'none', got 'avg'/);
+    assert.throws(() => mse(logits, logits, { reduction: 'toString' as Reduction }), /mse: reduction must be 'mean', 'sum' or 'none', got 'toString'/);
     assert.throws(() => crossEntropy(logits, target, { labelSmoothing: 1.5 }), /labelSmoothing must be in \[0, 1\], got 1.5/);
     assert.throws(() => crossEntropy(logits, target, { weight: tensor([1, 2]) }), /one value per class \(4\)/);
     assert.throws(() => crossEntropy(target, target), /expected floating-point predictions/);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as nn from '../../src/nn/index.js';
-import { manualSeed, memory, randn, tidy, zeros, type Tensor } from '../../src/torch/index.js';
+import { manualSeed, memory, randn, scalar, tidy, zeros, type Tensor } from '../../src/torch/index.js';
 import { assertClose, loadFixture } from '../helpers.js';
 
 const fixture = loadFixture<{ module_keys: string[] }>('nn');
@@ -113,6 +113,24 @@ test('forward hooks capture outputs by module name and can be removed', () => {
   model.dispose();
 });
 
+test('forward hooks wrap a forward set on the instance; each registration is removed on its own', () => {
+  const m = new nn.Identity();
+  m.forward = (x: Tensor): Tensor => x.mul(2); // an own property, not the prototype's method
+  const seen: number[] = [];
+  const hook = (_m: unknown, _inputs: unknown[], out: unknown) => void seen.push((out as Tensor).item());
+  const removeFirst = m.registerForwardHook(hook);
+  const removeSecond = m.registerForwardHook(hook);
+  const run = () => tidy(() => m.forward(scalar(3)).item());
+  assert.equal(run(), 6);
+  assert.deepEqual(seen, [6, 6], 'both registrations run');
+  removeFirst();
+  assert.equal(run(), 6);
+  assert.deepEqual(seen, [6, 6, 6], 'the second registration still runs');
+  removeSecond();
+  assert.equal(run(), 6, 'the instance forward is back, not the prototype one');
+  assert.deepEqual(seen, [6, 6, 6]);
+});
+
 test('getSubmodule finds dotted paths and names what exists when it fails', () => {
   const model = smallModel();
   assert.ok(model.getSubmodule('3.head') instanceof nn.Conv2d);
@@ -136,6 +154,9 @@ test("to('float64') converts parameters and float buffers in place; the counter 
     assert.equal(y64.dtype, 'float64');
     assertClose(y64, y32, { atol: 1e-5 });
   });
+  assert.throws(() => model.to('int64'), /Sequential\.to: dtype must be a floating type .*got 'int64'/);
+  assert.throws(() => model.to({ dtype: 'uint8' }), /got 'uint8'/);
+  assert.equal(weight.dtype, 'float64', 'a rejected conversion changes nothing');
   model.dispose();
 });
 

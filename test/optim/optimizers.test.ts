@@ -91,6 +91,19 @@ for (const name of ['sgd nesterov', 'adam amsgrad', 'adamw', 'adam groups', 'sgd
   });
 }
 
+test('loadStateDict(own stateDict()): the live state is copied before it is replaced, and steps continue exactly', () => {
+  const c = fx.cases.find((x) => x.name === 'adam amsgrad')!;
+  const params = makeParams();
+  const opt = makeOptimizer(c, params);
+  runSteps(c, opt, params, 0, 2);
+  const before = memory().liveTensors;
+  opt.loadStateDict(opt.stateDict());
+  assert.equal(memory().liveTensors, before, 'the copies replace the old state, which is freed');
+  runSteps(c, opt, params, 2, fx.steps);
+  opt.dispose();
+  for (const p of params) p.dispose();
+});
+
 test('stateDict: keys, PyTorch state names and JSON-able meta', () => {
   const c = fx.cases.find((x) => x.name === 'adam groups')!;
   const params = makeParams();

@@ -122,6 +122,14 @@ test('creation functions leave exactly one live handle', () => {
   assert.equal(live(), before);
 });
 
+test('a creation call that fails leaves no handle behind, even outside tidy', () => {
+  const before = live();
+  assert.throws(() => tensor([1.5], { dtype: 'int64', requiresGrad: true }), /Only Tensors of floating point/);
+  assert.throws(() => zeros([2], { dtype: 'int64', requiresGrad: true }), /Only Tensors of floating point/);
+  assert.throws(() => tensor([1, 2], { device: 'nope' }), /device string: nope/);
+  assert.equal(live(), before);
+});
+
 test('native bytes follow tensor lifetimes', () => {
   const before = memory().nativeBytes;
   const t = zeros([256, 256]);

@@ -59,6 +59,8 @@ test('getRngState / setRngState replay the same stream; other seeds differ', () 
     assert.deepEqual(Array.from(randn([20]).data() as Float32Array), first);
     manualSeed(124);
     assert.notDeepEqual(Array.from(randn([20]).data() as Float32Array), first);
+    assert.throws(() => setRngState(new Float32Array(4) as never), /setRngState: expected the Uint8Array getRngState returned, got Float32Array/);
+    assert.throws(() => setRngState(state.subarray(0, 10)), /setRngState: .*size/);
   });
 });
 

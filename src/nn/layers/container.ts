@@ -24,7 +24,6 @@ function indexIn(owner: string, i: number, length: number): number {
 /**
  * Layers applied one after the other. Children are named '0', '1', ... as in PyTorch, or
  * take the names of a record: new Sequential({ conv: new Conv2d(...), relu: new ReLU() }).
- * Intermediate outputs are not freed here; run inside tidy() (autograd keeps what it needs).
  */
 export class Sequential extends Module<[Tensor], Tensor> {
   constructor(...layers: AnyModule[]);

@@ -22,6 +22,13 @@ export interface PooledWithIndices {
   indices: Tensor;
 }
 
+/** PyTorch's rule: padding at most half the kernel on each axis. */
+function checkPadding(layer: string, padding: Pair, kernelSize: Pair): void {
+  if (padding[0] * 2 > kernelSize[0] || padding[1] * 2 > kernelSize[1]) {
+    throw new Error(`${layer}: padding (${showPair(padding)}) must be at most half the kernel size (${showPair(kernelSize)})`);
+  }
+}
+
 /** Shows the optional pooling settings that differ from their defaults. */
 function poolExtras(padding: Pair, ceilMode: boolean, dilation?: Pair): string {
   let s = '';
@@ -48,11 +55,7 @@ export class MaxPool2d<R extends boolean = false> extends Module<[Tensor], R ext
     this.dilation = intPair('MaxPool2d', 'dilation', options.dilation ?? 1, 1);
     this.ceilMode = options.ceilMode ?? false;
     this.returnIndices = (options.returnIndices ?? false) as R;
-    for (let i = 0; i < 2; i++) {
-      if (this.padding[i]! * 2 > this.kernelSize[i]!) {
-        throw new Error(`MaxPool2d: padding (${showPair(this.padding)}) must be at most half the kernel size (${showPair(this.kernelSize)})`);
-      }
-    }
+    checkPadding('MaxPool2d', this.padding, this.kernelSize);
   }
 
   forward(x: Tensor): R extends true ? PooledWithIndices : Tensor {
@@ -103,11 +106,7 @@ export class AvgPool2d extends Module {
     if (this.divisorOverride !== undefined && !(Number.isInteger(this.divisorOverride) && this.divisorOverride > 0)) {
       throw new Error(`AvgPool2d: divisorOverride must be a positive integer, got ${this.divisorOverride}`);
     }
-    for (let i = 0; i < 2; i++) {
-      if (this.padding[i]! * 2 > this.kernelSize[i]!) {
-        throw new Error(`AvgPool2d: padding (${showPair(this.padding)}) must be at most half the kernel size (${showPair(this.kernelSize)})`);
-      }
-    }
+    checkPadding('AvgPool2d', this.padding, this.kernelSize);
   }
 
   forward(x: Tensor): Tensor {
