@@ -58,6 +58,13 @@ def main():
         sys.exit(f"{source}: unexpected keys for a torchvision VGG: {unknown[:8]}")
     convs = sum(1 for k in keys if k.startswith("features.") and k.endswith(".weight") and state[k].ndim == 4)
     batch_norm = any(k.endswith("running_mean") for k in keys)
+    # torchvision's *_bn weights predate BatchNorm's num_batches_tracked; add it as PyTorch does
+    # when it loads them (0), so the file holds every key a BatchNorm VGG has.
+    for k in [k for k in keys if k.endswith(".running_mean")]:
+        counter = k[: -len("running_mean")] + "num_batches_tracked"
+        if counter not in state:
+            state[counter] = torch.tensor(0, dtype=torch.int64)
+            keys.append(counter)
     save_safetensors(target, {k: state[k] for k in keys},
                      {"format": "pt", "source": source, "architecture": f"vgg{convs + 3}{'_bn' if batch_norm else ''}"})
     total = sum(state[k].numel() for k in keys if not k.endswith("num_batches_tracked"))

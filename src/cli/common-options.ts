@@ -1,8 +1,8 @@
 // Options several commands take with the same meaning: --checkpoint, --threads, and --out F.png
 // (checked before any work is done; written with a chart's SVG beside it).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { writePng } from '../data/image.js';
+import { readImage, writePng } from '../data/image.js';
 import type { RawImage } from '../data/raw-image.js';
 import type { Figure } from '../viz/figure.js';
 import { num, requireStr, UsageError, type OptionSpec, type Parsed } from './args.js';
@@ -34,6 +34,18 @@ export function pngOutPath(args: Parsed): string {
 /** The SVG written beside a chart's PNG: same folder and name, .svg. */
 export function svgBeside(png: string): string {
   return join(dirname(png), basename(png, extname(png)) + '.svg');
+}
+
+/** Throws unless `path` is an existing file; `what` names it in the message ('image', 'mask'). */
+export function checkInputFile(path: string, what: string): string {
+  if (!existsSync(path)) throw new Error(`${what} ${path} does not exist`);
+  if (!statSync(path).isFile()) throw new Error(`${what} ${path} is not a file`);
+  return path;
+}
+
+/** An image named on the command line, decoded (a missing or unreadable file is one clear line). */
+export function readImageFile(path: string): Promise<RawImage> {
+  return readImage(checkInputFile(path, 'image'));
 }
 
 /** Writes the PNG (creating its folder), and the figure's SVG beside it when given. Returns the paths. */

@@ -11,13 +11,15 @@ export const modelOptionSpecs: OptionSpecs = {
   dropout: { type: 'string', help: 'P  dropout probability (fcn fc6/fc7 default 0.5; unet bottleneck default 0)' },
   'up-mode': { type: 'string', help: 'M  unet up path: transpose (default) or bilinear' },
   'latent-dim': { type: 'string', help: 'N  cae: size of the latent code (default 2)' },
-  'freeze-backbone': { type: 'boolean', help: 'fcn*: keep the VGG backbone fixed' },
+  'freeze-backbone': { type: 'boolean', help: "fcn*: keep the VGG backbone fixed (default for fcn8s --variant same, as in the seed)" },
+  'no-freeze-backbone': { type: 'boolean', help: "fcn*: train the VGG backbone (fcn8s --variant same included)" },
   'fixed-upsampling': { type: 'boolean', help: 'fcn*: keep the transposed convolutions at their bilinear initialisation' },
 };
 
 /** createModel options from the flags that were given (the rest keep the model's defaults). */
 export function modelOptionsFromArgs(args: Parsed): Record<string, unknown> {
   if (flag(args, 'batch-norm') && flag(args, 'no-batch-norm')) throw new UsageError('give --batch-norm or --no-batch-norm, not both');
+  if (flag(args, 'freeze-backbone') && flag(args, 'no-freeze-backbone')) throw new UsageError('give --freeze-backbone or --no-freeze-backbone, not both');
   const options: Record<string, unknown> = {
     backbone: choice(args, 'backbone', ['vgg16', 'vgg19'] as const),
     variant: str(args, 'variant'),
@@ -27,7 +29,7 @@ export function modelOptionsFromArgs(args: Parsed): Record<string, unknown> {
     dropout: num(args, 'dropout', { min: 0, max: 1 }),
     upMode: choice(args, 'up-mode', ['transpose', 'bilinear'] as const),
     latentDim: num(args, 'latent-dim', { min: 1, integer: true }),
-    freezeBackbone: flag(args, 'freeze-backbone') || undefined,
+    freezeBackbone: flag(args, 'freeze-backbone') ? true : flag(args, 'no-freeze-backbone') ? false : undefined,
     learnableUpsampling: flag(args, 'fixed-upsampling') ? false : undefined,
   };
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));

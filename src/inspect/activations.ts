@@ -1,6 +1,6 @@
 // One layer's output for one input, channel by channel (the fourth seed's layer_output
 // viewer), above the input and what the model predicts for it.
-import type { Tensor } from '../torch/index.js';
+import { tidy, type Tensor } from '../torch/index.js';
 import type { RawImage } from '../data/raw-image.js';
 import { captureActivations } from '../models/summary.js';
 import type { ZooModel } from '../models/registry.js';
@@ -30,12 +30,8 @@ export function layerActivation(model: ZooModel, input: Tensor, name: string): L
       throw new Error(`layer '${name}' (${m.typeName}) outputs [${out.shape.join(', ')}], not feature maps (N, C, H, W); pick a convolutional layer`);
     }
     const [, c, h, w] = out.shape as [number, number, number, number];
-    const data = out.narrow(0, 0, 1);
-    try {
-      return { layer: name, type: m.typeName, shape: [c, h, w], data: data.float().contiguous().data() as Float32Array };
-    } finally {
-      data.dispose();
-    }
+    const data = tidy(() => out.narrow(0, 0, 1).float().data() as Float32Array);
+    return { layer: name, type: m.typeName, shape: [c, h, w], data };
   } finally {
     for (const t of captured.values()) t.dispose();
   }

@@ -12,9 +12,7 @@ export const SWEEP_THRESHOLDS: readonly number[] = Array.from({ length: 20 }, (_
 
 /** Foreground IoU of `probability > t` against a 0/1 mask, for every threshold. */
 export function thresholdSweep(truth: LabelMap | ScalarMap, probability: ScalarMap, thresholds: readonly number[] = SWEEP_THRESHOLDS): number[] {
-  // The truth is a 0/1 mask; binarise it at 0.5 whatever the threshold on the prediction.
-  const mask = { width: truth.width, height: truth.height, data: Float32Array.from(truth.data as ArrayLike<number>, (v) => (v > 0.5 ? 1 : 0)) };
-  return thresholds.map((t) => maskIoU(mask, binarise(probability, t), 0.5));
+  return thresholds.map((t) => maskIoU(truth, probability, t));
 }
 
 /** 1 where value > t, else 0. */

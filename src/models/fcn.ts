@@ -281,7 +281,11 @@ export function initFromVgg(fcn: VggEncoder & Module<any, any>, vgg: VGG | State
   const source: Map<string, Tensor> =
     vgg instanceof Module ? vgg.stateDict() : vgg instanceof Map ? vgg : new Map(Object.entries(vgg));
   const plan: [target: Tensor, key: string, sourceKey: string][] = [];
-  for (const [key, t] of fcn.features.stateDict()) plan.push([t, `features.${key}`, `features.${key}`]);
+  for (const [key, t] of fcn.features.stateDict()) {
+    // Old *_bn weights have no BatchNorm step counter (PyTorch leaves it at 0 then, as we do).
+    if (key.endsWith('.num_batches_tracked') && !source.has(`features.${key}`)) continue;
+    plan.push([t, `features.${key}`, `features.${key}`]);
+  }
   for (const [layer, sourceLayer] of [['fc6', 'classifier.0'], ['fc7', 'classifier.3']] as const) {
     plan.push([fcn[layer].weight, `${layer}.weight`, `${sourceLayer}.weight`]);
     plan.push([fcn[layer].bias!, `${layer}.bias`, `${sourceLayer}.bias`]);

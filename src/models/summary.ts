@@ -145,8 +145,10 @@ export function captureActivations(
 ): Map<string, Tensor> {
   const captured = new Map<string, Tensor>();
   const wasTraining = model.training;
-  const removers = layerNames.map((name) =>
-    model.getSubmodule(name).registerForwardHook((_m, _inputs, output) => {
+  // Every name resolved before any hook goes on, so an unknown one leaves the model untouched.
+  const layers = layerNames.map((name) => [name, model.getSubmodule(name)] as const);
+  const removers = layers.map(([name, layer]) =>
+    layer.registerForwardHook((_m, _inputs, output) => {
       const t = tensorsIn(output)[0];
       if (!t) return;
       captured.get(name)?.dispose();
@@ -157,6 +159,9 @@ export function captureActivations(
   try {
     model.eval();
     noGrad(() => tidy(() => void model.forward(input)));
+  } catch (err) {
+    for (const t of captured.values()) t.dispose();
+    throw err;
   } finally {
     for (const remove of removers) remove();
     model.train(wasTraining);

@@ -22,10 +22,12 @@ export function loadVggWeights(model: VGG, path: string, options: LoadVggWeights
     const { depth, batchNorm } = model.config;
     const what = `VGG${depth}${batchNorm ? '-BN' : ''} weights under torchvision's names (make them with scripts/convert-torchvision-vgg.py)`;
     const own = [...model.stateDict().keys()].filter((k) => head || !k.startsWith('classifier.6.'));
-    const missing = own.filter((k) => !tensors.has(k));
+    // torchvision's *_bn weights predate BatchNorm's step counter; PyTorch loads them with it at 0, so do we.
+    const missing = own.filter((k) => !tensors.has(k) && !k.endsWith('.num_batches_tracked'));
     const unexpected = [...tensors.keys()].filter((k) => !own.includes(k));
     if (missing.length || unexpected.length) {
-      const parts = [missing.length ? `missing ${missing.join(', ')}` : '', unexpected.length ? `unexpected ${unexpected.join(', ')}` : ''];
+      const list = (keys: string[]): string => (keys.length > 6 ? `${keys.slice(0, 6).join(', ')}, ... (${keys.length} in all)` : keys.join(', '));
+      const parts = [missing.length ? `missing ${list(missing)}` : '', unexpected.length ? `unexpected ${list(unexpected)}` : ''];
       throw new Error(`${path}: expected ${what}; ${parts.filter(Boolean).join('; ')}`);
     }
     try {

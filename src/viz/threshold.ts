@@ -7,7 +7,9 @@ import { checkMap, type LabelMap, type ScalarMap } from './maps.js';
 import { hconcat } from './panels.js';
 
 /**
- * Foreground IoU of two masks, each binarised as value > threshold: |A and B| / |A or B|.
+ * Foreground IoU |A and B| / |A or B| of the true mask (foreground where > 0.5: 0/1 masks and
+ * soft labels alike) and the prediction binarised as value > threshold. The threshold applies to
+ * the prediction only, so a 0/1 mask keeps its foreground at any threshold, 1 included.
  * Two empty masks agree perfectly and score 1.
  */
 export function maskIoU(truth: ScalarMap | LabelMap, prediction: ScalarMap | LabelMap, threshold = 0.5): number {
@@ -18,7 +20,7 @@ export function maskIoU(truth: ScalarMap | LabelMap, prediction: ScalarMap | Lab
   }
   let inter = 0, union = 0;
   for (let i = 0; i < truth.data.length; i++) {
-    const a = truth.data[i]! > threshold, b = prediction.data[i]! > threshold;
+    const a = truth.data[i]! > 0.5, b = prediction.data[i]! > threshold;
     if (a && b) inter++;
     if (a || b) union++;
   }

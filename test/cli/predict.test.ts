@@ -86,12 +86,15 @@ test('bad input: one-line errors, non-zero exit, nothing left in --out', async (
     assert.equal(existsSync(`${out}${i}`), false, `no --out folder after: ${line}`);
   });
 
-  const [usage, noImages] = await Promise.all([
+  const [usage, noImages, overlap] = await Promise.all([
     cli(['predict', '-c', trained, image, '--out', out, '--tile', '0']),
     cli(['predict', '-c', trained, '--out', out]),
+    cli(['predict', '-c', trained, image, '--out', out, '--tile', '32', '--overlap', '32']),
   ]);
   assert.match(assertOneLineError(usage, 2, 'predict'), /--tile expects an integer >= 1, got '0'/);
   assert.match(assertOneLineError(noImages, 2, 'predict'), /expected one or more images/);
+  assert.match(assertOneLineError(overlap, 2, 'predict'), /--overlap expects less than --tile 32, got '32'/);
+  assert.equal(existsSync(out), false);
 
   // An existing --out keeps what was there; a good image written before a broken one is removed again.
   mkdirSync(out);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { memory } from '../../src/torch/index.js';
+import { memory, noGrad, tidy } from '../../src/torch/index.js';
 import { modelInput, predict, reconstruct, type Prediction } from '../../src/infer/predict.js';
 import { createPredictor } from '../../src/infer/predictor.js';
 import { planInput, windowPadding } from '../../src/infer/geometry.js';
@@ -57,6 +57,28 @@ for (const spec of [UNET, FCN8S, FCN8S_SAME]) {
     }
   });
 }
+
+test('probabilities are the activated model output on the padded input, cut back at the padding offsets', () => {
+  // 37 wide, 45 high. U-Net depth 2 pads to 40x48: 2 columns before, 1 after; 2 rows before, 1 after.
+  // The canonical FCN takes the image as it is.
+  for (const [spec, shape, top, left] of [[UNET, [1, 3, 48, 40], 2, 2], [FCN8S, [1, 3, 45, 37], 0, 0]] as const) {
+    const p = tinyPredictor(spec);
+    try {
+      const image = testImage(37, 45);
+      const pred = predict(p, image);
+      const direct = noGrad(() =>
+        tidy(() => {
+          const x = modelInput(p, image);
+          assert.deepEqual(x.shape, shape);
+          return p.model.forward(x).softmax(1).narrow(2, top, 45).narrow(3, left, 37).data() as Float32Array;
+        }),
+      );
+      assert.ok(maxDiff(pred.probabilities, direct) < 1e-6, `${spec.name}: max difference ${maxDiff(pred.probabilities, direct)}`);
+    } finally {
+      p.dispose();
+    }
+  }
+});
 
 test('padding reaches the input multiple, split evenly; the canonical FCN needs none', () => {
   const unet = tinyPredictor(UNET);

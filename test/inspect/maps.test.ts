@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { memory, randn, tidy } from '../../src/torch/index.js';
+import { memory, noGrad, randn, tidy } from '../../src/torch/index.js';
 import { conv2d } from '../../src/nn/functional.js';
 import { ConvTranspose2d } from '../../src/nn/layers/conv.js';
 import { writePng } from '../../src/data/image.js';
@@ -12,6 +12,7 @@ import { UNet } from '../../src/models/unet.js';
 import { ConvAutoencoder } from '../../src/models/autoencoder.js';
 import type { ZooModel } from '../../src/models/registry.js';
 import { layerActivation } from '../../src/inspect/activations.js';
+import { captureActivations } from '../../src/models/summary.js';
 import { layerKernels } from '../../src/inspect/filters.js';
 import { listLayers } from '../../src/inspect/layers.js';
 import { createPredictor } from '../../src/infer/predictor.js';
@@ -33,6 +34,11 @@ test('a conv layer followed by an inplace ReLU is captured before the ReLU overw
   for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i]! - a.data[i]!));
   assert.ok(worst < 1e-5, `max difference ${worst}`);
   assert.throws(() => layerActivation(model, x, 'features.99'), /no layer 'features.99' in vgg16; layers .*features.0, features.1/);
+  // An unknown name among good ones leaves no hook behind (a stray one would keep a copy per forward).
+  const before = memory().liveTensors;
+  assert.throws(() => captureActivations(model, x, ['features.0', 'features.99']));
+  noGrad(() => model.forward(x)).dispose();
+  assert.equal(memory().liveTensors, before, 'no tensors kept by leftover hooks');
   x.dispose();
   model.dispose();
 });

@@ -1,6 +1,9 @@
 // VGG16/19: torchvision layout and counts, goldens from an independent PyTorch implementation
 // (scripts/fixtures/models_fcn.py), fully convolutional and features modes, seed-3 helpers.
 import { test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { Conv2d, MaxPool2d } from '../../src/nn/index.js';
 import { manualSeed, memory, noGrad, randn, tensor, tidy, withDefaultDevice, type Tensor } from '../../src/torch/index.js';
@@ -8,6 +11,9 @@ import { VGG, vgg16, vgg19, POOL_NAMES } from '../../src/models/vgg.js';
 import { coarseSegmentation, topK } from '../../src/models/imagenet-predictions.js';
 import { IMAGENET_CLASSES } from '../../src/models/imagenet-classes.js';
 import { normalizeImagenet, subtractVggMean, vggInput, VGG_MEAN_RGB } from '../../src/models/preprocessing.js';
+import { loadVggWeights } from '../../src/models/vgg-weights.js';
+import { initFromVgg, fcn8s } from '../../src/models/fcn.js';
+import { saveSafetensors } from '../../src/io/safetensors.js';
 import { assertClose } from '../helpers.js';
 import { buildGolden, expected, formulaInput, golden, goldenCase } from './fcn-fixtures.js';
 
@@ -228,4 +234,33 @@ test('preprocessing: the seeds\' VGG mean subtraction and torchvision normalisat
     assertClose(subtractVggMean(x).add(tensor([...VGG_MEAN_RGB]).reshape([3, 1, 1])), x, { atol: 1e-4 });
     assert.throws(() => normalizeImagenet(randn([1, 4, 2, 2])), /expected RGB images/);
   });
+});
+
+test("loadVggWeights: torchvision names strictly, old *_bn files without BatchNorm step counters, head optional", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pixelwise-vggw-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  manualSeed(2);
+  const source = vgg16({ baseWidth: 2, fcWidth: 8, numClasses: 5, batchNorm: true });
+  // As torchvision's vgg16_bn file: every key but num_batches_tracked (it predates the counter).
+  const old = new Map([...source.stateDict()].filter(([k]) => !k.endsWith('num_batches_tracked')));
+  assert.ok(old.size < source.stateDict().size);
+  const path = join(dir, 'vgg16_bn.safetensors');
+  saveSafetensors(path, old);
+  const model = vgg16({ baseWidth: 2, fcWidth: 8, numClasses: 5, batchNorm: true });
+  assert.equal(loadVggWeights(model, path).length, old.size);
+  tidy(() => {
+    const mine = model.stateDict();
+    for (const [k, v] of old) assertClose(mine.get(k)!, v, { atol: 0, message: k });
+  });
+  // The FCN transfer takes the same file's tensors.
+  const fcn = fcn8s({ baseWidth: 2, fcWidth: 8, numClasses: 3, batchNorm: true });
+  assert.ok(initFromVgg(fcn, old).includes('features.1.running_var'));
+  // Without the head, a model with another class count loads everything else.
+  const other = vgg16({ baseWidth: 2, fcWidth: 8, numClasses: 3, batchNorm: true });
+  assert.throws(() => loadVggWeights(other, path), /shape|size/);
+  assert.equal(loadVggWeights(other, path, { head: false }).length, old.size - 2);
+  // A file of another architecture is refused with what is missing.
+  const plain = vgg16({ baseWidth: 2, fcWidth: 8, numClasses: 5 });
+  assert.throws(() => loadVggWeights(plain, path), /expected VGG16 weights under torchvision's names .*missing features\.2\.weight, .*; unexpected features\.1\.\w+, .*\(\d+ in all\)$/);
+  for (const m of [source, model, fcn, other, plain]) m.dispose();
 });

@@ -9,6 +9,8 @@ test('maskIoU is intersection over union of the foregrounds', () => {
   assert.equal(maskIoU(truth, { width: 4, height: 1, data: [0.9, 0.2, 0.8, 0.1] }), 1 / 3);
   assert.equal(maskIoU(truth, { width: 4, height: 1, data: [0.9, 0.2, 0.8, 0.1] }, 0.1), 2 / 3);
   assert.equal(maskIoU({ width: 1, height: 1, data: [0] }, { width: 1, height: 1, data: [0] }), 1);
+  // The threshold cuts the prediction only: at 1 nothing is predicted, and the mask's foreground still counts.
+  assert.equal(maskIoU(truth, { width: 4, height: 1, data: [1, 1, 0, 0] }, 1), 0);
   assert.throws(() => maskIoU(truth, { width: 2, height: 1, data: [0, 0] }), /truth is 4x1 but prediction is 2x1/);
 });
 

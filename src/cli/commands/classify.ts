@@ -1,17 +1,17 @@
 // pixelwise classify: the third seed — a VGG's top-k ImageNet classes for an image, and the
 // classifier run fully convolutionally for a coarse segmentation with class names (first
 // seed: its scores upsampled x32 bilinearly).
+import { rmSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { readImage } from '../../data/image.js';
 import { coarseLabels, classifyImage, resizeAndCenterCrop, scoreMap, upsampledLabels } from '../../inspect/classify.js';
 import { vggOptionsFromFile } from '../../inspect/vgg-file.js';
 import { IMAGENET_CLASSES } from '../../models/imagenet-classes.js';
 import { loadVggWeights } from '../../models/vgg-weights.js';
-import { VGG } from '../../models/vgg.js';
+import { VGG, VGG_BLOCKS, type VggDepth } from '../../models/vgg.js';
 import { discreteMatshow } from '../../viz/legend.js';
 import { choice, flag, num, requireStr, str, UsageError, type OptionSpecs } from '../args.js';
 import { defineCommand } from '../command.js';
-import { checkPngPath, writeOutputs } from '../common-options.js';
+import { checkInputFile, checkPngPath, readImageFile, writeOutputs } from '../common-options.js';
 
 const specs: OptionSpecs = {
   weights: { type: 'string', short: 'w', help: "FILE  VGG weights as safetensors under torchvision's names (scripts/convert-torchvision-vgg.py)" },
@@ -54,15 +54,15 @@ export const classify = defineCommand({
     const padding = choice(args, 'fc6-padding', ['valid', 'same'] as const, upsample ? 'same' : 'valid')!;
     const k = num(args, 'top', { min: 1, integer: true, default: 5 })!;
 
-    const options = vggOptionsFromFile(weights);
+    const options = vggOptionsFromFile(checkInputFile(weights, 'weights'));
     const name = `vgg${options.depth}`;
-    if (wanted && wanted !== name) throw new Error(`${weights} holds ${name} weights (${options.depth === 16 ? 13 : 16} convolutions), not ${wanted}`);
+    if (wanted && wanted !== name) throw new Error(`${weights} holds ${name} weights (${convolutions(options.depth)} convolutions), not ${wanted}`);
     if (baseWidth !== undefined && baseWidth !== options.baseWidth) {
       throw new Error(`${weights} has base width ${options.baseWidth} (features.0.weight), not --base-width ${baseWidth}`);
     }
     const names = options.numClasses === IMAGENET_CLASSES.length ? IMAGENET_CLASSES : Array.from({ length: options.numClasses }, (_, i) => `class ${i}`);
     if (k > options.numClasses) throw new UsageError(`--top ${k} exceeds the model's ${options.numClasses} classes`);
-    const image = await readImage(file);
+    const image = await readImageFile(file);
     const preprocessing = style === 'vgg-mean' ? 'vggMean' : 'torchvision';
     const model = new VGG({ ...options, dropout: 0 });
     try {
@@ -92,7 +92,14 @@ export const classify = defineCommand({
           files.push(path);
         }
         writeOutputs(out!, map);
-        if (upMap && upsampled) writeOutputs(upsampled.path, upMap);
+        if (upMap && upsampled) {
+          try {
+            writeOutputs(upsampled.path, upMap);
+          } catch (err) {
+            rmSync(out!, { force: true }); // both maps or neither
+            throw err;
+          }
+        }
         console.log(`segmentation: ${coarse.width}x${coarse.height} score map (fc6 padding ${padding}), ${coarse.classes.length} classes:`);
         coarse.classes.forEach((c, i) => console.log(`  ${i} ${c.name} (${c.pixels} of ${coarse.width * coarse.height})`));
         if (upsampled) console.log(`upsampled x32: ${upsampled.width}x${upsampled.height}, ${upsampled.classes} classes`);
@@ -106,3 +113,5 @@ export const classify = defineCommand({
     }
   },
 });
+
+const convolutions = (depth: VggDepth): number => VGG_BLOCKS[depth].reduce((a, b) => a + b, 0);

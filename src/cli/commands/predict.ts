@@ -57,6 +57,7 @@ export const predict = defineCommand({
     const tile = num(args, 'tile', { min: 1, integer: true });
     const overlap = num(args, 'overlap', { min: 0, integer: true });
     if (overlap !== undefined && tile === undefined) throw new UsageError('--overlap needs --tile (the window size)');
+    if (overlap !== undefined && tile !== undefined && overlap >= tile) throw new UsageError(`--overlap expects less than --tile ${tile}, got '${overlap}'`);
     const threads = threadCount(args);
     if (threads) setNumThreads(threads);
     const quiet = flag(args, 'quiet');

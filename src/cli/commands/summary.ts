@@ -2,7 +2,7 @@
 // or with --params-only just the counts, from a model built on 'meta' without allocating.
 import { withDefaultDevice } from '../../torch/index.js';
 import { countParameters, formatSummary, summary as modelSummary } from '../../models/summary.js';
-import { createModel, inputMultiple, minInputSize, MODEL_NAMES, type ZooModel } from '../../models/registry.js';
+import { createModel, inputMultiple, isModelName, minInputSize, MODEL_NAMES, type ZooModel } from '../../models/registry.js';
 import { modelInChannels } from '../../infer/predictor.js';
 import { flag, num, requireStr, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
@@ -70,6 +70,8 @@ export const summary = defineCommand({
   options: specs,
   async run(args) {
     const name = requireStr(args, 'model', `the model: ${MODEL_NAMES.join(', ')}`);
+    // As in train: a name outside the zoo is a usage mistake (exit code 2).
+    if (!isModelName(name)) throw new UsageError(`--model expects one of ${MODEL_NAMES.join(', ')}, got '${name}'`);
     const options = optionsOf(args);
     // Built on 'meta' first: counts and the input check cost nothing even for VGG.
     const meta = withDefaultDevice('meta', () => createModel(name, options));

@@ -1,9 +1,8 @@
 // pixelwise upsample: the first seed's bilinear upsampling through a transposed convolution.
-import { readImage, writePng } from '../../data/image.js';
 import { upsampleImage } from '../../nn/bilinear.js';
 import { num, UsageError } from '../args.js';
 import { defineCommand } from '../command.js';
-import { pngOutOption, pngOutPath } from '../common-options.js';
+import { pngOutOption, pngOutPath, readImageFile, writeOutputs } from '../common-options.js';
 
 export const upsample = defineCommand({
   name: 'upsample',
@@ -21,10 +20,10 @@ export const upsample = defineCommand({
     const factor = num(args, 'factor', { min: 1, integer: true });
     if (factor === undefined) throw new UsageError('--factor is required');
     const out = pngOutPath(args);
-    const image = await readImage(args.positionals[0]!);
+    const image = await readImageFile(args.positionals[0]!);
     const up = upsampleImage({ data: image.data, height: image.height, width: image.width, channels: image.channels }, factor);
     const data = Uint8Array.from(up.data, (v) => Math.min(255, Math.max(0, Math.round(v))));
-    writePng(out, { width: up.width, height: up.height, channels: image.channels, data });
+    writeOutputs(out, { width: up.width, height: up.height, channels: image.channels, data });
     console.log(`wrote ${out} (${up.width}x${up.height}, factor ${factor}, kernel ${2 * factor - (factor % 2)})`);
     return 0;
   },

@@ -1,7 +1,6 @@
 // What the inspect subcommands share: channel lists, where the input image comes from (a
 // file, or a sample of a dataset), number formatting.
 import { basename } from 'node:path';
-import { readImage } from '../../../data/image.js';
 import type { RawImage } from '../../../data/raw-image.js';
 import { openDataset } from '../../../data/datasets/open.js';
 import type { SampleImage } from '../../../data/datasets/types.js';
@@ -11,6 +10,7 @@ import type { LabelMap } from '../../../viz/maps.js';
 import type { Rgb } from '../../../viz/color.js';
 import { num, str, UsageError, type OptionSpecs, type Parsed } from '../../args.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../../data-args.js';
+import { checkInputFile, readImageFile } from '../../common-options.js';
 
 /** "0-7,12" as [0, 1, ..., 7, 12]; undefined when the option is absent. */
 export function indexList(args: Parsed, name: string): number[] | undefined {
@@ -51,10 +51,10 @@ export async function inputFromArgs(args: Parsed, palette: readonly Rgb[], binar
   const hasData = str(args, 'data') !== undefined || str(args, 'format') !== undefined;
   if (file && hasData) throw new UsageError('give --image IMG or --data DIR --format F, not both');
   if (file) {
-    const image = await readImage(file);
+    const image = await readImageFile(file);
     const mask = str(args, 'mask');
     const truth = mask
-      ? await readMask(mask, { width: image.width, height: image.height, palette, binary })
+      ? await readMask(checkInputFile(mask, 'mask'), { width: image.width, height: image.height, palette, binary })
       : undefined;
     return { name: basename(file), sample: image, image, truth };
   }

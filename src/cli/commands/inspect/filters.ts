@@ -17,7 +17,7 @@ export const filters = defineCommand({
     checkpoint: checkpointOption,
     layer: { type: 'string', short: 'l', help: 'NAME  a convolution or transposed-convolution layer (see inspect layers)' },
     'out-channels': { type: 'string', help: 'LIST  output channels to draw, e.g. 0-7,12 (default the first 64)' },
-    'in-channels': { type: 'string', help: 'LIST  input channels to draw (default the first 16)' },
+    'in-channels': { type: 'string', help: 'LIST  input channels to draw (default the first ones that fit about 256 tiles, at least 1)' },
     out: pngOutOption,
   },
   async run(args) {
