@@ -349,7 +349,9 @@ export async function resumeRun(
       throw new Error(`cannot resume from ${path}: it holds weights but no training state`);
     }
     const saved = checkpoint.config.training as unknown as TrainRunOptions;
-    const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+    const defined: Partial<TrainRunOptions> = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+    // A new --epochs replaces a length that was given in iterations (which would otherwise win).
+    if (defined.epochs !== undefined && defined.iterations === undefined) defined.iterations = null;
     return await prepareRun({ ...saved, ...defined, out: runDir }, checkpoint);
   } finally {
     disposeCheckpoint(checkpoint);

@@ -29,6 +29,8 @@ test('train bad inputs: one-line errors, exit 2 for usage and 1 for the rest, no
     assert.match(line, c.message);
     assert.equal(existsSync(join(dir, `run-${i}`)), false, `no run folder left behind by: ${c.args.join(' ')}`);
   });
+  // --resume takes the run's settings from its checkpoint: others are refused, not ignored.
+  assert.match(assertOneLineError(await cli(['train', '--resume', join(dir, 'run-0'), '--lr', '0.1']), 2, 'train'), /accepts only --epochs.*got --lr/);
   // Without --out: a usage error too.
   assertOneLineError(await cli(['train', '--format', 'synthetic', ...tiny]), 2, 'train');
 });

@@ -149,4 +149,13 @@ test('resuming a run that stopped at its --iterations takes no further step', as
   assert.equal(last.trainState!.step, 4);
   disposeCheckpoint(last);
   assert.equal(readFileSync(join(out, 'metrics.jsonl'), 'utf8'), before, 'no record added');
+
+  // A new length in epochs replaces the one in iterations: on to the end of epoch 1.
+  run = await resumeRun(out, { epochs: 1, verbose: false });
+  const extended = await run.trainer.run();
+  await run.close();
+  assert.equal(extended.stoppedBy, 'epochs');
+  const end = loadCheckpoint(join(out, 'checkpoints/last.safetensors'));
+  assert.equal(end.trainState!.step, 6);
+  disposeCheckpoint(end);
 });

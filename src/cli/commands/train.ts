@@ -12,6 +12,9 @@ import { dataOptionSpecs, datasetSpecFromArgs } from '../data-args.js';
 import { withInterrupt } from '../interrupt.js';
 import { modelOptionSpecs, modelOptionsFromArgs } from '../model-args.js';
 
+// What a resumed run may change; everything else comes from its checkpoint.
+const RESUME_OPTIONS = ['epochs', 'iterations', 'time-budget', 'threads', 'workers', 'quiet'] as const;
+
 const specs: OptionSpecs = {
   ...dataOptionSpecs,
   split: { type: 'string', help: "S  training split (default 'train')" },
@@ -33,9 +36,9 @@ const specs: OptionSpecs = {
   'pad-to': { type: 'string', help: 'HxW  pad images up to HEIGHTxWIDTH (e.g. 101 -> 128)' },
   'pad-mode': { type: 'string', help: 'M  constant (default), reflect, symmetric, edge, wrap (numpy.pad)' },
   channels: { type: 'string', help: 'C  image channels for the model: 1 or 3 (default as stored)' },
-  normalize: { type: 'string', help: 'N  unit (x/255), imagenet (mean/std), vgg (mean subtraction), none' },
-  augment: { type: 'boolean', help: 'random flips and scale 0.75-1.25 (cropped back to --size)' },
-  loss: { type: 'string', help: `L  ${LOSS_NAMES.join(', ')} (default ce; bce/bce+dice give a one-output sigmoid model)` },
+  normalize: { type: 'string', help: 'N  unit (x/255), imagenet (mean/std), vgg (mean subtraction), none (default imagenet for vgg/fcn, unit otherwise)' },
+  augment: { type: 'boolean', help: 'random horizontal flips and scale 0.75-1.25, cropped back to the input size' },
+  loss: { type: 'string', help: `L  ${LOSS_NAMES.join(', ')} (default ce; mse for cae; bce/bce+dice give a one-output sigmoid model)` },
   'class-weights': { type: 'string', help: 'W,W,...  one weight per class for the cross-entropy' },
   'ignore-index': { type: 'string', help: "N  label value left out of loss and metrics, or 'none' (default: the dataset's)" },
   seed: { type: 'string', help: 'N  seed for initialisation, shuffling and augmentation (default 0)' },
@@ -44,7 +47,7 @@ const specs: OptionSpecs = {
   cache: { type: 'string', help: 'DIR  on-disk cache of decoded samples' },
   'time-budget': { type: 'string', help: 'SECONDS  stop after this much training (validate and save first)' },
   out: { type: 'string', short: 'o', help: 'RUN  run folder: checkpoints/, metrics.jsonl, curves.png/svg' },
-  resume: { type: 'string', help: 'RUN  continue this run from its last checkpoint (other options ignored but --epochs, --iterations, --time-budget, --threads)' },
+  resume: { type: 'string', help: `RUN  continue this run from its last checkpoint (with no options but ${RESUME_OPTIONS.map((o) => '--' + o).join(', ')})` },
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
 };
 
@@ -130,11 +133,16 @@ export const train = defineCommand({
   async run(args) {
     const resume = str(args, 'resume');
     if (resume) {
+      const others = Object.keys(args.values).filter((k) => k !== 'resume' && args.values[k] !== undefined && !(RESUME_OPTIONS as readonly string[]).includes(k));
+      if (others.length) {
+        throw new UsageError(`--resume takes the run's settings from its checkpoint; it accepts only ${RESUME_OPTIONS.map((o) => '--' + o).join(', ')}, got ${others.map((o) => '--' + o).join(', ')}`);
+      }
       const run = await resumeRun(resume, {
         epochs: num(args, 'epochs', { min: 1, integer: true }),
         iterations: num(args, 'iterations', { min: 1, integer: true }),
         timeBudget: num(args, 'time-budget', { min: 1 }),
         threads: threadCount(args),
+        workers: num(args, 'workers', { min: 0, integer: true }),
         verbose: !flag(args, 'quiet'),
       });
       return runTraining(run, null);
