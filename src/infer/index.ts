@@ -12,4 +12,5 @@ export { axisStarts, tileWindows, rampWeights, axisWeights, defaultOverlap, type
 export { labelsPng, overlayImage, probabilityImage, predictionPanel, reconstructionPanel } from './render.js';
 export { collectImages, IMAGE_EXTENSIONS, type InputImage } from './inputs.js';
 export { OutputDir } from './output-dir.js';
+export { scoreFullResolution, type FullResolutionOptions } from './score.js';
 export { predictImages, PredictionStopped, OUTPUT_KINDS, type OutputKind, type PredictRunOptions, type PredictRunResult, type ImageSummary } from './run.js';

@@ -77,7 +77,8 @@ function checkThreshold(fn: string, threshold: number): void {
   }
 }
 
-function stats(threshold: number, tp: number, predicted: number, truth: number, n: number): BinaryStats {
+/** Stats from counts: true positives, predicted and true foreground pixels, all pixels. */
+export function statsFromCounts(threshold: number, tp: number, predicted: number, truth: number, n: number): BinaryStats {
   const fp = predicted - tp;
   const fn = truth - tp;
   return { threshold, tp, fp, fn, tn: n - tp - fp - fn, iou: tp / (tp + fp + fn), dice: (2 * tp) / (2 * tp + fp + fn) };
@@ -111,7 +112,7 @@ function thresholdSweepStats(fn: string, probs: MaskData, targets: MaskData, thr
     const truthCount = flatTruth.sum().item();
     return thresholds.map((threshold) => {
       const pred = p.gt(threshold);
-      return stats(threshold, pred.logicalAnd(flatTruth).sum().item(), pred.sum().item(), truthCount, p.numel);
+      return statsFromCounts(threshold, pred.logicalAnd(flatTruth).sum().item(), pred.sum().item(), truthCount, p.numel);
     });
   });
 }
@@ -119,12 +120,16 @@ function thresholdSweepStats(fn: string, probs: MaskData, targets: MaskData, thr
 /** Foreground IoU and Dice at each threshold, and the threshold with the best IoU. */
 export function thresholdSweep(probs: MaskData, targets: MaskData, thresholds: readonly number[] = DEFAULT_SWEEP): ThresholdSweep {
   if (thresholds.length === 0) throw new RangeError('thresholdSweep: expected at least one threshold');
-  const all = thresholdSweepStats('thresholdSweep', probs, targets, thresholds);
+  return sweepOf(thresholdSweepStats('thresholdSweep', probs, targets, thresholds));
+}
+
+/** A sweep from the stats at each of its thresholds, with the best IoU picked. */
+export function sweepOf(all: readonly BinaryStats[]): ThresholdSweep {
   let best: ThresholdSweep['best'] = null;
   for (const s of all) {
     if (!Number.isNaN(s.iou) && (best === null || s.iou > best.iou)) best = { threshold: s.threshold, iou: s.iou, dice: s.dice };
   }
-  return { thresholds: [...thresholds], iou: all.map((s) => s.iou), dice: all.map((s) => s.dice), best };
+  return { thresholds: all.map((s) => s.threshold), iou: all.map((s) => s.iou), dice: all.map((s) => s.dice), best };
 }
 
 /** The share of TGS_IOU_THRESHOLDS that iou exceeds; an image with nothing to find and nothing found scores 1. */

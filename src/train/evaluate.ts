@@ -6,7 +6,7 @@ import type { Module } from '../nn/module.js';
 import type { Batch } from '../data/loader.js';
 import { ConfusionMatrix } from '../metrics/confusion.js';
 import { summarize, type Summary } from '../metrics/scores.js';
-import { DEFAULT_SWEEP, tgsImagePrecision, type ThresholdSweep } from '../metrics/binary.js';
+import { DEFAULT_SWEEP, statsFromCounts, sweepOf, tgsImagePrecision, type ThresholdSweep } from '../metrics/binary.js';
 import { predictLabels, type Objective } from './objective.js';
 import type { Progress } from './progress.js';
 
@@ -40,16 +40,61 @@ export interface Evaluation {
   binary: BinaryDetails | null;
 }
 
+/** What the scores of a split are made from, batch after batch: the confusion matrix and, for binary models, the details. */
+export class SplitScores {
+  readonly threshold: number;
+  readonly #matrix: ConfusionMatrix;
+  readonly #ignoreIndex: number | null;
+  readonly #sweep: SweepCounts | null;
+  readonly #tgs: number[] = [];
+
+  constructor(o: Omit<EvaluateOptions, 'objective' | 'progress'>) {
+    this.#matrix = new ConfusionMatrix(o.numClasses, { ignoreIndex: o.ignoreIndex, classNames: [...o.classNames] });
+    this.#ignoreIndex = o.ignoreIndex;
+    this.threshold = o.threshold ?? 0.5;
+    this.#sweep = o.binaryDetails ? new SweepCounts(DEFAULT_SWEEP) : null;
+  }
+
+  /** Predicted labels and true labels (N, H, W); with binary details also the foreground probabilities (N, H, W). */
+  add(predicted: Tensor, labels: Tensor, foreground?: Tensor): void {
+    this.#matrix.update(predicted, labels, { images: labels.size(0) });
+    if (!this.#sweep) return;
+    if (!foreground) throw new Error('SplitScores.add: binary details need the foreground probabilities');
+    tidy(() => {
+      // Ignored pixels get probability 0 and truth false: foreground for no threshold.
+      const valid = this.#ignoreIndex === null ? null : labels.ne(this.#ignoreIndex);
+      const probs = valid ? foreground.mul(valid) : foreground;
+      const truth = valid ? labels.eq(1).logicalAnd(valid) : labels.eq(1);
+      this.#sweep!.add(probs, truth);
+      this.#tgs.push(...perImageTgs(probs.gt(this.threshold), truth));
+    });
+  }
+
+  result(): { summary: Summary; binary: BinaryDetails | null } {
+    const summary = summarize(this.#matrix);
+    if (!this.#sweep) return { summary, binary: null };
+    const fg = foreground(this.#matrix.toArray());
+    const tgs = this.#tgs;
+    return {
+      summary,
+      binary: {
+        threshold: this.threshold,
+        foregroundIoU: fg.iou,
+        foregroundDice: fg.dice,
+        sweep: this.#sweep.result(),
+        tgsMeanPrecision: tgs.length ? tgs.reduce((a, b) => a + b, 0) / tgs.length : NaN,
+      },
+    };
+  }
+}
+
 /** Runs the model in eval mode without gradients over every batch of `batches`. */
 export async function evaluate(
   model: Module<[Tensor], Tensor>,
   batches: AsyncIterable<Batch>,
   o: EvaluateOptions,
 ): Promise<Evaluation & { summary: Summary }> {
-  const matrix = new ConfusionMatrix(o.numClasses, { ignoreIndex: o.ignoreIndex, classNames: [...o.classNames] });
-  const threshold = o.threshold ?? 0.5;
-  const sweep = o.binaryDetails ? new SweepCounts(DEFAULT_SWEEP) : null;
-  const tgs: number[] = [];
+  const scores = new SplitScores(o);
   let lossSum = 0;
   let lossBatches = 0;
   const wasTraining = model.training;
@@ -66,16 +111,7 @@ export async function evaluate(
             lossSum += o.objective(logits, labels).item();
             lossBatches += 1;
           }
-          matrix.update(predictLabels(logits, threshold), labels, { images: labels.size(0) });
-          if (sweep) {
-            // Ignored pixels get probability 0 and truth false: foreground for no threshold.
-            const valid = o.ignoreIndex === null ? null : labels.ne(o.ignoreIndex);
-            const sigmoid = logits.squeeze(1).sigmoid();
-            const probs = valid ? sigmoid.mul(valid) : sigmoid;
-            const truth = valid ? labels.eq(1).logicalAnd(valid) : labels.eq(1);
-            sweep.add(probs, truth);
-            tgs.push(...perImageTgs(probs.gt(threshold), truth));
-          }
+          scores.add(predictLabels(logits, scores.threshold), labels, o.binaryDetails ? logits.squeeze(1).sigmoid() : undefined);
         }),
       );
       o.progress?.tick(batch.names.length);
@@ -83,19 +119,7 @@ export async function evaluate(
   } finally {
     model.train(wasTraining);
   }
-  const summary = summarize(matrix);
-  let binary: BinaryDetails | null = null;
-  if (sweep) {
-    const fg = foreground(matrix.toArray());
-    binary = {
-      threshold,
-      foregroundIoU: fg.iou,
-      foregroundDice: fg.dice,
-      sweep: sweep.result(),
-      tgsMeanPrecision: tgs.length ? tgs.reduce((a, b) => a + b, 0) / tgs.length : NaN,
-    };
-  }
-  return { summary, loss: lossBatches ? lossSum / lossBatches : null, binary };
+  return { ...scores.result(), loss: lossBatches ? lossSum / lossBatches : null };
 }
 
 function foreground(m: number[][]): { iou: number | null; dice: number | null } {
@@ -116,30 +140,23 @@ function perImageTgs(pred: Tensor, truth: Tensor): number[] {
 /** Foreground counts per threshold, summed over batches (a whole-split sweep). */
 class SweepCounts {
   readonly #tp: number[];
-  readonly #fp: number[];
-  readonly #fn: number[];
+  readonly #predicted: number[];
+  #truth = 0;
+  #pixels = 0;
   constructor(readonly thresholds: readonly number[]) {
     this.#tp = thresholds.map(() => 0);
-    this.#fp = thresholds.map(() => 0);
-    this.#fn = thresholds.map(() => 0);
+    this.#predicted = thresholds.map(() => 0);
   }
   add(probs: Tensor, truth: Tensor): void {
-    const positives = truth.sum().item();
+    this.#truth += truth.sum().item();
+    this.#pixels += truth.numel;
     this.thresholds.forEach((t, i) => {
       const pred = probs.gt(t);
-      const tp = pred.logicalAnd(truth).sum().item();
-      this.#tp[i]! += tp;
-      this.#fp[i]! += pred.sum().item() - tp;
-      this.#fn[i]! += positives - tp;
+      this.#tp[i]! += pred.logicalAnd(truth).sum().item();
+      this.#predicted[i]! += pred.sum().item();
     });
   }
   result(): ThresholdSweep {
-    const iou = this.thresholds.map((_, i) => this.#tp[i]! / (this.#tp[i]! + this.#fp[i]! + this.#fn[i]!));
-    const dice = this.thresholds.map((_, i) => (2 * this.#tp[i]!) / (2 * this.#tp[i]! + this.#fp[i]! + this.#fn[i]!));
-    let best: ThresholdSweep['best'] = null;
-    iou.forEach((v, i) => {
-      if (Number.isFinite(v) && (best === null || v > best.iou)) best = { threshold: this.thresholds[i]!, iou: v, dice: dice[i]! };
-    });
-    return { thresholds: [...this.thresholds], iou, dice, best };
+    return sweepOf(this.thresholds.map((t, i) => statsFromCounts(t, this.#tp[i]!, this.#predicted[i]!, this.#truth, this.#pixels)));
   }
 }

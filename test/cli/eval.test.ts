@@ -59,6 +59,24 @@ test('eval --json prints exactly one JSON object with the score.py metrics', asy
   assert.equal(out.binary, undefined, 'a softmax model has no binary details');
 });
 
+test('eval --full-resolution scores predictions at each label map\'s size; equal to the default where no resizing happens', async () => {
+  const args = ['eval', '--checkpoint', checkpoint, '--format', 'folder', '--data', data, '--json', '--threads', '1'];
+  const [plain, full] = await Promise.all([cli([...args, '--split', 'val']), cli([...args, '--split', 'val', '--full-resolution'])]);
+  assert.equal(full.code, 0, full.stderr);
+  const a = JSON.parse(plain.stdout) as { confusionMatrix: number[][]; resolution: string };
+  const b = JSON.parse(full.stdout) as { confusionMatrix: number[][]; resolution: string };
+  assert.deepEqual(b.confusionMatrix, a.confusionMatrix, '16x16 images: the same pixels, the same predictions');
+  assert.deepEqual([a.resolution, b.resolution], ['training', 'full']);
+
+  // 18x10 images are not multiples of U-Net's 4: the training-size path refuses them, prediction pads and crops.
+  makeFolder(data, { split: 'odd', count: 2, width: 18, height: 10, numClasses: 3, classesJson: { names: NAMES, ignoreIndex: 255 } });
+  assert.match(assertOneLineError(await cli([...args, '--split', 'odd']), 1, 'eval'), /multiples of 4/);
+  const odd = await cli([...args, '--split', 'odd', '--full-resolution']);
+  assert.equal(odd.code, 0, odd.stderr);
+  const m = (JSON.parse(odd.stdout) as { confusionMatrix: number[][] }).confusionMatrix;
+  assert.equal(m.flat().reduce((x, y) => x + y, 0), 2 * 18 * 10, 'every pixel of the stored label maps');
+});
+
 /** Validation label pixels of class c (the pattern of makeFolder, minus the 4 ignored ones). */
 function truthPixels(c: number): number {
   let n = 0;

@@ -9,6 +9,8 @@ import { formatTable, type Summary } from '../../metrics/scores.js';
 import { inputMultiple, isModelName, MODELS, type ZooModel } from '../../models/registry.js';
 import { evaluate, type BinaryDetails } from '../../train/evaluate.js';
 import { loadModel } from '../../train/load-model.js';
+import { createPredictor } from '../../infer/predictor.js';
+import { scoreFullResolution } from '../../infer/score.js';
 import { Progress } from '../../train/progress.js';
 import type { CheckpointConfig } from '../../train/checkpoint.js';
 import { flag, num, requireStr, str, UsageError, type OptionSpecs } from '../args.js';
@@ -24,6 +26,7 @@ const specs: OptionSpecs = {
   'batch-size': { type: 'string', short: 'b', help: 'N  images per forward pass (default 1; >1 needs equal image sizes)' },
   threads: threadsOption,
   workers: { type: 'string', help: 'N  data-loading worker threads (default min(2, cores - 1))' },
+  'full-resolution': { type: 'boolean', help: "score predictions at each label map's stored size (as predict makes them), not at the training size" },
   json: { type: 'boolean', help: 'print one JSON object on stdout instead of the table' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress line' },
 };
@@ -33,6 +36,8 @@ export interface EvalReport extends Summary {
   checkpoint: string;
   model: string;
   data: { format: string; root: string | null; split: string | null };
+  /** Scored at the label maps' stored size (--full-resolution) or at the training size. */
+  resolution: 'full' | 'training';
   binary?: BinaryDetails;
 }
 
@@ -48,7 +53,7 @@ const listNames = (names: readonly string[]): string =>
   names.length <= 6 ? names.join(', ') : `${names.slice(0, 6).join(', ')}, ...`;
 
 /** Throws a one-line error when the checkpoint cannot score this dataset. */
-async function checkCompatible(path: string, config: CheckpointConfig, model: ZooModel, dataset: Dataset, where: string): Promise<void> {
+async function checkCompatible(path: string, config: CheckpointConfig, model: ZooModel, dataset: Dataset, where: string, fullResolution: boolean): Promise<void> {
   const name = config.model.name;
   const classes = config.classes.names;
   if (classes.length !== dataset.numClasses) {
@@ -66,6 +71,7 @@ async function checkCompatible(path: string, config: CheckpointConfig, model: Zo
   if (inChannels !== undefined && channels !== inChannels) {
     throw new Error(`checkpoint ${path} takes ${inChannels}-channel images; the data ${where} has ${image.channels}-channel images (${dataset.name(0)})`);
   }
+  if (fullResolution) return; // prediction pads each image to the model's grid
   let [h, w] = pre.resize ? [pre.resize.height, pre.resize.width] : [image.height, image.width];
   if (pre.pad) {
     h = Math.max(h, pre.pad.height ?? 0) + (pre.pad.top ?? 0) + (pre.pad.bottom ?? 0);
@@ -102,9 +108,11 @@ function formatBinary(b: BinaryDetails, foreground: string): string {
 export const evalCommand = defineCommand({
   name: 'eval',
   summary: 'score a checkpoint on a dataset split (FCN score.py metrics; --json)',
-  usage: 'pixelwise eval --checkpoint CKPT --data DIR --format F [--split S] [--json]',
+  usage: 'pixelwise eval --checkpoint CKPT --data DIR --format F [--split S] [--full-resolution] [--json]',
   description:
-    "Scores a checkpoint on a dataset split, preprocessing images as the checkpoint's training did.\n" +
+    "Scores a checkpoint on a dataset split, preprocessing images as the checkpoint's training did\n" +
+    '(labels resized to the training size by nearest neighbour); --full-resolution instead predicts each\n' +
+    'image as predict does and compares at the label map\'s own size.\n' +
     'Metrics follow the FCN paper (score.py): one confusion matrix over every pixel of the split; pixel\n' +
     'accuracy, mean accuracy, mean IoU, frequency-weighted IoU, per-class IoU; ignore label excluded.\n' +
     'One-output (binary) models also get foreground IoU/Dice, a threshold sweep and the TGS score.',
@@ -117,6 +125,7 @@ export const evalCommand = defineCommand({
     const threads = threadCount(args);
     const workers = num(args, 'workers', { min: 0, integer: true });
     const asJson = flag(args, 'json');
+    const fullResolution = flag(args, 'full-resolution');
     const base = datasetSpecFromArgs(args);
     const split = str(args, 'split') ?? defaultSplit(base);
     const spec = (split === undefined ? base : { ...base, split }) as DatasetSpec;
@@ -130,26 +139,24 @@ export const evalCommand = defineCommand({
       }
       const dataset = await openDataset(spec);
       const where = `${spec.format}${spec.root ? ` ${spec.root}` : ''}${split ? ` (split ${split})` : ''}`;
-      await checkCompatible(path, config, model, dataset, where);
+      await checkCompatible(path, config, model, dataset, where, fullResolution);
       if (dataset.classNames.some((n, i) => n !== config.classes.names[i])) {
         console.error(`note: class names differ (checkpoint: ${listNames(config.classes.names)}; data: ${listNames(dataset.classNames)}); reporting the data's`);
       }
       const ignoreIndex = dataset.ignoreIndex ?? config.classes.ignoreIndex ?? null;
       const binary = model.numClasses === 1;
-      const loader = new DataLoader(dataset, { batchSize, workers, preprocess: (config.preprocess ?? {}) as PreprocessSpec });
       const progress = flag(args, 'quiet') ? undefined : new Progress({ total: dataset.length, label: 'eval', unit: 'img' });
+      const options = { numClasses: dataset.numClasses, classNames: dataset.classNames, ignoreIndex, threshold, binaryDetails: binary, progress };
       let result;
-      try {
-        result = await evaluate(model, loader.epoch(0), {
-          numClasses: dataset.numClasses,
-          classNames: dataset.classNames,
-          ignoreIndex,
-          threshold,
-          binaryDetails: binary,
-          progress,
-        });
-      } finally {
-        await loader.close();
+      if (fullResolution) {
+        result = await scoreFullResolution(createPredictor(model, config, { source: `checkpoint ${path}` }), dataset, options);
+      } else {
+        const loader = new DataLoader(dataset, { batchSize, workers, preprocess: (config.preprocess ?? {}) as PreprocessSpec });
+        try {
+          result = await evaluate(model, loader.epoch(0), options);
+        } finally {
+          await loader.close();
+        }
       }
       progress?.done();
       const report: EvalReport = {
@@ -157,12 +164,13 @@ export const evalCommand = defineCommand({
         checkpoint: path,
         model: config.model.name,
         data: { format: spec.format, root: spec.root ?? null, split: split ?? null },
+        resolution: fullResolution ? 'full' : 'training',
         ...(result.binary ? { binary: result.binary } : {}),
       };
       if (asJson) {
         process.stdout.write(JSON.stringify(report) + '\n');
       } else {
-        console.log(`checkpoint ${path} (${config.model.name}) on ${where}\n`);
+        console.log(`checkpoint ${path} (${config.model.name}) on ${where}, at ${fullResolution ? 'full' : 'training'} resolution\n`);
         console.log(formatTable(result.summary));
         if (result.binary) console.log('\n' + formatBinary(result.binary, dataset.classNames[1] ?? 'class 1'));
       }
