@@ -1,34 +1,52 @@
 // Writing any dataset out in the `folder` format: images/ and masks/ (palette PNGs, so the
 // masks look like the classes yet read back as exact indices), plus classes.json.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import { writePng } from './image.js';
 import type { Dataset } from './datasets/types.js';
 import type { RawImage } from './raw-image.js';
 
-/** Writes every sample of `dataset` under dir/<split>/{images,masks}/ and dir/classes.json. */
+/**
+ * Writes every sample of `dataset` under dir/<split>/{images,masks}/ and dir/classes.json. The
+ * split is written to a temporary folder beside it and renamed into place when complete, so a
+ * failure leaves no half-written split; an existing dir/<split> is an error (nothing overwritten).
+ */
 export async function writeFolderDataset(dataset: Dataset, dir: string, split: string): Promise<void> {
   if (dataset.numClasses > 256) throw new Error(`writeFolderDataset: ${dataset.numClasses} classes do not fit an 8-bit palette PNG`);
-  const images = join(dir, split, 'images');
-  const masks = join(dir, split, 'masks');
+  const target = join(dir, split);
+  if (existsSync(target)) throw new Error(`writeFolderDataset: ${target} already exists; expected a new split folder`);
+  const partial = join(dir, `.${split}.partial-${process.pid}`);
+  const palette = dataset.palette.map((c) => [c[0], c[1], c[2]]);
+  try {
+    await writeSamples(dataset, partial, palette);
+    renameSync(partial, target);
+  } catch (err) {
+    rmSync(partial, { recursive: true, force: true });
+    throw err;
+  }
+  const classes = { names: dataset.classNames, colors: palette, ignoreIndex: dataset.ignoreIndex };
+  writeFileAtomicSync(join(dir, 'classes.json'), JSON.stringify(classes, null, 2) + '\n');
+}
+
+async function writeSamples(dataset: Dataset, dir: string, palette: number[][]): Promise<void> {
+  const images = join(dir, 'images');
+  const masks = join(dir, 'masks');
   mkdirSync(images, { recursive: true });
   mkdirSync(masks, { recursive: true });
-  const palette = dataset.palette.map((c) => [c[0], c[1], c[2]]);
   for (let i = 0; i < dataset.length; i++) {
     const sample = await dataset.get(i);
+    const stem = sample.name.replaceAll('/', '_'); // array formats name samples '<split>/<index>'
     const { width, height, channels, data } = sample.image;
     if (!(data instanceof Uint8Array) || (channels !== 1 && channels !== 3 && channels !== 4)) {
       throw new Error(`writeFolderDataset: sample ${sample.name} is not an 8-bit gray/RGB/RGBA image`);
     }
-    writePng(join(images, `${sample.name}.png`), { width, height, channels, data } as RawImage);
+    writePng(join(images, `${stem}.png`), { width, height, channels, data } as RawImage);
     if (sample.label) {
       const label = sample.label;
       const indices = Uint8Array.from(label.data);
       if (indices.some((v, k) => v !== label.data[k])) throw new Error(`writeFolderDataset: sample ${sample.name} has label values above 255`);
-      writePng(join(masks, `${sample.name}.png`), { width: label.width, height: label.height, channels: 1, data: indices }, { palette });
+      writePng(join(masks, `${stem}.png`), { width: label.width, height: label.height, channels: 1, data: indices }, { palette });
     }
   }
-  const classes = { names: dataset.classNames, colors: palette, ignoreIndex: dataset.ignoreIndex };
-  writeFileAtomicSync(join(dir, 'classes.json'), JSON.stringify(classes, null, 2) + '\n');
 }
