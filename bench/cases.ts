@@ -101,6 +101,8 @@ export const CASES: BenchCase[] = [
   netCase('zoo', 'train fcn8s 1x3x224x224 SGD', { kind: 'train', model: 'fcn8s', batch: 1, channels: 3, height: 224, width: 224, classes: 21, optimizer: 'sgd', lr: 1e-4 }, { ...zooRuns, inplace: true }),
   netCase('zoo', 'infer fcn8s 1x3x360x480', { kind: 'infer', model: 'fcn8s', batch: 1, channels: 3, height: 360, width: 480, classes: 21 }, { ...zooRuns, inplace: true }),
   netCase('zoo', 'train unet 2x1x256x256 Adam', { kind: 'train', model: 'unet', batch: 2, channels: 1, height: 256, width: 256, classes: 2, optimizer: 'adam', lr: 1e-4 }, { ...zooRuns, inplace: true }),
+  // One step of the CamVid recipe of bench/realdata (U-Net base 16, 11 classes).
+  netCase('zoo', 'train unet16 8x3x192x256 Adam', { kind: 'train', model: 'unet16', batch: 8, channels: 3, height: 192, width: 256, classes: 11, optimizer: 'adam', lr: 1e-3 }, { ...zooRuns, inplace: true }),
   // The same with channels_last activations and weights on both sides (oneDNN's native layout); --all.
   netCase('zoo', 'train fcn8s 1x3x224x224 SGD CL', { kind: 'train', model: 'fcn8s', batch: 1, channels: 3, height: 224, width: 224, classes: 21, optimizer: 'sgd', lr: 1e-4 }, { ...zooRuns, inplace: true, channelsLast: true, tier: 'extra' }),
   netCase('zoo', 'infer fcn8s 1x3x360x480 CL', { kind: 'infer', model: 'fcn8s', batch: 1, channels: 3, height: 360, width: 480, classes: 21 }, { ...zooRuns, inplace: true, channelsLast: true, tier: 'extra' }),

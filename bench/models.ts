@@ -14,4 +14,6 @@ export const MODELS: Record<string, ModelBuilder> = {
   // gives PyTorch the same); twins in reference/zoo.py.
   fcn8s: async (c, k) => (await import('../src/models/fcn.js')).fcn8s({ inChannels: c, numClasses: k }),
   unet: async (c, k) => new (await import('../src/models/unet.js')).UNet({ inChannels: c, numClasses: k, baseWidth: 64, depth: 4 }),
+  // The real-data recipes' U-Net (bench/realdata).
+  unet16: async (c, k) => new (await import('../src/models/unet.js')).UNet({ inChannels: c, numClasses: k, baseWidth: 16, depth: 4 }),
 };

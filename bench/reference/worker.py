@@ -24,6 +24,7 @@ MODELS = {
     'unet-small': nets.unet_small,
     'fcn8s': zoo.fcn8s,
     'unet': zoo.unet,
+    'unet16': zoo.unet16,
 }
 
 

@@ -82,3 +82,7 @@ def fcn8s(in_channels, classes, inplace):
 
 def unet(in_channels, classes, inplace):
     return UNet(in_channels, classes, base=64, depth=4, inplace=inplace, batch_norm=True, conv_bias=True)
+
+
+def unet16(in_channels, classes, inplace):
+    return UNet(in_channels, classes, base=16, depth=4, inplace=inplace, batch_norm=True, conv_bias=True)
