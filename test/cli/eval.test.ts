@@ -75,6 +75,7 @@ test('eval --full-resolution scores predictions at each label map\'s size; equal
   assert.equal(odd.code, 0, odd.stderr);
   const m = (JSON.parse(odd.stdout) as { confusionMatrix: number[][] }).confusionMatrix;
   assert.equal(m.flat().reduce((x, y) => x + y, 0), 2 * 18 * 10, 'every pixel of the stored label maps');
+  assert.match(assertOneLineError(await cli([...args, '--full-resolution', '--batch-size', '4']), 2, 'eval'), /--batch-size does not apply with --full-resolution/);
 });
 
 /** Validation label pixels of class c (the pattern of makeFolder, minus the 4 ignored ones). */

@@ -26,7 +26,7 @@ const specs: OptionSpecs = {
   'batch-size': { type: 'string', short: 'b', help: 'N  images per forward pass (default 1; >1 needs equal image sizes)' },
   threads: threadsOption,
   workers: { type: 'string', help: 'N  data-loading worker threads (default min(2, cores - 1))' },
-  'full-resolution': { type: 'boolean', help: "score predictions at each label map's stored size (as predict makes them), not at the training size" },
+  'full-resolution': { type: 'boolean', help: "score predictions at each label map's stored size (as predict makes them), not at the training size; one image at a time" },
   json: { type: 'boolean', help: 'print one JSON object on stdout instead of the table' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress line' },
 };
@@ -126,6 +126,10 @@ export const evalCommand = defineCommand({
     const workers = num(args, 'workers', { min: 0, integer: true });
     const asJson = flag(args, 'json');
     const fullResolution = flag(args, 'full-resolution');
+    // Full resolution predicts one image at a time on this thread: batching options do not apply.
+    for (const o of ['batch-size', 'workers']) {
+      if (fullResolution && str(args, o) !== undefined) throw new UsageError(`--${o} does not apply with --full-resolution (one image at a time)`);
+    }
     const base = datasetSpecFromArgs(args);
     const split = str(args, 'split') ?? defaultSplit(base);
     const spec = (split === undefined ? base : { ...base, split }) as DatasetSpec;
