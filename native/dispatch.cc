@@ -257,7 +257,8 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
         for (size_t i = 0; i < params.size(); ++i) names += (i ? ", " : "") + params[i].name();
         throw Napi::TypeError::New(env, op.name + ": no argument named '" + key + "' (its arguments: " + names + ")");
       }
-      if (at < args.Length() && !args.Get(static_cast<uint32_t>(at)).IsUndefined()) {
+      // A named value of undefined means "not given", as in the main loop below.
+      if (at < args.Length() && !args.Get(static_cast<uint32_t>(at)).IsUndefined() && !named.Get(key).IsUndefined()) {
         throw Napi::TypeError::New(env, op.name + ": argument '" + key + "' given both by position (" +
                                             std::to_string(at) + ") and by name");
       }

@@ -13,6 +13,12 @@ if (!dir) {
   process.exit(2);
 }
 const read = (path) => readFileSync(join(dir, path), 'utf8');
+for (const [side, file] of [['pixelwise', 'pixelwise/metrics.jsonl'], ['pixelwise', 'pixelwise/eval.json'], ['PyTorch', 'pytorch.json']]) {
+  if (!existsSync(join(dir, file))) {
+    console.error(`${join(dir, file)} is missing: run the ${side} side of this recipe into ${dir} first (SIDES=... OUT=${dir})`);
+    process.exit(1);
+  }
+}
 const json = (path) => JSON.parse(read(path).trim().split('\n').pop());
 
 const records = read('pixelwise/metrics.jsonl').trim().split('\n').map((l) => JSON.parse(l));
@@ -69,7 +75,7 @@ console.log(
   `parameters: pixelwise ${pwEval.parameters ?? countFromConfig()} / PyTorch ${pt.parameters}; ` +
     `speed ratio (pixelwise img/s / PyTorch img/s) ${(rows[0].ips / rows[1].ips).toFixed(3)}`,
 );
-if (existsSync(join(dir, 'pixelwise/eval-full.json'))) {
+if (existsSync(join(dir, 'pixelwise/eval-full.json')) && read('pixelwise/eval-full.json').trim()) {
   const f = json('pixelwise/eval-full.json');
   console.log(`pixelwise's best checkpoint at full resolution (eval --full-resolution, labels as stored): pixel acc ${pct(f.pixelAccuracy)} %, mIoU ${pct(f.meanIoU)} %`);
 }

@@ -75,10 +75,11 @@ if [[ " $sides " == *" pixelwise "* ]]; then
   t1=$(now)
   awk "BEGIN { printf \"%.2f\\n\", $t1 - $t0 }" > "$out/pixelwise/wall.txt"
   cmd=(node dist/src/cli/main.js eval --checkpoint "$out/pixelwise/checkpoints/best.safetensors" "${pw_data[@]}" --split val
-       --batch-size 4 --threads "$threads" --quiet --json)
-  echo "+ ${cmd[*]}" >&2
-  "${cmd[@]}" > "$out/pixelwise/eval.json"
-  # The same checkpoint scored at the label maps' stored size (what predict outputs).
+       --threads "$threads" --quiet --json)
+  echo "+ ${cmd[*]} --batch-size 4" >&2
+  "${cmd[@]}" --batch-size 4 > "$out/pixelwise/eval.json"
+  # The same checkpoint scored at the label maps' stored size (what predict outputs; one image at a time).
+  echo "+ ${cmd[*]} --full-resolution" >&2
   "${cmd[@]}" --full-resolution > "$out/pixelwise/eval-full.json"
   node dist/src/cli/main.js summary --model unet --num-classes "$classes" --in-channels "$in_channels" "${model[@]}" --params-only |
     sed -n 's/^Total params: //p' | tr -d , > "$out/pixelwise/params.txt"
@@ -98,7 +99,10 @@ fi
 if [ -f "$out/pixelwise/checkpoints/best.safetensors" ]; then
   # The reference's data pipeline and metrics on pixelwise's best checkpoint: must equal pixelwise eval.
   "$python" bench/reference/realdata.py "${pt_data[@]}" "${model[@]}" "${common[@]}" --threads "$threads" \
-    --check-checkpoint "$out/pixelwise/checkpoints/best.safetensors" > "$out/crosscheck.json" 2>/dev/null || rm -f "$out/crosscheck.json"
+    --check-checkpoint "$out/pixelwise/checkpoints/best.safetensors" > "$out/crosscheck.json" 2> "$out/crosscheck.err" || {
+    rm -f "$out/crosscheck.json"
+    echo "warning: the reference could not score pixelwise's checkpoint (see $out/crosscheck.err)" >&2
+  }
 fi
 
 echo

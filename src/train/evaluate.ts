@@ -149,7 +149,7 @@ class SweepCounts {
   }
   add(probs: Tensor, truth: Tensor): void {
     this.#truth += truth.sum().item();
-    this.#pixels += truth.numel;
+    this.#pixels += truth.numel; // ignored pixels included: only tn would count them, and the sweep reports no tn
     this.thresholds.forEach((t, i) => {
       const pred = probs.gt(t);
       this.#tp[i]! += pred.logicalAnd(truth).sum().item();

@@ -31,6 +31,7 @@ test('train bad inputs: one-line errors, exit 2 for usage and 1 for the rest, no
   });
   // --resume takes the run's settings from its checkpoint: others are refused, not ignored.
   assert.match(assertOneLineError(await cli(['train', '--resume', join(dir, 'run-0'), '--lr', '0.1']), 2, 'train'), /accepts only --epochs.*got --lr/);
+  assert.match(assertOneLineError(await cli(['train', '--resume', join(dir, 'run-0'), '--epochs', '2', '--iterations', '9']), 2, 'train'), /--epochs or --iterations, not both/);
   // Without --out: a usage error too.
   assertOneLineError(await cli(['train', '--format', 'synthetic', ...tiny]), 2, 'train');
 });

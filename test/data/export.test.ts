@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFolderDataset } from '../../src/data/export.js';
@@ -27,6 +27,12 @@ test('writeFolderDataset writes a split that reads back as the same pixels and l
   }
   // An existing split is never overwritten.
   await assert.rejects(writeFolderDataset(source, dir, 'train'), /train already exists/);
+  // Splits share classes.json: a second split of the same classes is fine, other classes are refused.
+  await writeFolderDataset(source, dir, 'val');
+  writeFileSync(join(dir, 'classes.json'), JSON.stringify({ names: ['a', 'b'] }));
+  await assert.rejects(writeFolderDataset(source, dir, 'test'), /classes\.json describes other classes/);
+  assert.deepEqual(readdirSync(dir).sort(), ['classes.json', 'train', 'val']);
+  await assert.rejects(writeFolderDataset(source, dir, '../x'), /must be a plain folder name/);
 });
 
 test('writeFolderDataset leaves nothing behind when a sample fails', async (t) => {

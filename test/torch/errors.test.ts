@@ -91,3 +91,12 @@ test('the engine keeps working after errors', () => {
   for (let i = 0; i < 3; i++) fails(() => zeros([2, 3]).matmul(zeros([4, 5])), /cannot be multiplied/);
   tidy(() => assert.deepEqual(tensor([1, 2]).add(1).toArray(), [2, 3]));
 });
+
+test('a misspelt or doubly given named argument is an error listing the schema, not silently ignored', () => {
+  fails(() => op('aten::sum.dim_IntList', [zeros([2, 3]), [1]], { keepdims: true }), /aten::sum\.dim_IntList: no argument named 'keepdims' \(its arguments: self, dim, keepdim, dtype\)/, TypeError);
+  fails(() => op('aten::sum.dim_IntList', [zeros([2, 3]), [1], false], { keepdim: true }), /argument 'keepdim' given both by position \(2\) and by name/, TypeError);
+  // Named undefined means "not given", so the positional value stands.
+  const s = op('aten::sum.dim_IntList', [zeros([2, 3]), [1], true], { keepdim: undefined as unknown as boolean });
+  assert.deepEqual(s.shape, [2, 1]);
+  s.dispose();
+});

@@ -97,10 +97,14 @@ export const demo = defineCommand({
     console.log('');
     console.log(`mean IoU on the validation split: ${(100 * miou).toFixed(2)}% (goal >= ${100 * GOAL}%): ${miou >= GOAL ? 'reached' : 'NOT reached'}`);
     console.log(`total time ${((Date.now() - t0) / 1000).toFixed(0)} s. Look at:`);
-    console.log(`  ${join(out, 'curves.png')}            loss and mean IoU per epoch (also .svg)`);
-    console.log(`  ${samplesDir}/*.png   image | ground truth | prediction (${written} samples)`);
-    console.log(`  ${join(out, 'metrics.jsonl')}         one line of metrics per epoch`);
-    console.log(`  ${run.trainer.paths.best}   the best weights (safetensors)`);
+    const places: [string, string][] = [
+      [join(out, 'curves.png'), 'loss and mean IoU per epoch (also .svg)'],
+      [`${samplesDir}/*.png`, `image | ground truth | prediction (${written} samples)`],
+      [join(out, 'metrics.jsonl'), 'one line of metrics per epoch'],
+      [run.trainer.paths.best, 'the best weights (safetensors)'],
+    ];
+    const width = Math.max(...places.map(([path]) => path.length));
+    for (const [path, what] of places) console.log(`  ${path.padEnd(width)}  ${what}`);
     console.log('Next:');
     console.log(`  pixelwise predict --checkpoint ${run.trainer.paths.best} ${join(dataDir, 'val', 'images')} --out ${join(out, 'predictions')}`);
     console.log(`  pixelwise eval --checkpoint ${run.trainer.paths.best} --data ${dataDir} --format folder --split val`);

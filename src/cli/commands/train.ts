@@ -47,7 +47,7 @@ const specs: OptionSpecs = {
   cache: { type: 'string', help: 'DIR  on-disk cache of decoded samples' },
   'time-budget': { type: 'string', help: 'SECONDS  stop after this much training (validate and save first)' },
   out: { type: 'string', short: 'o', help: 'RUN  run folder: checkpoints/, metrics.jsonl, curves.png/svg' },
-  resume: { type: 'string', help: `RUN  continue this run from its last checkpoint (with no options but ${RESUME_OPTIONS.map((o) => '--' + o).join(', ')})` },
+  resume: { type: 'string', help: `RUN  continue this run from its last checkpoint (with no options but ${RESUME_OPTIONS.map((o) => '--' + o).join(', ')}; with a new length the lr schedule is recomputed over it)` },
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
 };
 
@@ -131,6 +131,9 @@ export const train = defineCommand({
     'and loss/mIoU curves. Ctrl-C stops after the current step and saves; --resume continues exactly.',
   options: specs,
   async run(args) {
+    if (str(args, 'epochs') !== undefined && str(args, 'iterations') !== undefined) {
+      throw new UsageError('give --epochs or --iterations, not both (they both set the length of the run)');
+    }
     const resume = str(args, 'resume');
     if (resume) {
       const others = Object.keys(args.values).filter((k) => k !== 'resume' && args.values[k] !== undefined && !(RESUME_OPTIONS as readonly string[]).includes(k));
