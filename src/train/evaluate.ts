@@ -73,7 +73,7 @@ export class SplitScores {
   result(): { summary: Summary; binary: BinaryDetails | null } {
     const summary = summarize(this.#matrix);
     if (!this.#sweep) return { summary, binary: null };
-    const fg = foreground(this.#matrix.toArray());
+    const fg = foreground(this.#matrix.toArray(), this.threshold);
     const tgs = this.#tgs;
     return {
       summary,
@@ -122,12 +122,11 @@ export async function evaluate(
   return { ...scores.result(), loss: lossBatches ? lossSum / lossBatches : null };
 }
 
-function foreground(m: number[][]): { iou: number | null; dice: number | null } {
+/** Foreground IoU and Dice from the 2x2 confusion matrix (rows = truth); null when neither has foreground. */
+function foreground(m: number[][], threshold: number): { iou: number | null; dice: number | null } {
   const tp = m[1]![1]!;
-  const fp = m[0]![1]!;
-  const fn = m[1]![0]!;
-  const union = tp + fp + fn;
-  return union === 0 ? { iou: null, dice: null } : { iou: tp / union, dice: (2 * tp) / (union + tp) };
+  const s = statsFromCounts(threshold, tp, tp + m[0]![1]!, tp + m[1]![0]!, 0);
+  return Number.isNaN(s.iou) ? { iou: null, dice: null } : { iou: s.iou, dice: s.dice };
 }
 
 function perImageTgs(pred: Tensor, truth: Tensor): number[] {

@@ -20,6 +20,11 @@ function findIdx(root: string, prefix: string, kind: 'images' | 'labels'): strin
   return undefined;
 }
 
+/** The MNIST splits ('train', 'test') whose images file is present under root, by the names open() accepts. */
+export function mnistSplits(root: string): string[] {
+  return ['train', 'test'].filter((s) => findIdx(root, PREFIX[s]!, 'images') !== undefined);
+}
+
 /** MNIST digits (see MnistSpec). */
 export class MnistDataset implements Dataset {
   readonly spec: MnistSpec;

@@ -3,13 +3,11 @@ import { resolve } from 'node:path';
 import { ade20kSplits, openAde20k } from './ade20k.js';
 import { camvidSplits, openCamvid } from './camvid.js';
 import { folderSplits, openFolder, type OpenOptions } from './folder.js';
-import { MnistDataset } from './mnist.js';
+import { MnistDataset, mnistSplits } from './mnist.js';
 import { NpyDataset } from './npy-arrays.js';
 import { SyntheticDataset } from './synthetic.js';
 import type { Dataset, DatasetFormat, DatasetSpec } from './types.js';
 import { vocSplits, openVoc } from './voc.js';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 
 export type { OpenOptions } from './folder.js';
 
@@ -67,7 +65,7 @@ export function datasetSplits(spec: DatasetSpec): string[] {
     case 'npy':
       return spec.split && spec.split !== 'all' ? ['train', 'val'] : ['all'];
     case 'mnist':
-      return ['train', 'test'].filter((s) => existsSync(join(root, `${s === 'train' ? 'train' : 't10k'}-images-idx3-ubyte.gz`)) || existsSync(join(root, `${s === 'train' ? 'train' : 't10k'}-images-idx3-ubyte`)));
+      return mnistSplits(root);
     case 'synthetic':
       return ['train', 'val'];
     default:
