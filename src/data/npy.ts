@@ -2,19 +2,11 @@
 // to us, and how we hand arrays back.
 import { readFileSync } from 'node:fs';
 import { writeFileAtomicSync } from '../io/atomic.js';
+import { parseNpyHeader, type NpyDType } from '../io/formats/npy-header.js';
 
-export type NpyDType =
-  | 'float32'
-  | 'float64'
-  | 'uint8'
-  | 'int8'
-  | 'int16'
-  | 'uint16'
-  | 'int32'
-  | 'uint32'
-  | 'int64'
-  | 'uint64'
-  | 'bool';
+// The header parser lives with the weight readers (io sits below data); re-exported here.
+export { parseNpyHeader, type NpyDType, type NpyHeader } from '../io/formats/npy-header.js';
+
 
 export type NpyData =
   | Float32Array
@@ -71,61 +63,6 @@ const DESCR: Record<NpyDType, string> = {
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
-/** What a .npy header says: enough to read the data from `dataStart` on, whole or in ranges. */
-export interface NpyHeader {
-  /** As stored, e.g. '<f4'. */
-  descr: string;
-  dtype: NpyDType;
-  /** Bytes per element. */
-  itemSize: number;
-  /** True when the data bytes are big-endian (and multi-byte). */
-  bigEndian: boolean;
-  fortranOrder: boolean;
-  shape: number[];
-  /** Byte offset of the data in the file. */
-  dataStart: number;
-}
-
-/**
- * Parses the header at the start of `bytes` (the whole file, or just its first bytes: the
- * header must be complete); `name` goes into every error.
- */
-export function parseNpyHeader(bytes: Uint8Array, name = 'npy data'): NpyHeader {
-  const fail = (what: string): never => {
-    throw new Error(`${name}: ${what}`);
-  };
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
-    fail('not a .npy file: expected the magic bytes \\x93NUMPY at the start');
-  }
-  const major = bytes[6]!;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let headerStart: number;
-  let headerLength: number;
-  if (major === 1) {
-    headerStart = 10;
-    headerLength = view.getUint16(8, true);
-  } else if (major === 2 || major === 3) {
-    if (bytes.length < 12) fail('truncated header');
-    headerStart = 12;
-    headerLength = view.getUint32(8, true);
-  } else {
-    return fail(`unsupported .npy format version ${major}.${bytes[7]} (expected 1.0, 2.0 or 3.0)`);
-  }
-  const dataStart = headerStart + headerLength;
-  if (dataStart > bytes.length) fail(`truncated header: declares ${headerLength} bytes, the file has ${bytes.length}`);
-  // Versions 1 and 2 use latin1 headers, 3 utf8; only ASCII matters for the keys we read.
-  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, dataStart));
-  const { descr, fortranOrder, shape } = parseHeader(header, fail);
-
-  const kind = KINDS[descr.slice(1)];
-  const order = descr[0];
-  if (!kind || !'<>|='.includes(order ?? '') || descr.length !== 3) {
-    fail(`unsupported dtype '${descr}' (expected one of ${Object.values(DESCR).join(' ')}, or big-endian '>')`);
-  }
-  const itemSize = kind!.ctor.BYTES_PER_ELEMENT;
-  return { descr, dtype: kind!.dtype, itemSize, bigEndian: order === '>' && itemSize > 1, fortranOrder, shape, dataStart };
-}
-
 /** Reads a .npy file (a path, or its bytes with `name` for error messages). */
 export function readNpy(source: string | Uint8Array, name = typeof source === 'string' ? source : 'npy data'): NpyFile {
   const bytes = typeof source === 'string' ? readFileSync(source) : source;
@@ -156,23 +93,6 @@ export function readNpy(source: string | Uint8Array, name = typeof source === 's
   }
   if (fortranOrder && shape.length > 1) data = fortranToC(data, shape, ctor);
   return { shape, dtype, data, fortranOrder };
-}
-
-function parseHeader(header: string, fail: (what: string) => never) {
-  const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(header)?.[1];
-  const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(header)?.[1];
-  const shapeText = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined) {
-    fail(/['"]descr['"]\s*:\s*\[/.test(header) ? 'structured dtypes are not supported' : `header has no 'descr': ${header.trim()}`);
-  }
-  if (fortran === undefined) fail(`header has no 'fortran_order': ${header.trim()}`);
-  if (shapeText === undefined) fail(`header has no 'shape': ${header.trim()}`);
-  const shape = shapeText!
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map((s) => (/^\d+L?$/.test(s) ? parseInt(s, 10) : fail(`bad shape entry '${s}' in header: ${header.trim()}`)));
-  return { descr: descr!, fortranOrder: fortran === 'True', shape };
 }
 
 function swapBytes(bytes: Uint8Array, size: number): void {

@@ -1,0 +1,172 @@
+// Keras HDF5 weights through h5wasm (HDF5's C library compiled to wasm, inside the npm
+// package). Weights-only files (`save_weights`, the keras-applications downloads) keep the
+// layers in the root attribute `layer_names` and each layer's weights in its group's
+// `weight_names` (Keras 1: `block1_conv1_W_1:0`; Keras 2: `block1_conv1/kernel:0`); whole-model
+// files (`model.save`) hold the same under `model_weights/` plus the model's JSON config.
+// Long attribute lists are split by Keras into `layer_names0`, `layer_names1`, ...
+// Tensor names are dataset paths below the weights group: `<layer>/<weight name>`.
+import type { DType } from '../../torch/dtype.js';
+import { fail, numelOf, weightTensor, widened, type WeightData, type WeightFile, type WeightLayer, type WeightTensor } from './types.js';
+
+type H5 = typeof import('h5wasm/node');
+type H5Group = InstanceType<H5['Group']>;
+type H5Dataset = InstanceType<H5['Dataset']>;
+
+let h5: Promise<H5> | undefined;
+async function h5wasm(): Promise<H5> {
+  h5 ??= import('h5wasm/node').then(async (m) => {
+    await m.ready;
+    return m;
+  });
+  return h5;
+}
+
+function attrText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
+  return undefined;
+}
+
+function attrList(v: unknown): string[] {
+  if (v === null || v === undefined) return [];
+  if (Array.isArray(v)) return v.map((x) => attrText(x) ?? String(x));
+  const single = attrText(v);
+  if (single !== undefined) return [single];
+  if (ArrayBuffer.isView(v) && (v as unknown as ArrayLike<unknown>).length === 0) return []; // Keras writes an empty float array for no weights
+  return [String(v)];
+}
+
+/** An attribute Keras may have split into name0, name1, ... */
+function keraslist(group: H5Group, name: string): string[] | undefined {
+  const attrs = group.attrs;
+  if (name in attrs) return attrList(attrs[name]!.value);
+  if (!(`${name}0` in attrs)) return undefined;
+  const out: string[] = [];
+  for (let i = 0; `${name}${i}` in attrs; i++) out.push(...attrList(attrs[`${name}${i}`]!.value));
+  return out;
+}
+
+function datasetDtype(d: H5Dataset, path: string, name: string): DType {
+  const m = d.metadata;
+  if (!m.littleEndian && m.size > 1) fail(path, `dataset '${name}' is big-endian (expected little-endian numbers)`);
+  if (m.type === 1) {
+    if (m.size === 4) return 'float32';
+    if (m.size === 8) return 'float64';
+    if (m.size === 2) return 'float16';
+  } else if (m.type === 0) {
+    const t = ({ 1: m.signed ? 'int8' : 'uint8', 2: 'int16', 4: 'int32', 8: 'int64' } as Record<number, DType>)[m.size];
+    if (t && (m.signed || m.size === 1)) return t;
+  }
+  return fail(path, `dataset '${name}' has an HDF5 type (class ${m.type}, ${m.size} bytes) that is not a float or signed integer`);
+}
+
+function toData(value: unknown, dtype: DType, count: number, path: string, name: string): WeightData {
+  const ok =
+    (dtype === 'float32' && value instanceof Float32Array) ||
+    (dtype === 'float64' && value instanceof Float64Array) ||
+    (dtype === 'int64' && value instanceof BigInt64Array) ||
+    (dtype === 'int32' && value instanceof Int32Array) ||
+    (dtype === 'int16' && value instanceof Int16Array) ||
+    (dtype === 'int8' && value instanceof Int8Array) ||
+    (dtype === 'uint8' && value instanceof Uint8Array);
+  if (dtype === 'float16' && value instanceof Uint16Array) {
+    const out = new Float32Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const h = value[i]!;
+      const e = (h >> 10) & 0x1f;
+      const f = h & 0x3ff;
+      const s = h & 0x8000 ? -1 : 1;
+      out[i] = e === 0 ? s * f * 2 ** -24 : e === 31 ? (f ? NaN : s * Infinity) : s * (1 + f / 1024) * 2 ** (e - 15);
+    }
+    return out;
+  }
+  if (dtype === 'float16' && value instanceof Float32Array) return value;
+  if (!ok) fail(path, `dataset '${name}' read as ${(value as object)?.constructor?.name ?? typeof value}, expected ${dtype} numbers`);
+  const data = value as WeightData;
+  if (data.length !== count) fail(path, `dataset '${name}' holds ${data.length} values, its shape ${count}`);
+  return data;
+}
+
+function layerTypes(config: unknown): Record<string, string> {
+  const types: Record<string, string> = {};
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') {
+      const o = node as Record<string, unknown>;
+      const cfg = o.config as Record<string, unknown> | undefined;
+      if (typeof o.class_name === 'string' && cfg && typeof cfg.name === 'string') types[cfg.name] = o.class_name;
+      for (const v of Object.values(o)) visit(v);
+    }
+  };
+  visit(config);
+  return types;
+}
+
+/** Reads a Keras .h5 (weights-only or whole model). */
+export async function readKeras(path: string): Promise<WeightFile> {
+  const lib = await h5wasm();
+  let file: InstanceType<H5['File']>;
+  try {
+    file = new lib.File(path, 'r');
+  } catch (err) {
+    return fail(path, `HDF5 file that h5wasm cannot open: ${(err as Error).message}`);
+  }
+  let ok = false;
+  try {
+    const rootNames = keraslist(file, 'layer_names');
+    const mw = rootNames ? undefined : file.get('model_weights');
+    const weights: H5Group | undefined = rootNames ? file : mw instanceof lib.Group ? mw : undefined;
+    if (!weights) {
+      const keras3 = file.get('layers') instanceof lib.Group;
+      fail(path, keras3 ? 'a Keras 3 .weights.h5 (layers/<name>/vars) - expected the Keras 1/2 layout with layer_names' : 'an HDF5 file without Keras weights (expected a layer_names attribute at the root or in model_weights/)');
+    }
+    const layerNames = keraslist(weights!, 'layer_names') ?? [];
+    const metadata: Record<string, unknown> = {};
+    for (const key of ['keras_version', 'backend']) {
+      const v = file.attrs[key]?.value ?? weights!.attrs[key]?.value;
+      if (v !== undefined) metadata[key] = attrText(v) ?? v;
+    }
+    const configText = attrText(file.attrs['model_config']?.value);
+    let types: Record<string, string> = {};
+    if (configText) {
+      try {
+        metadata.modelConfig = JSON.parse(configText);
+        types = layerTypes(metadata.modelConfig);
+      } catch {
+        metadata.modelConfig = configText;
+      }
+    }
+    metadata.wholeModel = weights !== file;
+    const layers: WeightLayer[] = [];
+    const tensors: WeightTensor[] = [];
+    for (const layer of layerNames) {
+      const group = weights!.get(layer);
+      if (!(group instanceof lib.Group)) fail(path, `layer '${layer}' is listed in layer_names but has no group`);
+      const names: string[] = [];
+      for (const w of keraslist(group as H5Group, 'weight_names') ?? []) {
+        const d = (group as H5Group).get(w);
+        const name = `${layer}/${w}`;
+        if (!(d instanceof lib.Dataset)) fail(path, `weight '${name}' is listed in weight_names but has no dataset`);
+        const ds = d as H5Dataset;
+        const dtype = datasetDtype(ds, path, name);
+        const shape = ds.shape ?? [];
+        tensors.push(weightTensor(name, widened(dtype), `${dtype} (HDF5)`, shape, () => toData(ds.value, dtype, numelOf(shape), path, name)));
+        names.push(name);
+      }
+      layers.push({ name: layer, type: types[layer], tensors: names });
+    }
+    ok = true;
+    return {
+      path,
+      format: 'keras-h5',
+      tensors: new Map(tensors.map((t) => [t.name, t])),
+      layers,
+      metadata,
+      close: () => {
+        file.close();
+      },
+    };
+  } finally {
+    if (!ok) file.close();
+  }
+}

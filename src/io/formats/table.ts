@@ -1,0 +1,142 @@
+// The sorted string table TensorFlow checkpoints use (LevelDB's format, tensorflow/core/lib/io/
+// table_format.txt): data blocks of prefix-compressed key/value entries with restart points,
+// an index block mapping a separator key to each data block's handle, and a 48-byte footer
+// (metaindex handle, index handle, padding, magic 0xdb4775248b80fb57). Every block is
+// followed by a type byte (0 raw, 1 snappy) and a masked crc32c of block + type, checked here.
+import { crc32c } from '@node-rs/crc32';
+import { uncompress } from 'snappyjs';
+import type { ByteSource } from './source.js';
+import { fail } from './types.js';
+
+export interface BlockHandle {
+  offset: number;
+  size: number;
+}
+
+export interface TableEntry {
+  key: Uint8Array;
+  value: Uint8Array;
+}
+
+const FOOTER_BYTES = 48;
+const MAGIC_LO = 0x8b80fb57;
+const MAGIC_HI = 0xdb477524;
+
+/** crc32c masked as LevelDB stores it (a CRC of data containing CRCs stays well distributed). */
+export function maskedCrc32c(bytes: Uint8Array): number {
+  const crc = crc32c(bytes) >>> 0;
+  return ((((crc >>> 15) | (crc << 17)) >>> 0) + 0xa282ead8) >>> 0;
+}
+
+function readVarint(bytes: Uint8Array, at: number, path: string): [number, number] {
+  let result = 0;
+  for (let shift = 0, i = at; i < bytes.length && shift < 64; shift += 7, i++) {
+    const b = bytes[i]!;
+    result += (b & 0x7f) * 2 ** shift;
+    if ((b & 0x80) === 0) return [result, i + 1];
+  }
+  return fail(path, `corrupt table: bad varint at offset ${at}`);
+}
+
+function decodeHandle(bytes: Uint8Array, at: number, path: string): [BlockHandle, number] {
+  const [offset, next] = readVarint(bytes, at, path);
+  const [size, end] = readVarint(bytes, next, path);
+  return [{ offset, size }, end];
+}
+
+/** Whether the source ends with the table magic number. */
+export function hasTableMagic(source: ByteSource): boolean {
+  if (source.size < FOOTER_BYTES) return false;
+  const tail = source.read(source.size - 8, 8);
+  const view = new DataView(tail.buffer, tail.byteOffset, 8);
+  return view.getUint32(0, true) === MAGIC_LO && view.getUint32(4, true) === MAGIC_HI;
+}
+
+export class Table {
+  readonly index: { separator: Uint8Array; handle: BlockHandle }[];
+
+  constructor(readonly source: ByteSource) {
+    const path = source.path;
+    if (!hasTableMagic(source)) fail(path, `not a TensorFlow checkpoint table: no table magic number at the end of the file (${source.size} bytes; truncated?)`);
+    const footer = source.read(source.size - FOOTER_BYTES, FOOTER_BYTES);
+    const [, next] = decodeHandle(footer, 0, path); // metaindex: TF writes no filter blocks
+    const [indexHandle] = decodeHandle(footer, next, path);
+    this.index = this.entries(this.block(indexHandle)).map((e) => ({ separator: e.key, handle: decodeHandle(e.value, 0, path)[0] }));
+  }
+
+  /** A block's contents, crc-checked and decompressed. */
+  block(handle: BlockHandle): Uint8Array {
+    const path = this.source.path;
+    if (handle.offset + handle.size + 5 > this.source.size) fail(path, `truncated table: block at ${handle.offset} (+${handle.size}) runs past the end (${this.source.size} bytes)`);
+    const raw = this.source.read(handle.offset, handle.size + 5);
+    const type = raw[handle.size]!;
+    const stored = new DataView(raw.buffer, raw.byteOffset + handle.size + 1, 4).getUint32(0, true);
+    if (maskedCrc32c(raw.subarray(0, handle.size + 1)) !== stored) fail(path, `corrupt table: crc32c mismatch in the block at offset ${handle.offset}`);
+    const contents = raw.subarray(0, handle.size);
+    if (type === 0) return contents;
+    if (type === 1) return uncompress(contents);
+    return fail(path, `table block at ${handle.offset} has compression type ${type} (expected 0 none or 1 snappy)`);
+  }
+
+  /** The key/value entries of a block, in order (values are views of the block). */
+  entries(block: Uint8Array): TableEntry[] {
+    const path = this.source.path;
+    if (block.length < 4) fail(path, 'corrupt table: block shorter than its restart count');
+    const view = new DataView(block.buffer, block.byteOffset, block.byteLength);
+    const restarts = view.getUint32(block.length - 4, true);
+    const end = block.length - 4 - 4 * restarts;
+    if (end < 0) fail(path, `corrupt table: ${restarts} restart points do not fit a ${block.length}-byte block`);
+    const out: TableEntry[] = [];
+    let key = new Uint8Array(0);
+    for (let at = 0; at < end; ) {
+      const [shared, a] = readVarint(block, at, path);
+      const [unshared, b] = readVarint(block, a, path);
+      const [valueLength, c] = readVarint(block, b, path);
+      if (shared > key.length || c + unshared + valueLength > end) fail(path, `corrupt table: entry at block offset ${at} overruns its block`);
+      const next = new Uint8Array(shared + unshared);
+      next.set(key.subarray(0, shared));
+      next.set(block.subarray(c, c + unshared), shared);
+      key = next;
+      out.push({ key, value: block.subarray(c + unshared, c + unshared + valueLength) });
+      at = c + unshared + valueLength;
+    }
+    return out;
+  }
+
+  /** Every entry of the table (for small tables: a V2 .index). */
+  all(): TableEntry[] {
+    return this.index.flatMap((i) => this.entries(this.block(i.handle)));
+  }
+
+  /** Entries whose key starts with `prefix`, reading only the blocks that can hold them. */
+  withPrefix(prefix: Uint8Array): TableEntry[] {
+    const out: TableEntry[] = [];
+    let i = this.index.findIndex((e) => compareBytes(e.separator, prefix) >= 0);
+    if (i < 0) return out;
+    for (; i < this.index.length; i++) {
+      let past = false;
+      for (const e of this.entries(this.block(this.index[i]!.handle))) {
+        if (startsWith(e.key, prefix)) out.push(e);
+        else if (compareBytes(e.key, prefix) > 0) past = true;
+      }
+      if (past) break;
+    }
+    return out;
+  }
+
+  /** The table's first entry (the header of both checkpoint formats is keyed by ""). */
+  first(): TableEntry | undefined {
+    const head = this.index[0];
+    return head ? this.entries(this.block(head.handle))[0] : undefined;
+  }
+}
+
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {
+  if (key.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (key[i] !== prefix[i]) return false;
+  return true;
+}
