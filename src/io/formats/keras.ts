@@ -6,6 +6,7 @@
 // Long attribute lists are split by Keras into `layer_names0`, `layer_names1`, ...
 // Tensor names are dataset paths below the weights group: `<layer>/<weight name>`.
 import type { DType } from '../../torch/dtype.js';
+import { fileSource } from './source.js';
 import { fail, numelOf, weightTensor, widened, type WeightData, type WeightFile, type WeightLayer, type WeightTensor } from './types.js';
 
 type H5 = typeof import('h5wasm/node');
@@ -102,15 +103,39 @@ function layerTypes(config: unknown): Record<string, string> {
   return types;
 }
 
+/** The end-of-file address the HDF5 superblock (at offset 0) records: a shorter file was cut. */
+function checkHdf5Length(path: string): void {
+  const source = fileSource(path);
+  try {
+    const head = source.read(0, Math.min(64, source.size));
+    const version = head[8];
+    const offsets = version === 0 || version === 1 ? head[13]! : head[9]!;
+    const base = version === 0 ? 24 : version === 1 ? 28 : 12;
+    const at = version === 0 || version === 1 ? base + 2 * offsets : base + 2 * offsets;
+    if (offsets !== 8 || at + 8 > head.length) return;
+    const eof = Number(Buffer.from(head.buffer, head.byteOffset, head.byteLength).readBigUInt64LE(at));
+    if (eof > source.size) fail(path, `truncated HDF5 file: its superblock says ${eof} bytes, the file has ${source.size}`);
+  } finally {
+    source.close();
+  }
+}
+
+/** h5wasm's own errors, as one line naming the file. */
+function guard(path: string, what: string, fn: () => unknown): unknown {
+  try {
+    return fn();
+  } catch (err) {
+    const message = (err as Error).message ?? String(err);
+    if (message.startsWith(path)) throw err;
+    return fail(path, `HDF5 error while ${what} (corrupt or truncated file?): ${message.split('\n')[0]}`);
+  }
+}
+
 /** Reads a Keras .h5 (weights-only or whole model). */
 export async function readKeras(path: string): Promise<WeightFile> {
   const lib = await h5wasm();
-  let file: InstanceType<H5['File']>;
-  try {
-    file = new lib.File(path, 'r');
-  } catch (err) {
-    return fail(path, `HDF5 file that h5wasm cannot open: ${(err as Error).message}`);
-  }
+  checkHdf5Length(path);
+  const file = guard(path, 'opening it', () => new lib.File(path, 'r')) as InstanceType<H5['File']>;
   let ok = false;
   try {
     const rootNames = keraslist(file, 'layer_names');
@@ -150,7 +175,7 @@ export async function readKeras(path: string): Promise<WeightFile> {
         const ds = d as H5Dataset;
         const dtype = datasetDtype(ds, path, name);
         const shape = ds.shape ?? [];
-        tensors.push(weightTensor(name, widened(dtype), `${dtype} (HDF5)`, shape, () => toData(ds.value, dtype, numelOf(shape), path, name)));
+        tensors.push(weightTensor(name, widened(dtype), `${dtype} (HDF5)`, shape, () => toData(guard(path, `reading '${name}'`, () => ds.value), dtype, numelOf(shape), path, name)));
         names.push(name);
       }
       layers.push({ name: layer, type: types[layer], tensors: names });
@@ -166,6 +191,11 @@ export async function readKeras(path: string): Promise<WeightFile> {
         file.close();
       },
     };
+  } catch (err) {
+    guard(path, 'reading its layout', () => {
+      throw err;
+    });
+    throw err;
   } finally {
     if (!ok) file.close();
   }

@@ -6,10 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openWeights } from '../../../src/io/formats/index.js';
-
-export const weightsDir = fileURLToPath(new URL('../../../../test/fixtures/weights/', import.meta.url));
+import { weightsDir } from './fixtures.js';
 
 interface Expected {
   generator: string;
