@@ -57,7 +57,9 @@ function blobTensor(source: ByteSource, span: FieldSpan, name: string): WeightTe
     fail(path, `blob '${name}' has shape [${shape}] (${numel} values) but holds ${bytes / width} ${width === 4 ? 'float' : 'double'} values${bytes === 0 ? ' (no data: a net definition rather than trained weights?)' : ''}`);
   }
   const dtype = width === 4 ? 'float32' : 'float64';
-  return weightTensor(name, dtype, width === 4 ? 'float' : 'double', shape, () => bytesToData(packedBytes(source, spans, width), dtype));
+  const single = spans.length === 1 && spans[0]!.wire === 2 ? spans[0]! : undefined;
+  const range = single && ((start: number, count: number) => source.read(single.start + start * width, count * width));
+  return weightTensor(name, dtype, width === 4 ? 'float' : 'double', shape, () => bytesToData(packedBytes(source, spans, width), dtype), range);
 }
 
 /** Reads a .caffemodel (names, types, shapes now; the float data when each tensor is read). */

@@ -41,6 +41,11 @@ export class PickleBytes {
   bytes(): Uint8Array {
     return this.#bytes ?? this.#source.read(this.#offset, this.length);
   }
+  /** Bytes [start, start + length) of these bytes, read from the file when they were left there. */
+  range(start: number, length: number): Uint8Array {
+    if (start < 0 || start + length > this.length) throw new Error(`byte range ${start}..${start + length} outside ${this.length} bytes`);
+    return this.#bytes ? this.#bytes.subarray(start, start + length) : this.#source.read(this.#offset + start, length);
+  }
   /** As a latin1 string: for short keys and names only. */
   text(): string {
     return Buffer.from(this.bytes()).toString('latin1');

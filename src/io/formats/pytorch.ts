@@ -122,6 +122,8 @@ function tensorsOf(dict: Map<unknown, unknown>, path: string, bigEndian: boolean
     const [lo, hi] = viewExtent(ref.shape, ref.strides, ref.offset);
     if (lo < 0 || hi > ref.storage.numel) fail(path, `tensor '${name}' (shape [${ref.shape}], stride [${ref.strides}], offset ${ref.offset}) reaches past its storage of ${ref.storage.numel} elements`);
     const contiguous = isContiguous(ref.shape, ref.strides);
+    const direct = contiguous && !bigEndian && widened(ref.storage.dtype) === ref.storage.dtype;
+    const range = (start: number, count: number) => root.source!.read(root.start + (base + ref.offset + start) * size, count * size);
     out.push(
       weightTensor(name, widened(ref.storage.dtype), ref.storage.dtype, ref.shape, () => {
         if (!root.source) fail(path, `storage ${root.key} of '${name}' is missing from the file`);
@@ -129,7 +131,7 @@ function tensorsOf(dict: Map<unknown, unknown>, path: string, bigEndian: boolean
         if (bigEndian) swapBytes((bytes = new Uint8Array(bytes)), size);
         if (!contiguous) bytes = gatherStrided(bytes, size, ref.shape, ref.strides, ref.offset - lo);
         return bytesToData(bytes, ref.storage.dtype);
-      }),
+      }, direct ? range : undefined),
     );
   }
   return out;

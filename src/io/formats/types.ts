@@ -2,7 +2,7 @@
 // demand) plus what the format itself says about layers, so mapping code never looks at formats.
 import { native } from '../../torch/native.js';
 import { dtypeCode, type DType } from '../../torch/dtype.js';
-import { Tensor, type Device } from '../../torch/index.js';
+import { noGrad, Tensor, tidy, type Device } from '../../torch/index.js';
 
 export type WeightFormat =
   | 'pytorch-zip'
@@ -34,6 +34,12 @@ export interface WeightTensor {
   read(): WeightData;
   /** read() as a pixelwise Tensor (dtype converts, e.g. 'float32'). */
   toTensor(options?: { dtype?: DType; device?: Device }): Tensor;
+  /**
+   * Copies the values into `target` (same element count, any dtype/device), e.g. a model's
+   * parameter, under no-grad. Contiguous data streams through in chunks of at most 64 MiB, so
+   * a 400 MB layer never exists twice in memory; other layouts go through toTensor().
+   */
+  readInto(target: Tensor, options?: { chunkBytes?: number }): void;
 }
 
 /** A layer as the format lists it, in the file's order, with its tensors in their order. */
@@ -173,16 +179,53 @@ export function dataToTensor(data: WeightData, dtype: WeightDType, shape: readon
   }
 }
 
-/** A WeightTensor whose data comes from `read`. */
-export function weightTensor(name: string, dtype: WeightDType, storedDtype: string, shape: readonly number[], read: () => WeightData): WeightTensor {
+const CHUNK_BYTES = 64 << 20;
+
+/**
+ * A WeightTensor whose data comes from `read`. `range(start, count)`, where the format
+ * stores the values contiguously in the tensor's own dtype (little-endian), gives the raw
+ * bytes of elements [start, start + count): readInto() then streams in chunks.
+ */
+export function weightTensor(
+  name: string,
+  dtype: WeightDType,
+  storedDtype: string,
+  shape: readonly number[],
+  read: () => WeightData,
+  range?: (start: number, count: number) => Uint8Array,
+): WeightTensor {
+  const toTensor = (options?: { dtype?: DType; device?: Device }) => dataToTensor(read(), dtype, shape, options);
   return {
     name,
     dtype,
     storedDtype,
     shape,
     read,
-    toTensor(options) {
-      return dataToTensor(read(), dtype, shape, options);
+    toTensor,
+    readInto(target, options = {}) {
+      const numel = numelOf(shape);
+      if (target.numel !== numel) throw new Error(`${name}: [${shape}] (${numel} values) cannot fill a tensor of shape [${target.shape}]`);
+      if (!range || !target.isContiguous()) {
+        const t = toTensor({ dtype: target.dtype });
+        try {
+          noGrad(() => target.copy_(t.reshape(target.shape)));
+        } finally {
+          t.dispose();
+        }
+        return;
+      }
+      const step = Math.max(1, Math.floor((options.chunkBytes ?? CHUNK_BYTES) / ITEM_SIZE[dtype]));
+      noGrad(() =>
+        tidy(() => {
+          const flat = target.reshape([numel]);
+          for (let start = 0; start < numel; start += step) {
+            const count = Math.min(step, numel - start);
+            const chunk = dataToTensor(bytesToData(range(start, count), dtype), dtype, [count]);
+            flat.narrow(0, start, count).copy_(chunk);
+            chunk.dispose();
+          }
+        }),
+      );
     },
   };
 }

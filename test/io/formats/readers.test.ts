@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openWeights } from '../../../src/io/formats/index.js';
+import { zeros, type DType } from '../../../src/torch/index.js';
 import { weightsDir } from './fixtures.js';
 
 interface Expected {
@@ -45,10 +46,14 @@ for (const json of fixtures) {
         const data = t.read();
         assert.equal(data.length, e.data.length, `${name} length`);
         const got = Array.from(data as ArrayLike<number | bigint>, (v) => (typeof v === 'bigint' ? Number(v) : v));
-        for (let i = 0; i < got.length; i++) {
-          const want = e.dtype === 'float32' ? Math.fround(e.data[i]!) : e.data[i]!;
-          if (got[i] !== want) assert.fail(`${name}[${i}]: got ${got[i]}, expected ${want}`);
-        }
+        const want = e.data.map((v) => (e.dtype === 'float32' ? Math.fround(v) : v));
+        for (let i = 0; i < got.length; i++) if (got[i] !== want[i]) assert.fail(`${name}[${i}]: got ${got[i]}, expected ${want[i]}`);
+        // The same values copied into a tensor (a model's parameter), streamed in 8-byte chunks.
+        const target = zeros(e.shape, { dtype: (e.dtype === 'bool' ? 'uint8' : e.dtype) as DType });
+        t.readInto(target, { chunkBytes: 8 });
+        const copied = Array.from(target.data() as ArrayLike<number | bigint>, Number);
+        target.dispose();
+        for (let i = 0; i < got.length; i++) if (copied[i] !== Number(want[i])) assert.fail(`${name}[${i}] via readInto: got ${copied[i]}, expected ${want[i]}`);
       }
       if (expected.layers) {
         assert.deepEqual(
