@@ -58,7 +58,7 @@ function blobTensor(source: ByteSource, span: FieldSpan, name: string): WeightTe
   }
   const dtype = width === 4 ? 'float32' : 'float64';
   const single = spans.length === 1 && spans[0]!.wire === 2 ? spans[0]! : undefined;
-  const range = single && ((start: number, count: number) => source.read(single.start + start * width, count * width));
+  const range = single && ((start: number, _count: number, scratch: Uint8Array) => source.readInto(single.start + start * width, scratch));
   return weightTensor(name, dtype, width === 4 ? 'float' : 'double', shape, () => bytesToData(packedBytes(source, spans, width), dtype), range);
 }
 

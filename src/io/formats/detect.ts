@@ -9,6 +9,7 @@ import { type ByteSource, fileSource } from './source.js';
 import { hasTableMagic } from './table.js';
 import { isTfV1Table, readTfBundle, readTfV1, tfBundlePrefix } from './tensorflow.js';
 import { fail, type WeightFile, type WeightFormat } from './types.js';
+import { npyHeaderEnd, parseNpyPreamble } from './npy-header.js';
 import { listZip } from './zip.js';
 
 const EXPECTED =
@@ -64,7 +65,10 @@ async function detectSource(source: ByteSource): Promise<WeightFormat> {
     if (head[2] === 0x8a) return 'pytorch-legacy'; // torch.save's first pickle: the LONG1 magic number
     fail(path, `a Python pickle that is not a torch.save file (no magic number); ${EXPECTED}`);
   }
-  if (startsWith(head, [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59])) return 'npy';
+  if (startsWith(head, [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59])) {
+    const pre = parseNpyPreamble(source.read(0, Math.min(npyHeaderEnd(head, path), source.size)), path);
+    return pre.descr === '|O' || pre.descr === 'O' ? 'npy-pickle' : 'npy';
+  }
   if (startsWith(head, HDF5_MAGIC)) return 'keras-h5';
   if (isSafetensors(head, source.size)) return 'safetensors';
   if (hasTableMagic(source)) {

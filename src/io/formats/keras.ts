@@ -175,7 +175,17 @@ export async function readKeras(path: string): Promise<WeightFile> {
         const ds = d as H5Dataset;
         const dtype = datasetDtype(ds, path, name);
         const shape = ds.shape ?? [];
-        tensors.push(weightTensor(name, widened(dtype), `${dtype} (HDF5)`, shape, () => toData(guard(path, `reading '${name}'`, () => ds.value), dtype, numelOf(shape), path, name)));
+        // Row ranges through HDF5 hyperslabs keep the wasm heap small for a 400 MB layer.
+        const row = shape.length > 0 && shape[0]! > 0 ? numelOf(shape) / shape[0]! : 1;
+        const range =
+          shape.length > 0 && widened(dtype) === dtype
+            ? (start: number, count: number) => {
+                const rows = guard(path, `reading '${name}'`, () => ds.slice([[start / row, (start + count) / row]]));
+                const data = toData(rows, dtype, count, path, name);
+                return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+              }
+            : undefined;
+        tensors.push(weightTensor(name, widened(dtype), `${dtype} (HDF5)`, shape, () => toData(guard(path, `reading '${name}'`, () => ds.value), dtype, numelOf(shape), path, name), range));
         names.push(name);
       }
       layers.push({ name: layer, type: types[layer], tensors: names });

@@ -123,7 +123,7 @@ function numpyTensor(
   fortran: boolean,
   bytesOf: () => Uint8Array,
   path: string,
-  rangeOf?: (start: number, length: number) => Uint8Array,
+  rangeOf?: (start: number, scratch: Uint8Array) => Uint8Array,
 ): WeightTensor {
   const dtype = numpyDtype(descr.slice(1), path);
   const bigEndian = descr[0] === '>';
@@ -133,7 +133,7 @@ function numpyTensor(
     if (raw.byteLength < bytes) fail(path, `truncated data for '${name}': shape [${shape}] of ${descr} needs ${bytes} bytes, found ${raw.byteLength}`);
     return bytesToData(toCOrder(raw.subarray(0, bytes), dtype, bigEndian, fortran, shape), dtype);
   }, rangeOf && !(bigEndian && ITEM_SIZE[dtype] > 1) && !(fortran && shape.length > 1) && widened(dtype) === dtype
-    ? (start, count) => rangeOf(start * ITEM_SIZE[dtype], count * ITEM_SIZE[dtype])
+    ? (start, _count, scratch) => rangeOf(start * ITEM_SIZE[dtype], scratch)
     : undefined);
 }
 
@@ -141,7 +141,7 @@ function arrayTensor(name: string, a: NumpyArray, path: string): WeightTensor {
   if (!a.dtype || !(a.data instanceof PickleBytes)) fail(path, `'${name}' is a numpy array without numeric data (dtype ${a.dtype?.descr ?? '?'})`);
   const data = a.data as PickleBytes;
   const descr = a.dtype!.descr.replace(/^=/, '<');
-  return numpyTensor(name, descr, a.shape, a.fortranOrder, () => data.bytes(), path, (start, length) => data.range(start, length));
+  return numpyTensor(name, descr, a.shape, a.fortranOrder, () => data.bytes(), path, (start, scratch) => data.rangeInto(start, scratch));
 }
 
 function readPreamble(source: ByteSource) {
@@ -191,7 +191,7 @@ function npyContent(source: ByteSource, name: string) {
   const dataStart = pre.dataStart;
   const need = numelOf(pre.shape) * ITEM_SIZE[numpyDtype(pre.descr.slice(1), source.path)];
   if (source.size - dataStart < need) fail(source.path, `truncated file: shape [${pre.shape}] of ${pre.descr} needs ${need} bytes of data, the file has ${source.size - dataStart}`);
-  const tensor = numpyTensor(name, pre.descr.replace(/^=/, '<'), pre.shape, pre.fortranOrder, () => source.read(dataStart, need), source.path, (start, length) => source.read(dataStart + start, length));
+  const tensor = numpyTensor(name, pre.descr.replace(/^=/, '<'), pre.shape, pre.fortranOrder, () => source.read(dataStart, need), source.path, (start, scratch) => source.readInto(dataStart + start, scratch));
   return { kind: 'npy' as const, layers: undefined, tensors: [tensor] };
 }
 

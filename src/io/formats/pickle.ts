@@ -41,10 +41,12 @@ export class PickleBytes {
   bytes(): Uint8Array {
     return this.#bytes ?? this.#source.read(this.#offset, this.length);
   }
-  /** Bytes [start, start + length) of these bytes, read from the file when they were left there. */
-  range(start: number, length: number): Uint8Array {
+  /** Bytes from `start` on into `target` (read from the file when they were left there). */
+  rangeInto(start: number, target: Uint8Array): Uint8Array {
+    const length = target.byteLength;
     if (start < 0 || start + length > this.length) throw new Error(`byte range ${start}..${start + length} outside ${this.length} bytes`);
-    return this.#bytes ? this.#bytes.subarray(start, start + length) : this.#source.read(this.#offset + start, length);
+    if (this.#bytes) return this.#bytes.subarray(start, start + length);
+    return this.#source.readInto(this.#offset + start, target);
   }
   /** As a latin1 string: for short keys and names only. */
   text(): string {

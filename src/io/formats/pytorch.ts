@@ -123,7 +123,7 @@ function tensorsOf(dict: Map<unknown, unknown>, path: string, bigEndian: boolean
     if (lo < 0 || hi > ref.storage.numel) fail(path, `tensor '${name}' (shape [${ref.shape}], stride [${ref.strides}], offset ${ref.offset}) reaches past its storage of ${ref.storage.numel} elements`);
     const contiguous = isContiguous(ref.shape, ref.strides);
     const direct = contiguous && !bigEndian && widened(ref.storage.dtype) === ref.storage.dtype;
-    const range = (start: number, count: number) => root.source!.read(root.start + (base + ref.offset + start) * size, count * size);
+    const range = (start: number, _count: number, scratch: Uint8Array) => root.source!.readInto(root.start + (base + ref.offset + start) * size, scratch);
     out.push(
       weightTensor(name, widened(ref.storage.dtype), ref.storage.dtype, ref.shape, () => {
         if (!root.source) fail(path, `storage ${root.key} of '${name}' is missing from the file`);

@@ -12,7 +12,7 @@ export function readSafetensorsWeights(source: ByteSource): WeightFile {
       e.dtype,
       e.shape,
       () => bytesToData(source.read(header.dataStart + e.begin, e.end - e.begin), e.dtype),
-      widened(e.dtype) === e.dtype ? (start, count) => source.read(header.dataStart + e.begin + start * ITEM_SIZE[e.dtype], count * ITEM_SIZE[e.dtype]) : undefined,
+      widened(e.dtype) === e.dtype ? (start, _count, scratch) => source.readInto(header.dataStart + e.begin + start * ITEM_SIZE[e.dtype], scratch) : undefined,
     ),
   );
   return { path: source.path, format: 'safetensors', tensors: new Map(tensors.map((t) => [t.name, t])), metadata: { ...header.metadata }, close: () => source.close() };

@@ -9,6 +9,8 @@ export interface ByteSource {
   readonly size: number;
   /** Exactly `length` bytes at `offset` (a view for memory sources, fresh aligned bytes for files). */
   read(offset: number, length: number): Uint8Array;
+  /** Fills `target` with the bytes at `offset` (a caller's reusable buffer: no allocation). */
+  readInto(offset: number, target: Uint8Array): Uint8Array;
   close(): void;
 }
 
@@ -31,13 +33,18 @@ export function fileSource(path: string): ByteSource {
       if (offset < 0 || length < 0 || offset + length > size) {
         fail(path, `truncated file: needs bytes ${offset}..${offset + length}, the file has ${size}`);
       }
-      const buf = allocBytes(length);
+      return this.readInto(offset, allocBytes(length));
+    },
+    readInto(offset, target) {
+      if (!open) fail(path, 'the file was already closed');
+      const length = target.byteLength;
+      if (offset < 0 || offset + length > size) fail(path, `truncated file: needs bytes ${offset}..${offset + length}, the file has ${size}`);
       for (let got = 0; got < length; ) {
-        const n = readSync(fd, buf, got, Math.min(length - got, 1 << 30), offset + got);
+        const n = readSync(fd, target, got, Math.min(length - got, 1 << 30), offset + got);
         if (n === 0) fail(path, `truncated file: needs bytes ${offset}..${offset + length}, read stopped at ${offset + got}`);
         got += n;
       }
-      return buf;
+      return target;
     },
     close() {
       if (open) closeSync(fd);
@@ -57,6 +64,10 @@ export function memorySource(path: string, bytes: Uint8Array): ByteSource {
       }
       return bytes.subarray(offset, offset + length);
     },
+    readInto(offset, target) {
+      target.set(this.read(offset, target.byteLength));
+      return target;
+    },
     close() {},
   };
 }
@@ -70,6 +81,10 @@ export function sliceSource(source: ByteSource, start: number, length: number, p
     read(offset, n) {
       if (offset < 0 || n < 0 || offset + n > length) fail(path, `truncated data: needs bytes ${offset}..${offset + n}, there are ${length}`);
       return source.read(start + offset, n);
+    },
+    readInto(offset, target) {
+      if (offset < 0 || offset + target.byteLength > length) fail(path, `truncated data: needs bytes ${offset}..${offset + target.byteLength}, there are ${length}`);
+      return source.readInto(start + offset, target);
     },
     close() {},
   };

@@ -179,7 +179,8 @@ export function dataToTensor(data: WeightData, dtype: WeightDType, shape: readon
   }
 }
 
-const CHUNK_BYTES = 64 << 20;
+// Below the addon's 32 MiB mmap threshold: freed chunks are reused by malloc, not faulted in anew.
+const CHUNK_BYTES = 8 << 20;
 
 /**
  * A WeightTensor whose data comes from `read`. `range(start, count)`, where the format
@@ -192,7 +193,7 @@ export function weightTensor(
   storedDtype: string,
   shape: readonly number[],
   read: () => WeightData,
-  range?: (start: number, count: number) => Uint8Array,
+  range?: (start: number, count: number, scratch: Uint8Array) => Uint8Array,
 ): WeightTensor {
   const toTensor = (options?: { dtype?: DType; device?: Device }) => dataToTensor(read(), dtype, shape, options);
   return {
@@ -214,13 +215,17 @@ export function weightTensor(
         }
         return;
       }
-      const step = Math.max(1, Math.floor((options.chunkBytes ?? CHUNK_BYTES) / ITEM_SIZE[dtype]));
+      const size = ITEM_SIZE[dtype];
+      // Whole rows (first dimension) per chunk: readers that slice by rows (HDF5) need that.
+      const row = shape.length > 0 && shape[0]! > 0 ? numel / shape[0]! : 1;
+      const step = Math.max(1, Math.floor((options.chunkBytes ?? CHUNK_BYTES) / size / row)) * row;
+      const scratch = allocBytes(Math.min(step, numel) * size);
       noGrad(() =>
         tidy(() => {
           const flat = target.reshape([numel]);
           for (let start = 0; start < numel; start += step) {
             const count = Math.min(step, numel - start);
-            const chunk = dataToTensor(bytesToData(range(start, count), dtype), dtype, [count]);
+            const chunk = dataToTensor(bytesToData(range(start, count, scratch.subarray(0, count * size)), dtype), dtype, [count]);
             flat.narrow(0, start, count).copy_(chunk);
             chunk.dispose();
           }

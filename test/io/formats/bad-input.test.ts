@@ -125,6 +125,9 @@ test('files of other formats name what was expected', async () => {
     const zip = join(dir, 'other.zip');
     copyFileSync(fixture('arrays.npz'), zip);
     assert.equal(await detectWeightFormat(zip), 'npz', 'content, not extension, decides');
+    assert.equal(await detectWeightFormat(fixture('tfvgg_py2.npy')), 'npy-pickle');
+    assert.equal(await detectWeightFormat(fixture('tf_v2.data-00001-of-00002')), 'tf-bundle', 'a data shard names its checkpoint');
+    assert.equal(await detectWeightFormat(join(weightsDir, 'tf_v2')), 'tf-bundle', 'so does the prefix');
     const missing = join(dir, 'nothing.pth');
     assertOneLine(await failure(missing), missing, /no such file/);
   } finally {
