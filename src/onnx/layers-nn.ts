@@ -138,7 +138,6 @@ function poolPads(padding: Pair): Attribute {
 
 const maxPool2d: Emitter<MaxPool2d<boolean>> = (ctx) => {
   const { g, module: m, name } = ctx;
-  if (m.returnIndices) throw new Error(`ONNX export: layer '${name}' (MaxPool2d) returns indices; only plain max pooling exports`);
   const x = ctx.inputs[0]!;
   const attributes: Record<string, Attribute> = {
     kernel_shape: { ints: m.kernelSize },
@@ -293,4 +292,4 @@ export const NN_EMITTERS: [Ctor, Emitter<any>][] = [
   [Upsample, upsample],
 ];
 
-export { conv2d as emitConv2d, linear as emitLinear, elementwise, passThrough };
+export { linear as emitLinear, elementwise };

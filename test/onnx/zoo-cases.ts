@@ -69,7 +69,7 @@ export const CASES: Case[] = [
   {
     name: 'vgg19 classifier, BatchNorm (fixed 224x224)',
     model: () => createModel('vgg19', { ...small, numClasses: 10, batchNorm: true }),
-    shapes: [[1, 3, 224, 224]],
+    shapes: [[1, 3, 224, 224], [3, 3, 224, 224]],
     input: ['N', 3, 224, 224],
     output: ['N', 10],
   },
