@@ -21,7 +21,7 @@ export { createModel, summary, formatSummary, countParameters, MODEL_NAMES, type
 export { train as trainModel, resumeRun, type TrainRunOptions } from './train/run.js';
 export { evaluate } from './train/evaluate.js';
 export { loadPredictor, predict } from './infer/index.js';
-export { saveCheckpoint, loadCheckpoint } from './train/checkpoint.js';
+export { saveCheckpoint, loadCheckpoint } from './checkpoint/file.js';
 export { saveSafetensors, loadSafetensors } from './io/safetensors.js';
 export { openDataset, DataLoader } from './data/index.js';
 export { getKernelSize, upsampleFilt, bilinearUpsampleWeights, upsampleImage } from './nn/bilinear.js';

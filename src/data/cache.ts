@@ -11,7 +11,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { Dataset } from './datasets/types.js';
-import { crc32 } from './png.js';
+import { crc32 } from '../image/png.js';
 import { prepare, type PipelineContext, type PreparedSample } from './transforms/pipeline.js';
 import type { LabelPlane, Planar } from './transforms/planar.js';
 import { deterministicPart, type PreprocessSpec } from './transforms/spec.js';

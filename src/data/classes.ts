@@ -1,8 +1,8 @@
 // Class names of the known datasets, and classes.json: names, colours and the ignore index
 // of a folder dataset, written by hand or by a labelling tool.
 import { existsSync, readFileSync } from 'node:fs';
-import { parseColor, type Rgb } from '../viz/color.js';
-import { CAMVID_CLASSES } from '../viz/palette.js';
+import { parseColor, type Rgb } from '../image/color.js';
+import { CAMVID_CLASSES } from '../image/palette.js';
 
 /** CamVid's 11 classes (SegNet's split); label 11 is void. */
 export const CAMVID_CLASS_NAMES: readonly string[] = CAMVID_CLASSES.slice(0, 11);

@@ -1,7 +1,7 @@
 // The data layer's public surface: codecs, datasets, preprocessing, loader, cache, check.
-export * from './raw-image.js';
-export * from './png.js';
-export * from './image.js';
+export * from '../image/types.js';
+export * from '../image/png.js';
+export * from '../image/files.js';
 export * from './npy.js';
 export * from './idx.js';
 export * from './classes.js';

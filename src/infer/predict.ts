@@ -4,7 +4,7 @@
 // image with bilinear interpolation before the argmax.
 import { noGrad, tensor, tidy, type Tensor } from '../torch/index.js';
 import { interpolate } from '../nn/functional.js';
-import type { RawImage } from '../data/raw-image.js';
+import type { RawImage } from '../image/types.js';
 import type { SampleImage } from '../data/datasets/types.js';
 import { toPlanar, type Planar } from '../data/transforms/planar.js';
 import { resizeImage } from '../data/transforms/resize.js';

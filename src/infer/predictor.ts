@@ -3,11 +3,11 @@
 import type { Device } from '../torch/index.js';
 import { inputMultiple, minInputSize, MODELS, isModelName, outputActivation, type ZooModel } from '../models/registry.js';
 import { ConvAutoencoder } from '../models/autoencoder.js';
-import type { CheckpointConfig } from '../train/checkpoint.js';
-import { loadModel } from '../train/load-model.js';
+import type { CheckpointConfig } from '../checkpoint/file.js';
+import { loadModel } from '../checkpoint/load-model.js';
 import { evalSpec, validatePreprocess, type PreprocessSpec } from '../data/transforms/spec.js';
-import type { Rgb } from '../viz/color.js';
-import { vocPalette } from '../viz/palette.js';
+import type { Rgb } from '../image/color.js';
+import { vocPalette } from '../image/palette.js';
 
 /** The classes a predictor labels pixels with. */
 export interface PredictorClasses {

@@ -1,7 +1,7 @@
 // Predictions as pictures: palette label maps (exact indices), colour overlays, probability
 // maps, and an input | prediction panel whose legend names the classes present.
-import { createImage, type RawImage } from '../data/raw-image.js';
-import { encodePng } from '../data/png.js';
+import { createImage, type RawImage } from '../image/types.js';
+import { encodePng } from '../image/png.js';
 import { toInterleaved, toPlanar } from '../data/transforms/planar.js';
 import { resizeImage } from '../data/transforms/resize.js';
 import { Canvas } from '../viz/canvas.js';

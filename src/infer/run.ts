@@ -2,8 +2,8 @@
 // image at a time predicted and written (labels, overlay, probability map, panel). All or
 // nothing: if any image fails, every file the run wrote is removed again.
 import type { Device } from '../torch/index.js';
-import { imageSize, readImage } from '../data/image.js';
-import { encodePng } from '../data/png.js';
+import { imageSize, readImage } from '../image/files.js';
+import { encodePng } from '../image/png.js';
 import type { PadMode } from '../data/transforms/spec.js';
 import { planInput, type ScaleMode } from './geometry.js';
 import { collectImages, type InputImage } from './inputs.js';

@@ -5,7 +5,7 @@ import { tensor, tidy, type Tensor } from '../torch/index.js';
 import type { Dataset } from '../data/datasets/types.js';
 import { SplitScores, type BinaryDetails } from '../train/evaluate.js';
 import type { Summary } from '../metrics/scores.js';
-import type { Progress } from '../train/progress.js';
+import type { Progress } from '../cli/progress-bar.js';
 import { predict } from './predict.js';
 import type { Predictor } from './predictor.js';
 

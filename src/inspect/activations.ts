@@ -1,12 +1,12 @@
 // One layer's output for one input, channel by channel (the fourth seed's layer_output
 // viewer), above the input and what the model predicts for it.
 import { tidy, type Tensor } from '../torch/index.js';
-import type { RawImage } from '../data/raw-image.js';
+import type { RawImage } from '../image/types.js';
 import { captureActivations } from '../models/summary.js';
 import type { ZooModel } from '../models/registry.js';
 import { activationGrid } from '../viz/grid.js';
-import type { LabelMap } from '../viz/maps.js';
-import type { Palette } from '../viz/palette.js';
+import type { LabelMap } from '../image/maps.js';
+import type { Palette } from '../image/palette.js';
 import { vconcat } from '../viz/panels.js';
 import { findLayer } from './layers.js';
 import { panelSheet, type Panel } from './panels.js';

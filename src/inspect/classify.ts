@@ -2,14 +2,14 @@
 // the classifier slid over the whole image for a coarse segmentation (first seed: upsampled x32).
 import { noGrad, tidy, where, type Tensor } from '../torch/index.js';
 import { bilinearUpsample } from '../nn/bilinear.js';
-import type { RawImage } from '../data/raw-image.js';
+import type { RawImage } from '../image/types.js';
 import { toPlanar, toInterleaved } from '../data/transforms/planar.js';
 import { resizeImage } from '../data/transforms/resize.js';
 import { cropImage } from '../data/transforms/geometry.js';
 import { coarseSegmentation, topK, type ClassScore, type CoarseSegmentation } from '../models/imagenet-predictions.js';
 import { vggInput, type VggPreprocessing } from '../models/preprocessing.js';
 import type { VGG } from '../models/vgg.js';
-import type { LabelMap } from '../viz/maps.js';
+import type { LabelMap } from '../image/maps.js';
 
 /**
  * Resizes the shorter side to `resizeSide` (aspect kept) and cuts the central size x size

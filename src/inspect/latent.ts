@@ -1,7 +1,7 @@
 // The second seed's latent space: encode digits with the autoencoder, scatter the 2-D codes
 // coloured by digit, and decode a chosen point into a generated image.
 import { noGrad, tensor, tidy } from '../torch/index.js';
-import type { RawImage } from '../data/raw-image.js';
+import type { RawImage } from '../image/types.js';
 import type { Sample } from '../data/datasets/types.js';
 import { finish, prepare } from '../data/transforms/pipeline.js';
 import { validatePreprocess, type PreprocessSpec } from '../data/transforms/spec.js';

@@ -1,7 +1,7 @@
 // A ground-truth mask file for one image: class indices (gray or palette PNG), 0/255 binary
 // masks, or colour masks matched against the checkpoint's class colours.
-import { readLabelImageAsync } from '../data/image.js';
-import type { LabelMap } from '../viz/maps.js';
+import { readLabelImageAsync } from '../image/files.js';
+import type { LabelMap } from '../image/maps.js';
 
 export interface ReadMaskOptions {
   /** The image's size; a mask of another size is an error. */

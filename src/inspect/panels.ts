@@ -1,12 +1,12 @@
 // Images and label maps side by side under their titles, with one legend naming every class
 // any of the maps shows: the layout of the seeds' sample, threshold and layer viewers.
-import type { RawImage } from '../data/raw-image.js';
+import type { RawImage } from '../image/types.js';
 import { Canvas } from '../viz/canvas.js';
 import { displaySize, resizeNearest, toRgb } from '../viz/image-ops.js';
 import { drawLegend, measureLegend, type LegendEntry } from '../viz/legend-box.js';
-import type { LabelMap } from '../viz/maps.js';
+import type { LabelMap } from '../image/maps.js';
 import { colorizeLabels } from '../viz/overlay.js';
-import { paletteFor, type Palette } from '../viz/palette.js';
+import { paletteFor, type Palette } from '../image/palette.js';
 import { grid } from '../viz/panels.js';
 
 /** One panel: an image, or a label map drawn in class colours. */

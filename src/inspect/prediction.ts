@@ -1,11 +1,11 @@
 // What a trained model makes of one image, as plain maps the viz functions draw: class labels,
 // the foreground probability of a binary model, or an autoencoder's reconstruction. Computed
 // by infer's prediction, so the pictures show what `pixelwise predict` does.
-import type { RawImage } from '../data/raw-image.js';
+import type { RawImage } from '../image/types.js';
 import type { SampleImage } from '../data/datasets/types.js';
 import { predict, reconstruct } from '../infer/predict.js';
 import type { Predictor } from '../infer/predictor.js';
-import type { LabelMap, ScalarMap } from '../viz/maps.js';
+import type { LabelMap, ScalarMap } from '../image/maps.js';
 
 export interface PredictionMaps {
   activation: Predictor['activation'];

@@ -1,8 +1,8 @@
 // A contact sheet of dataset samples: each image next to its mask in class colours, one
 // legend with the class names (the seeds' sample viewers).
-import type { RawImage } from '../data/raw-image.js';
+import type { RawImage } from '../image/types.js';
 import type { Dataset, Sample, SampleImage } from '../data/datasets/types.js';
-import type { Palette } from '../viz/palette.js';
+import type { Palette } from '../image/palette.js';
 import { panelSheet, type Panel } from './panels.js';
 
 /** Any decoded sample image as 8-bit pixels (float images in 0..1 are scaled to 0..255). */

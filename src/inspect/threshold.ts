@@ -1,9 +1,9 @@
 // Binarising a binary model's probabilities: the IoU at one threshold, a sweep over many
 // (the fourth seed's threshold slider, 0..0.95), and the view without a ground-truth mask.
-import type { RawImage } from '../data/raw-image.js';
+import type { RawImage } from '../image/types.js';
 import { applyColormap } from '../viz/colormap.js';
 import { displaySize, resizeNearest, toRgb } from '../viz/image-ops.js';
-import type { LabelMap, ScalarMap } from '../viz/maps.js';
+import type { LabelMap, ScalarMap } from '../image/maps.js';
 import { hconcat } from '../viz/panels.js';
 import { maskIoU } from '../viz/threshold.js';
 

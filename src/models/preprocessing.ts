@@ -2,7 +2,7 @@
 // was trained with: torchvision's (RGB in [0, 1], minus mean, over std) or TF-slim's, as in the
 // seeds (RGB in 0..255 minus the mean pixel 123.68, 116.78, 103.94).
 import { tensor, tidy, type Tensor } from '../torch/index.js';
-import type { RawImage } from '../data/raw-image.js';
+import type { RawImage } from '../image/types.js';
 
 /** Mean RGB pixel of ImageNet on the 0..255 scale (TF-slim's _R_MEAN, _G_MEAN, _B_MEAN). */
 export const VGG_MEAN_RGB = [123.68, 116.78, 103.94] as const;

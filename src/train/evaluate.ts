@@ -8,7 +8,7 @@ import { ConfusionMatrix } from '../metrics/confusion.js';
 import { summarize, type Summary } from '../metrics/scores.js';
 import { DEFAULT_SWEEP, statsFromCounts, sweepOf, tgsImagePrecision, type ThresholdSweep } from '../metrics/binary.js';
 import { predictLabels, type Objective } from './objective.js';
-import type { Progress } from './progress.js';
+import type { Progress } from '../cli/progress-bar.js';
 
 export interface EvaluateOptions {
   /** Dataset classes (2 for a one-output binary model). */

@@ -1,8 +1,8 @@
 // Training runs, checkpoints, evaluation, losses-by-name, progress and logs.
 export * from './run.js';
 export * from './trainer.js';
-export * from './checkpoint.js';
+export * from '../checkpoint/file.js';
 export * from './evaluate.js';
 export * from './objective.js';
-export { Progress, type ProgressOptions } from './progress.js';
+export { Progress, type ProgressOptions } from '../cli/progress-bar.js';
 export { JsonlLog, readJsonl } from './jsonl-log.js';

@@ -11,7 +11,7 @@ import type { AugmentSpec, NormalizePreset, PadMode, PreprocessSpec } from '../d
 import { createModel, inputMultiple, MODELS, isModelName, type ZooModel } from '../models/registry.js';
 import { SGD, Adam, AdamW, StepLR, PolyLR, CosineAnnealingLR, LinearWarmup, type LRScheduler, type Optimizer } from '../optim/index.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
-import { disposeCheckpoint, loadCheckpoint, type Checkpoint, type CheckpointConfig } from './checkpoint.js';
+import { disposeCheckpoint, loadCheckpoint, type Checkpoint, type CheckpointConfig } from '../checkpoint/file.js';
 import { buildObjective, defaultLoss, isBinaryLoss, type LossName } from './objective.js';
 import { Trainer, type TrainPosition, type TrainResult } from './trainer.js';
 

@@ -9,13 +9,13 @@ import type { ZooModel } from '../models/registry.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/schedules.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
-import { writePng } from '../data/image.js';
+import { writePng } from '../image/files.js';
 import { lossCurves } from '../viz/plot.js';
-import { saveCheckpoint, type CheckpointConfig, type TrainState } from './checkpoint.js';
+import { saveCheckpoint, type CheckpointConfig, type TrainState } from '../checkpoint/file.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { JsonlLog, readJsonl } from './jsonl-log.js';
 import type { Objective } from './objective.js';
-import { Progress } from './progress.js';
+import { Progress } from '../cli/progress-bar.js';
 
 /** One line of metrics.jsonl: written after every validation. */
 export interface EpochRecord {

@@ -1,10 +1,10 @@
 // Many small maps tiled into one image: the filters of a conv layer, the channels of an activation.
-import type { RawImage } from '../data/raw-image.js';
+import type { RawImage } from '../image/types.js';
 import { Canvas } from './canvas.js';
 import { drawColorbar, colorbarWidth } from './colorbar.js';
 import { applyColormap, colormapRange, type ColormapName } from './colormap.js';
 import { measureText } from './font.js';
-import { checkMap, type ScalarMap } from './maps.js';
+import { checkMap, type ScalarMap } from '../image/maps.js';
 
 export interface TileOptions {
   /** Tiles per row; default about square. */

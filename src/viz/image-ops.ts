@@ -1,8 +1,8 @@
 // Small pixel-buffer conversions the drawing functions share.
-import { createImage, type RawImage } from '../data/raw-image.js';
-import { parseColor, type ColorLike } from './color.js';
+import { createImage, type RawImage } from '../image/types.js';
+import { parseColor, type ColorLike } from '../image/color.js';
 import { checkImage, pixelOf } from './canvas.js';
-import { checkMap, type LabelMap } from './maps.js';
+import { checkMap, type LabelMap } from '../image/maps.js';
 
 /** `image` as 3-channel RGB; gray is replicated, alpha is composited over `background` (default white). */
 export function toRgb(image: RawImage, background: ColorLike = 'white'): RawImage {

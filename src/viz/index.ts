@@ -8,16 +8,16 @@
 //   fig.toImage();  // RawImage for the PNG encoder
 //   fig.toSvg();    // the same figure as an SVG string
 
-export type { Rgb, Rgba, ColorLike } from './color.js';
-export { parseColor, toHex, hslToRgb, luminance } from './color.js';
-export type { LabelMap, ScalarMap } from './maps.js';
-export { presentLabels, finiteRange } from './maps.js';
+export type { Rgb, Rgba, ColorLike } from '../image/color.js';
+export { parseColor, toHex, hslToRgb, luminance } from '../image/color.js';
+export type { LabelMap, ScalarMap } from '../image/maps.js';
+export { presentLabels, finiteRange } from '../image/maps.js';
 
-export type { Palette, PaletteKind } from './palette.js';
+export type { Palette, PaletteKind } from '../image/palette.js';
 export {
   vocPalette, qualitativePalette, pairedPalette, camvidPalette, paletteFor, colorOf,
   CAMVID_CLASSES, IGNORE_BLACK, IGNORE_WHITE,
-} from './palette.js';
+} from '../image/palette.js';
 export type { ColormapName, ColormapOptions } from './colormap.js';
 export { applyColormap, sampleColormap, colormapLut, colormapRange, COLORMAPS } from './colormap.js';
 

@@ -1,10 +1,10 @@
 // Label maps and masks drawn on their own or blended over the image they describe.
-import { createImage, type RawImage } from '../data/raw-image.js';
-import { parseColor, type ColorLike, type Rgb } from './color.js';
+import { createImage, type RawImage } from '../image/types.js';
+import { parseColor, type ColorLike, type Rgb } from '../image/color.js';
 import { applyColormap, type ColormapName } from './colormap.js';
 import { toRgb } from './image-ops.js';
-import { checkMap, type LabelMap, type ScalarMap } from './maps.js';
-import { IGNORE_WHITE, paletteFor, type Palette, type PaletteKind } from './palette.js';
+import { checkMap, type LabelMap, type ScalarMap } from '../image/maps.js';
+import { IGNORE_WHITE, paletteFor, type Palette, type PaletteKind } from '../image/palette.js';
 
 export interface ColorizeOptions {
   /** Colours per class index, or a palette kind sized to the largest label; default 'voc'. */

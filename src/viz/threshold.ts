@@ -1,9 +1,9 @@
 // The seed's threshold viewer: image | true mask | prediction above a threshold, titled with its IoU.
-import type { RawImage } from '../data/raw-image.js';
+import type { RawImage } from '../image/types.js';
 import { checkImage } from './canvas.js';
 import { applyColormap, type ColormapName } from './colormap.js';
 import { displaySize, resizeNearest } from './image-ops.js';
-import { checkMap, type LabelMap, type ScalarMap } from './maps.js';
+import { checkMap, type LabelMap, type ScalarMap } from '../image/maps.js';
 import { hconcat } from './panels.js';
 
 /**

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { disposeCheckpoint, loadCheckpoint } from '../../src/train/checkpoint.js';
+import { disposeCheckpoint, loadCheckpoint } from '../../src/checkpoint/file.js';
 import { makeFolder } from '../data/make-datasets.js';
 import { assertOneLineError, cli, cliAll, finished, spawnCli, tempDir } from './helpers.js';
 

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodePng } from '../../src/data/png.js';
-import { readImage } from '../../src/data/image.js';
+import { encodePng } from '../../src/image/png.js';
+import { readImage } from '../../src/image/files.js';
 import { upsampleImage } from '../../src/nn/bilinear.js';
 import { assertOneLineError, cli, cliAll, tempDir } from './helpers.js';
 

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { manualSeed, noGrad } from '../../src/torch/index.js';
 import { createModel, type ZooModel } from '../../src/models/registry.js';
-import { saveCheckpoint, type CheckpointConfig } from '../../src/train/checkpoint.js';
+import { saveCheckpoint, type CheckpointConfig } from '../../src/checkpoint/file.js';
 import { createPredictor, type Predictor } from '../../src/infer/predictor.js';
-import type { RawImage } from '../../src/data/raw-image.js';
+import type { RawImage } from '../../src/image/types.js';
 
 export function tempDir(t: { after: (fn: () => void) => void }, tag = 'infer'): string {
   const dir = mkdtempSync(join(tmpdir(), `pixelwise-${tag}-`));

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { memory, zeros } from '../../src/torch/index.js';
 import { saveSafetensors } from '../../src/io/safetensors.js';
-import { saveCheckpoint } from '../../src/train/checkpoint.js';
+import { saveCheckpoint } from '../../src/checkpoint/file.js';
 import { createModel } from '../../src/models/registry.js';
 import { createPredictor, loadPredictor } from '../../src/infer/predictor.js';
 import { predict } from '../../src/infer/predict.js';

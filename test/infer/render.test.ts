@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readLabelImage } from '../../src/data/image.js';
+import { readLabelImage } from '../../src/image/files.js';
 import { predict, type Prediction } from '../../src/infer/predict.js';
 import type { PredictorClasses } from '../../src/infer/predictor.js';
 import { labelsPng, overlayImage, predictionPanel, probabilityImage, reconstructionPanel } from '../../src/infer/render.js';
-import { vocPalette } from '../../src/viz/palette.js';
+import { vocPalette } from '../../src/image/palette.js';
 import { BINARY, UNET, tempDir, testImage, tinyPredictor } from './make-checkpoints.js';
 
 function fakePrediction(width: number, height: number, numClasses: number): Prediction {

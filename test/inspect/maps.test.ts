@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { memory, noGrad, randn, tidy } from '../../src/torch/index.js';
 import { conv2d } from '../../src/nn/functional.js';
 import { ConvTranspose2d } from '../../src/nn/layers/conv.js';
-import { writePng } from '../../src/data/image.js';
+import { writePng } from '../../src/image/files.js';
 import { vgg16 } from '../../src/models/vgg.js';
 import { UNet } from '../../src/models/unet.js';
 import { ConvAutoencoder } from '../../src/models/autoencoder.js';

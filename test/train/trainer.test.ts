@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareRun, resumeRun, type TrainRunOptions } from '../../src/train/run.js';
-import { disposeCheckpoint, loadCheckpoint } from '../../src/train/checkpoint.js';
+import { disposeCheckpoint, loadCheckpoint } from '../../src/checkpoint/file.js';
 import { readJsonl } from '../../src/train/jsonl-log.js';
-import { decodePng } from '../../src/data/png.js';
+import { decodePng } from '../../src/image/png.js';
 import { makeMnist } from '../data/make-datasets.js';
 
 const tiny: Omit<TrainRunOptions, 'out'> = {

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RawImage } from '../../src/data/raw-image.js';
+import type { RawImage } from '../../src/image/types.js';
 import { discreteMatshow, relabel, segmentationPanel } from '../../src/viz/legend.js';
 import { Canvas } from '../../src/viz/canvas.js';
-import { vocPalette, qualitativePalette } from '../../src/viz/palette.js';
+import { vocPalette, qualitativePalette } from '../../src/image/palette.js';
 import { displaySize } from '../../src/viz/image-ops.js';
 
 const VOC = ['background', 'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',

@@ -2,7 +2,7 @@
 // and every problem found, each with its file; exit code 1 when there were problems.
 import { existsSync } from 'node:fs';
 import { checkDataset, formatReport } from '../../data/check.js';
-import { Progress } from '../../train/progress.js';
+import { Progress } from '../progress-bar.js';
 import { flag, num, str, UsageError } from '../args.js';
 import { commandGroup, defineCommand } from '../command.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../data-args.js';

@@ -10,7 +10,7 @@ import type { DatasetSpec } from '../../data/datasets/types.js';
 import { formatTable } from '../../metrics/scores.js';
 import { prepareRun, type TrainRunOptions } from '../../train/run.js';
 import { evaluate } from '../../train/evaluate.js';
-import { loadModel } from '../../train/load-model.js';
+import { loadModel } from '../../checkpoint/load-model.js';
 import { writeSamplePanels } from '../demo-samples.js';
 import { flag, num, str, UsageError } from '../args.js';
 import { defineCommand } from '../command.js';

@@ -1,7 +1,7 @@
 // CamVid in SegNet's layout: <split>/ holds the RGB frames, <split>annot/ the label maps of
 // class indices 0..10 under the same file names, 11 = void (ignored).
 import { join, resolve } from 'node:path';
-import { camvidPalette } from '../../viz/palette.js';
+import { camvidPalette } from '../../image/palette.js';
 import { CAMVID_CLASS_NAMES } from '../classes.js';
 import { throwProblems } from './errors.js';
 import { FileDataset, pairByStem, requireSamples } from './file-dataset.js';

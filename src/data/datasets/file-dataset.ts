@@ -2,8 +2,8 @@
 // (name, image file, label file) entries and a per-format rule that turns a stored label
 // file into class indices.
 import { join } from 'node:path';
-import type { Rgb } from '../../viz/color.js';
-import type { RawImage } from '../raw-image.js';
+import type { Rgb } from '../../image/color.js';
+import type { RawImage } from '../../image/types.js';
 import { DataError } from './errors.js';
 import { checkSameSize, filesByStem, readImageFile } from './files.js';
 import type { Dataset, DatasetProblem, DatasetSpec, Sample, SampleLabel } from './types.js';

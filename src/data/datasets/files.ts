@@ -1,8 +1,8 @@
 // Finding and reading a dataset's files, with errors that name the file and say what was expected.
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { readImage, readLabelImage, readLabelImageAsync, type LabelImage } from '../image.js';
-import type { RawImage } from '../raw-image.js';
+import { readImage, readLabelImage, readLabelImageAsync, type LabelImage } from '../../image/files.js';
+import type { RawImage } from '../../image/types.js';
 import { DataError } from './errors.js';
 import type { DatasetProblem } from './types.js';
 

@@ -3,8 +3,8 @@
 // RGB colour masks (colours from classes.json).
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { paletteFor } from '../../viz/palette.js';
-import type { Rgb } from '../../viz/color.js';
+import { paletteFor } from '../../image/palette.js';
+import type { Rgb } from '../../image/color.js';
 import { defaultClassNames, findClassInfo, type ClassInfo } from '../classes.js';
 import { DataError, throwProblems } from './errors.js';
 import { FileDataset, pairByStem, requireSamples, type FileEntry } from './file-dataset.js';

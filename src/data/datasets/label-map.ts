@@ -1,7 +1,7 @@
 // Stored label values to class indices: checked (out-of-range values are errors naming the
 // file), shifted (ADE20K's 0 = "other"), thresholded (0/255 masks) or looked up (RGB colours).
-import type { Rgb } from '../../viz/color.js';
-import type { LabelImage } from '../image.js';
+import type { Rgb } from '../../image/color.js';
+import type { LabelImage } from '../../image/files.js';
 import { DataError } from './errors.js';
 import type { SampleLabel } from './types.js';
 

@@ -4,8 +4,8 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import type { Rgb } from '../../viz/color.js';
-import { paletteFor } from '../../viz/palette.js';
+import type { Rgb } from '../../image/color.js';
+import { paletteFor } from '../../image/palette.js';
 import { defaultClassNames } from '../classes.js';
 import { parseNpyHeader, readNpy, type NpyData, type NpyDType, type NpyHeader } from '../npy.js';
 import { DataError } from './errors.js';

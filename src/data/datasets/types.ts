@@ -1,7 +1,7 @@
 // What every dataset format hands out, and the serialisable specs that open them. A spec is
 // plain JSON so a worker thread can reopen the same dataset, the cache can hash it and a
 // checkpoint can record it.
-import type { Rgb } from '../../viz/color.js';
+import type { Rgb } from '../../image/color.js';
 
 /** Decoded pixels, interleaved row-major: data[(y * width + x) * channels + c]. */
 export interface SampleImage {

@@ -1,13 +1,13 @@
 // What the inspect subcommands share: channel lists, where the input image comes from (a
 // file, or a sample of a dataset), number formatting.
 import { basename } from 'node:path';
-import type { RawImage } from '../../../data/raw-image.js';
+import type { RawImage } from '../../../image/types.js';
 import { openDataset } from '../../../data/datasets/open.js';
 import type { SampleImage } from '../../../data/datasets/types.js';
 import { readMask } from '../../../inspect/mask.js';
 import { toRawImage } from '../../../inspect/samples.js';
-import type { LabelMap } from '../../../viz/maps.js';
-import type { Rgb } from '../../../viz/color.js';
+import type { LabelMap } from '../../../image/maps.js';
+import type { Rgb } from '../../../image/color.js';
 import { num, str, UsageError, type OptionSpecs, type Parsed } from '../../args.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../../data-args.js';
 import { checkInputFile, readImageFile } from '../../common-options.js';

@@ -1,6 +1,6 @@
 // pixelwise inspect filters: the kernels of one convolution layer as a grid (print_filter).
 import { filterImage, layerKernels } from '../../../inspect/filters.js';
-import { loadModel } from '../../../train/load-model.js';
+import { loadModel } from '../../../checkpoint/load-model.js';
 import { requireStr } from '../../args.js';
 import { defineCommand } from '../../command.js';
 import { checkpointOption, pngOutOption, pngOutPath, writeOutputs } from '../../common-options.js';

@@ -4,7 +4,7 @@ import { openDataset } from '../../../data/datasets/open.js';
 import { permutation } from '../../../data/transforms/random.js';
 import { asLatent2d, decodePoint, encodeSamples, latentFigure } from '../../../inspect/latent.js';
 import { loadSamples } from '../../../inspect/samples.js';
-import { loadModel } from '../../../train/load-model.js';
+import { loadModel } from '../../../checkpoint/load-model.js';
 import { num, numberList, requireStr, str, UsageError } from '../../args.js';
 import { defineCommand } from '../../command.js';
 import { chartOutOption, checkpointOption, pngOutPath, writeOutputs } from '../../common-options.js';

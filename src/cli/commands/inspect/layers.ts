@@ -2,7 +2,7 @@
 import { modelInChannels } from '../../../infer/predictor.js';
 import { formatLayers, listLayers } from '../../../inspect/layers.js';
 import { summary } from '../../../models/summary.js';
-import { loadModel } from '../../../train/load-model.js';
+import { loadModel } from '../../../checkpoint/load-model.js';
 import { requireStr, size } from '../../args.js';
 import { defineCommand } from '../../command.js';
 import { checkpointOption } from '../../common-options.js';

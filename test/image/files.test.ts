@@ -16,9 +16,9 @@ import {
   toGray,
   toRgb,
   writePng,
-} from '../../src/data/image.js';
-import { decodePng } from '../../src/data/png.js';
-import type { RawImage } from '../../src/data/raw-image.js';
+} from '../../src/image/files.js';
+import { decodePng } from '../../src/image/png.js';
+import type { RawImage } from '../../src/image/types.js';
 
 const fixtureDir = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
 const codecs = JSON.parse(readFileSync(fixtureDir + 'codecs.json', 'utf8')) as {

@@ -5,7 +5,7 @@ import { open, readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import { decodePng, encodePng, isPng, type DecodedPng, type PngEncodeOptions, type PngPixels } from './png.js';
-import type { RawImage } from './raw-image.js';
+import type { RawImage } from './types.js';
 
 export interface ReadImageOptions {
   /** Convert to this many channels (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA); default: as stored. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, formatMetric, Progress } from '../../src/train/progress.js';
+import { formatDuration, formatMetric, Progress } from '../../src/cli/progress-bar.js';
 
 /** A stream that records writes, and a clock the test moves by hand. */
 function setup(tty: boolean, columns?: number) {

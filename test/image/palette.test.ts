@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   vocPalette, qualitativePalette, pairedPalette, camvidPalette, paletteFor, colorOf, CAMVID_CLASSES, IGNORE_BLACK,
-} from '../../src/viz/palette.js';
+} from '../../src/image/palette.js';
 
 test('VOC palette follows the bit-interleaving construction', () => {
   const voc = vocPalette();

@@ -2,7 +2,7 @@
 // in, with errors that name the checkpoint and say what does not fit. The one loader behind
 // eval, predict (loadPredictor), inspect and the demo.
 import { createModel, type ZooModel } from '../models/registry.js';
-import { disposeCheckpoint, loadCheckpoint, type CheckpointConfig } from './checkpoint.js';
+import { disposeCheckpoint, loadCheckpoint, type CheckpointConfig } from './file.js';
 
 export interface LoadedModel {
   path: string;
