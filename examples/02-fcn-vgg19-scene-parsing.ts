@@ -66,7 +66,6 @@ try {
     batchSize: 4,
     lr: 1e-3,
     out: runDir,
-    verbose: false,
   });
   const last = result.history.at(-1)!;
   console.log(`\ntrained ${result.history.length} epochs (${last.step} steps): train loss ${last.trainLoss.toFixed(3)}, val loss ${last.valLoss?.toFixed(3)}, val mIoU ${(100 * (last.meanIoU ?? NaN)).toFixed(1)}% (over the classes present), pixel accuracy ${(100 * (last.pixelAccuracy ?? NaN)).toFixed(1)}%`);

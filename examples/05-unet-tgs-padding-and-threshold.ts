@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createModel, data, formatSummary, infer, inspect, summary, trainModel, viz } from '../src/index.js';
+import { createModel, data, formatSummary, infer, inspect, metrics, summary, trainModel, viz } from '../src/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -94,7 +94,6 @@ const result = await trainModel({
   batchSize: 4,
   lr: 2e-3,
   out: runDir,
-  verbose: false,
 });
 const last = result.history.at(-1)!;
 console.log(`trained ${result.history.length} epochs: train loss ${last.trainLoss.toFixed(4)}, val loss ${last.valLoss?.toFixed(4)}, val foreground IoU ${((last.foregroundIoU ?? NaN) * 100).toFixed(1)}%`);
@@ -110,13 +109,13 @@ const truth = await inspect.readMask(join(dataDir, 'val', 'masks', valName), { b
 const t = Number(args.threshold);
 const input = infer.modelInput(predictor, image);
 const prediction = inspect.predictImage(predictor, image);
-const iou = viz.maskIoU(truth, prediction.foreground!, t);
+const iou = metrics.foregroundIoU(prediction.foreground!, truth, t);
 console.log(`\n${valName}: IoU = ${Math.round(iou * 100)} % at threshold ${t}`);
 save('threshold.png', viz.thresholdView(image, truth, prediction.foreground!, { threshold: t, name: valName, showProbabilities: true }));
-const ious = inspect.thresholdSweep(truth, prediction.foreground!);
-save('threshold-sweep.png', viz.thresholdPlot(inspect.SWEEP_THRESHOLDS, ious, { title: `IoU vs threshold: ${valName}` }).toImage());
-const best = ious.indexOf(Math.max(...ious));
-console.log(`best threshold ${inspect.SWEEP_THRESHOLDS[best]!.toFixed(2)}: IoU ${(100 * ious[best]!).toFixed(1)}%`);
+const slider = [0, ...metrics.DEFAULT_SWEEP]; // the tutorial's slider: 0, 0.05, ..., 0.95
+const sweep = metrics.thresholdSweep(prediction.foreground!, truth, slider);
+save('threshold-sweep.png', viz.thresholdPlot(slider, sweep.iou, { title: `IoU vs threshold: ${valName}` }).toImage());
+if (sweep.best) console.log(`best threshold ${sweep.best.threshold.toFixed(2)}: IoU ${(100 * sweep.best.iou).toFixed(1)}%`);
 
 const kernels = inspect.layerKernels(model, 'encoder.0.conv1');
 console.log(`filters of encoder.0.conv1: ${kernels.shape.join('x')}; filter 0 =`);

@@ -10,7 +10,7 @@ export { predictImage, type PredictionMaps } from './prediction.js';
 export { panelSheet, type Panel, type PanelSheetOptions } from './panels.js';
 export { layerKernels, filterImage, hasKernels, type LayerKernels } from './filters.js';
 export { layerActivation, activationStats, activationView, type LayerActivation, type ActivationViewOptions } from './activations.js';
-export { thresholdSweep, binarise, probabilityView, SWEEP_THRESHOLDS } from './threshold.js';
+export { binarise, probabilityView } from './threshold.js';
 export { sampleSheet, loadSamples, toRawImage, type SampleSheetOptions } from './samples.js';
 export { asLatent2d, encodeSamples, decodePoint, latentFigure, type LatentCodes, type LatentFigureOptions } from './latent.js';
 export { readRunMetrics, runCurves, runModelName } from './curves.js';

@@ -2,3 +2,4 @@
 export * from './confusion.js';
 export * from './scores.js';
 export * from './binary.js';
+export * from './split-scores.js';

@@ -4,5 +4,4 @@ export * from './trainer.js';
 export * from '../checkpoint/file.js';
 export * from './evaluate.js';
 export * from './objective.js';
-export { Progress, type ProgressOptions } from '../cli/progress-bar.js';
 export { JsonlLog, readJsonl } from './jsonl-log.js';

@@ -11,6 +11,7 @@ import type { AugmentSpec, NormalizePreset, PadMode, PreprocessSpec } from '../d
 import { createModel, inputMultiple, MODELS, isModelName, type ZooModel } from '../models/registry.js';
 import { SGD, Adam, AdamW, StepLR, PolyLR, CosineAnnealingLR, LinearWarmup, type LRScheduler, type Optimizer } from '../optim/index.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
+import type { ProgressCallback } from '../io/progress.js';
 import { disposeCheckpoint, loadCheckpoint, type Checkpoint, type CheckpointConfig } from '../checkpoint/file.js';
 import { buildObjective, defaultLoss, isBinaryLoss, type LossName } from './objective.js';
 import { Trainer, type TrainPosition, type TrainResult } from './trainer.js';
@@ -57,8 +58,9 @@ export interface TrainRunOptions {
   /** Stop (validate, save) after this many seconds of training. */
   timeBudget?: number | null;
   out: string;
-  /** Progress bars (default true); per-epoch lines go to `log` (default stderr). */
-  verbose?: boolean;
+  /** Progress events of every epoch and validation (the command line draws them as bars); none by default. */
+  onProgress?: ProgressCallback;
+  /** Where the one-line summary of each epoch goes (default stderr). */
   log?: (line: string) => void;
 }
 
@@ -91,7 +93,6 @@ const DEFAULTS = {
   workers: undefined,
   cacheDir: null,
   timeBudget: null,
-  verbose: true,
 } as const;
 
 /** Default learning rate per optimizer (SGD as in FCN/U-Net papers' style, Adam as Keras). */
@@ -278,7 +279,7 @@ export async function prepareRun(input: TrainRunOptions, resume: Checkpoint | nu
       classNames: dataset.classNames,
       ignoreIndex,
       start,
-      verbose: o.verbose,
+      onProgress: input.onProgress,
       log: input.log,
     });
     const close = async (): Promise<void> => {
@@ -314,7 +315,7 @@ function restoreTraining(c: Checkpoint, optimizer: Optimizer<any>, scheduler: LR
 
 // The options as given (what --resume replays), without settings of this process only.
 function stripRuntime(o: TrainRunOptions): Record<string, unknown> {
-  const { verbose: _v, log: _l, ...rest } = o;
+  const { onProgress: _p, log: _l, ...rest } = o;
   return { ...rest, out: resolve(o.out) };
 }
 
@@ -339,7 +340,7 @@ export function lastCheckpointPath(runDir: string): string {
  */
 export async function resumeRun(
   runDir: string,
-  overrides: Partial<Pick<TrainRunOptions, 'epochs' | 'iterations' | 'timeBudget' | 'verbose' | 'log' | 'threads' | 'workers'>> = {},
+  overrides: Partial<Pick<TrainRunOptions, 'epochs' | 'iterations' | 'timeBudget' | 'onProgress' | 'log' | 'threads' | 'workers'>> = {},
 ): Promise<PreparedRun> {
   const path = lastCheckpointPath(runDir);
   if (!existsSync(path)) throw new Error(`cannot resume ${runDir}: ${path} does not exist (was the run started with --out ${runDir}?)`);

@@ -52,4 +52,4 @@ export { tileMaps, filterGrid, activationGrid } from './grid.js';
 export type { ColorbarSpec } from './colorbar.js';
 export { drawColorbar, colorbarWidth } from './colorbar.js';
 export type { ThresholdViewOptions } from './threshold.js';
-export { thresholdView, maskIoU } from './threshold.js';
+export { thresholdView } from './threshold.js';

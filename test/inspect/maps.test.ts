@@ -19,7 +19,7 @@ import { createPredictor } from '../../src/infer/predictor.js';
 import { modelInput } from '../../src/infer/predict.js';
 import { predictImage } from '../../src/inspect/prediction.js';
 import { readMask } from '../../src/inspect/mask.js';
-import { thresholdSweep } from '../../src/inspect/threshold.js';
+import { thresholdSweep } from '../../src/metrics/binary.js';
 import { panelSheet } from '../../src/inspect/panels.js';
 
 test('a conv layer followed by an inplace ReLU is captured before the ReLU overwrites it', () => {
@@ -99,7 +99,7 @@ test('thresholdSweep scores each threshold by foreground IoU', () => {
   const truth = { width: 4, height: 1, data: [1, 1, 0, 0] };
   const prob = { width: 4, height: 1, data: [0.9, 0.4, 0.6, 0.1] };
   // t=0.05: {0,1,2,3} vs {0,1}: 2/4; t=0.5: {0,2}: 1/3; t=0.7: {0}: 1/2; t=0.95: {}: 0.
-  assert.deepEqual(thresholdSweep(truth, prob, [0.05, 0.5, 0.7, 0.95]), [0.5, 1 / 3, 0.5, 0]);
+  assert.deepEqual(thresholdSweep(prob, truth, [0.05, 0.5, 0.7, 0.95]).iou, [0.5, 1 / 3, 0.5, 0]);
 });
 
 test('readMask turns 0/255 masks into 0/1, keeps class indices and checks the size', async (t) => {

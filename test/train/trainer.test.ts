@@ -19,7 +19,6 @@ const tiny: Omit<TrainRunOptions, 'out'> = {
   threads: 1,
   workers: 0,
   augment: true,
-  verbose: false,
 };
 
 function tempRun(t: { after: (fn: () => void) => void }): string {
@@ -63,7 +62,7 @@ test('a run interrupted mid-epoch and resumed ends with exactly the weights of a
   assert.equal(first.stoppedBy, 'interrupt');
   assert.equal(first.history.at(-1)!.complete, false);
 
-  run = await resumeRun(resumed, { verbose: false });
+  run = await resumeRun(resumed);
   const rest = await run.trainer.run();
   await run.close();
   assert.equal(rest.stoppedBy, 'epochs');
@@ -110,7 +109,7 @@ test('resuming drops metrics lines written after the checkpoint it continues fro
   const lost = { ...records[0], epoch: 2, step: 999 };
   const { appendFileSync } = await import('node:fs');
   appendFileSync(metrics, JSON.stringify(lost) + '\n');
-  run = await resumeRun(out, { epochs: 2, verbose: false });
+  run = await resumeRun(out, { epochs: 2 });
   await run.trainer.run();
   await run.close();
   const steps = readJsonl<{ step: number }>(metrics).records.map((r) => r.step);
@@ -141,7 +140,7 @@ test('resuming a run that stopped at its --iterations takes no further step', as
   await run.close();
   assert.equal(first.stoppedBy, 'iterations');
   const before = readFileSync(join(out, 'metrics.jsonl'), 'utf8');
-  run = await resumeRun(out, { verbose: false });
+  run = await resumeRun(out);
   const again = await run.trainer.run();
   await run.close();
   assert.equal(again.stoppedBy, 'iterations');
@@ -151,7 +150,7 @@ test('resuming a run that stopped at its --iterations takes no further step', as
   assert.equal(readFileSync(join(out, 'metrics.jsonl'), 'utf8'), before, 'no record added');
 
   // A new length in epochs replaces the one in iterations: on to the end of epoch 1.
-  run = await resumeRun(out, { epochs: 1, verbose: false });
+  run = await resumeRun(out, { epochs: 1 });
   const extended = await run.trainer.run();
   await run.close();
   assert.equal(extended.stoppedBy, 'epochs');

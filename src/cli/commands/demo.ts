@@ -14,6 +14,7 @@ import { loadModel } from '../../checkpoint/load-model.js';
 import { writeSamplePanels } from '../demo-samples.js';
 import { flag, num, str, UsageError } from '../args.js';
 import { defineCommand } from '../command.js';
+import { progressBars } from '../progress-bar.js';
 import { threadCount, threadsOption } from '../common-options.js';
 import { runTraining } from './train.js';
 
@@ -71,7 +72,7 @@ export const demo = defineCommand({
       timeBudget: seconds,
       threads,
       out,
-      verbose: !flag(args, 'quiet'),
+      onProgress: flag(args, 'quiet') ? undefined : progressBars(),
     };
     console.error(`training a U-Net (ce + Dice loss, Adam) for ${seconds} s on ${threads} threads`);
     const run = await prepareRun(options);

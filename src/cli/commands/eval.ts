@@ -7,11 +7,13 @@ import type { Dataset, DatasetSpec } from '../../data/datasets/types.js';
 import type { PreprocessSpec } from '../../data/transforms/spec.js';
 import { formatTable, type Summary } from '../../metrics/scores.js';
 import { inputMultiple, isModelName, MODELS, type ZooModel } from '../../models/registry.js';
-import { evaluate, type BinaryDetails } from '../../train/evaluate.js';
+import { evaluate } from '../../train/evaluate.js';
+import type { BinaryDetails } from '../../metrics/split-scores.js';
 import { loadModel } from '../../checkpoint/load-model.js';
 import { createPredictor } from '../../infer/predictor.js';
 import { scoreFullResolution } from '../../infer/score.js';
-import { Progress } from '../progress-bar.js';
+import { progressBars } from '../progress-bar.js';
+import { ProgressReporter } from '../../io/progress.js';
 import type { CheckpointConfig } from '../../checkpoint/file.js';
 import { flag, num, requireStr, str, UsageError, type OptionSpecs } from '../args.js';
 import { defineCommand } from '../command.js';
@@ -149,7 +151,7 @@ export const evalCommand = defineCommand({
       }
       const ignoreIndex = dataset.ignoreIndex ?? config.classes.ignoreIndex ?? null;
       const binary = model.numClasses === 1;
-      const progress = flag(args, 'quiet') ? undefined : new Progress({ total: dataset.length, label: 'eval', unit: 'img' });
+      const progress = new ProgressReporter(flag(args, 'quiet') ? undefined : progressBars(), 'eval', dataset.length);
       const options = { numClasses: dataset.numClasses, classNames: dataset.classNames, ignoreIndex, threshold, binaryDetails: binary, progress };
       let result;
       if (fullResolution) {
@@ -162,7 +164,7 @@ export const evalCommand = defineCommand({
           await loader.close();
         }
       }
-      progress?.done();
+      progress.finish();
       const report: EvalReport = {
         ...result.summary,
         checkpoint: path,

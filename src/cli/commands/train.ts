@@ -7,6 +7,7 @@ import { prepareRun, resumeRun, type PreparedRun, type TrainRunOptions } from '.
 import type { PadMode } from '../../data/transforms/spec.js';
 import { choice, flag, num, numberList, requireStr, size, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
+import { progressBars } from '../progress-bar.js';
 import { threadCount, threadsOption } from '../common-options.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../data-args.js';
 import { withInterrupt } from '../interrupt.js';
@@ -96,7 +97,7 @@ function runOptions(args: Parsed): TrainRunOptions {
     cacheDir: str(args, 'cache'),
     timeBudget: num(args, 'time-budget', { min: 1 }),
     out: requireStr(args, 'out', 'the run folder to write'),
-    verbose: !flag(args, 'quiet'),
+    onProgress: flag(args, 'quiet') ? undefined : progressBars(),
   };
 }
 
@@ -146,7 +147,7 @@ export const train = defineCommand({
         timeBudget: num(args, 'time-budget', { min: 1 }),
         threads: threadCount(args),
         workers: num(args, 'workers', { min: 0, integer: true }),
-        verbose: !flag(args, 'quiet'),
+        onProgress: flag(args, 'quiet') ? undefined : progressBars(),
       });
       return runTraining(run, null);
     }
