@@ -1,12 +1,13 @@
 // Checkpoints: one safetensors file holding the model's weights under their plain names
-// (readable by PyTorch / Hugging Face tools), and optionally the optimizer state under an
-// 'optimizer/' prefix; configuration and training state travel as JSON metadata. Files are
-// written atomically, so an interrupted run never leaves a broken checkpoint.
+// (readable by PyTorch / Hugging Face tools), the JSON config that rebuilds the model and says
+// how to prepare its inputs, and — in a run's last.safetensors — the training state: optimizer
+// tensors under an 'optimizer/' prefix and a JSON train_state (epoch, step, schedule, RNG).
+// This layer knows the training state only as opaque JSON and tensors: training (train/)
+// defines and reads it, and loading a model for prediction never reads it. Files are written
+// atomically, so an interrupted run never leaves a broken checkpoint.
 import { existsSync } from 'node:fs';
-import type { Tensor } from '../torch/index.js';
-import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
-import type { OptimizerMeta } from '../optim/optimizer.js';
-import type { SchedulerState } from '../optim/schedules.js';
+import type { Device, Tensor } from '../torch/index.js';
+import { loadSafetensors, readSafetensorsHeader, saveSafetensors } from '../io/safetensors.js';
 
 export const CHECKPOINT_FORMAT = 'pixelwise-checkpoint/1';
 const OPTIMIZER_PREFIX = 'optimizer/';
@@ -22,35 +23,34 @@ export interface CheckpointConfig {
   training?: Record<string, unknown>;
 }
 
-/** Where training stood: enough, with the optimizer tensors, to continue exactly. */
-export interface TrainState {
-  epoch: number;
-  step: number;
-  bestScore: number | null;
-  optimizer: OptimizerMeta;
-  scheduler: SchedulerState | null;
-  /** libtorch's CPU generator state, base64. */
-  rng: string;
-  /** Whatever else the trainer needs (e.g. the metric history). */
-  extra?: Record<string, unknown>;
-}
-
+/** A checkpoint as prediction, evaluation and inspection read it: config and weights. */
 export interface Checkpoint {
   path: string;
   config: CheckpointConfig;
   weights: Map<string, Tensor>;
+}
+
+/** A checkpoint with its training part (optimizer tensors, train_state JSON), as train/ reads it. */
+export interface CheckpointWithTraining extends Checkpoint {
   optimizer: Map<string, Tensor> | null;
-  trainState: TrainState | null;
+  /** The parsed train_state metadata, or null when the file holds weights only. */
+  trainState: unknown;
 }
 
 export interface SaveCheckpointInput {
   config: CheckpointConfig;
   weights: Map<string, Tensor>;
+  /** Optimizer tensors (saved under 'optimizer/'). */
   optimizer?: Map<string, Tensor>;
-  trainState?: TrainState;
+  /** JSON-able training state (train/ defines its shape). */
+  trainState?: object;
 }
 
-/** Writes a checkpoint atomically (temp file + fsync + rename). */
+/**
+ * Writes a checkpoint atomically (temp file + fsync + rename).
+ * @example
+ *   saveCheckpoint('model.safetensors', { config: { model: { name: 'unet', options: model.config }, classes: { names: ['bg', 'fg'], ignoreIndex: null } }, weights: model.stateDict() });
+ */
 export function saveCheckpoint(path: string, input: SaveCheckpointInput): void {
   const tensors = new Map(input.weights);
   for (const [key, t] of input.optimizer ?? []) tensors.set(OPTIMIZER_PREFIX + key, t);
@@ -59,21 +59,55 @@ export function saveCheckpoint(path: string, input: SaveCheckpointInput): void {
   saveSafetensors(path, tensors, metadata);
 }
 
-/** Reads a checkpoint written by saveCheckpoint; errors name the file and what is wrong. */
-export function loadCheckpoint(path: string): Checkpoint {
+function checkedConfig(path: string, metadata: Record<string, string>): CheckpointConfig {
+  if (metadata.format !== CHECKPOINT_FORMAT || metadata.config === undefined) {
+    throw new Error(
+      `${path} is a safetensors file but not a pixelwise checkpoint (metadata format ${JSON.stringify(metadata.format)}, expected ${CHECKPOINT_FORMAT})`,
+    );
+  }
+  const config = parseJson<CheckpointConfig>(path, 'config', metadata.config);
+  if (!config.model?.name || !Array.isArray(config.classes?.names)) {
+    throw new Error(`checkpoint ${path}: its config lacks model.name or classes.names`);
+  }
+  return config;
+}
+
+function checkExists(path: string): void {
   if (!existsSync(path)) throw new Error(`checkpoint ${path} does not exist`);
+}
+
+/** A checkpoint's config from the file header alone (no tensor is read). */
+export function readCheckpointConfig(path: string): CheckpointConfig {
+  checkExists(path);
+  return checkedConfig(path, readSafetensorsHeader(path).metadata);
+}
+
+/**
+ * Reads a checkpoint's config and model weights; the training part, if any, is not read.
+ * Errors name the file and what is wrong.
+ * @example
+ *   const { config, weights } = loadCheckpoint('run/checkpoints/best.safetensors');
+ *   model.loadStateDict(weights);
+ *   disposeCheckpoint({ weights });
+ */
+export function loadCheckpoint(path: string, options: { device?: Device } = {}): Checkpoint {
+  checkExists(path);
+  const { tensors, metadata } = loadSafetensors(path, { ...options, select: (name) => !name.startsWith(OPTIMIZER_PREFIX) });
+  try {
+    return { path, config: checkedConfig(path, metadata), weights: tensors };
+  } catch (err) {
+    for (const t of tensors.values()) t.dispose();
+    throw err;
+  }
+}
+
+/** Reads a checkpoint with its training part: optimizer tensors and the parsed train_state (for resuming). */
+export function loadCheckpointWithTraining(path: string): CheckpointWithTraining {
+  checkExists(path);
   const { tensors, metadata } = loadSafetensors(path);
   try {
-    if (metadata.format !== CHECKPOINT_FORMAT || metadata.config === undefined) {
-      throw new Error(
-        `${path} is a safetensors file but not a pixelwise checkpoint (metadata format ${JSON.stringify(metadata.format)}, expected ${CHECKPOINT_FORMAT})`,
-      );
-    }
-    const config = parseJson<CheckpointConfig>(path, 'config', metadata.config);
-    if (!config.model?.name || !Array.isArray(config.classes?.names)) {
-      throw new Error(`checkpoint ${path}: its config lacks model.name or classes.names`);
-    }
-    const trainState = metadata.train_state === undefined ? null : parseJson<TrainState>(path, 'train_state', metadata.train_state);
+    const config = checkedConfig(path, metadata);
+    const trainState: unknown = metadata.train_state === undefined ? null : parseJson<unknown>(path, 'train_state', metadata.train_state);
     const weights = new Map<string, Tensor>();
     const optimizer = new Map<string, Tensor>();
     for (const [key, t] of tensors) {
@@ -88,7 +122,7 @@ export function loadCheckpoint(path: string): Checkpoint {
 }
 
 /** Frees every tensor a loaded checkpoint holds. */
-export function disposeCheckpoint(c: Checkpoint): void {
+export function disposeCheckpoint(c: Pick<Checkpoint, 'weights'> & { optimizer?: Map<string, Tensor> | null }): void {
   for (const t of c.weights.values()) t.dispose();
   for (const t of c.optimizer?.values() ?? []) t.dispose();
 }

@@ -15,7 +15,7 @@ export interface LoadedModel {
 const MAX_DETAIL = 300;
 
 /** Reads a checkpoint file and returns its config and model; the file's tensors are freed once copied. */
-export function loadModel(path: string): LoadedModel {
+export function loadCheckpointModel(path: string): LoadedModel {
   const checkpoint = loadCheckpoint(path);
   try {
     const { name } = checkpoint.config.model;

@@ -4,7 +4,7 @@ import type { Device } from '../torch/index.js';
 import { inputMultiple, minInputSize, MODELS, isModelName, outputActivation, type ZooModel } from '../models/registry.js';
 import { ConvAutoencoder } from '../models/autoencoder.js';
 import type { CheckpointConfig } from '../checkpoint/file.js';
-import { loadModel } from '../checkpoint/load-model.js';
+import { loadCheckpointModel } from '../checkpoint/load-model.js';
 import { evalSpec, validatePreprocess, type PreprocessSpec } from '../data/transforms/spec.js';
 import type { Rgb } from '../image/color.js';
 import { vocPalette } from '../image/palette.js';
@@ -122,7 +122,7 @@ export function createPredictor(
  * weights that do not fit it, or a model that does not predict images (a classifier).
  */
 export function loadPredictor(checkpointPath: string, options: PredictorOptions = {}): Predictor {
-  const { model, config } = loadModel(checkpointPath);
+  const { model, config } = loadCheckpointModel(checkpointPath);
   try {
     return createPredictor(model, config, { ...options, source: `checkpoint ${checkpointPath}` });
   } catch (err) {

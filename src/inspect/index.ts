@@ -2,7 +2,7 @@
 // thresholds, latent space, training curves, and VGG classification — as pictures.
 // Loading a checkpoint's model, its input channels and output pixels belong to train and infer;
 // inspection names them too.
-export { loadModel as loadCheckpointModel, type LoadedModel } from '../checkpoint/load-model.js';
+export { loadCheckpointModel, type LoadedModel } from '../checkpoint/load-model.js';
 export { modelInChannels } from '../infer/predictor.js';
 export { outputToImage } from '../infer/predict.js';
 export { listLayers, findLayer, formatLayers, ownWeight, type LayerInfo } from './layers.js';

@@ -12,7 +12,8 @@ import { createModel, inputMultiple, MODELS, isModelName, type ZooModel } from '
 import { SGD, Adam, AdamW, StepLR, PolyLR, CosineAnnealingLR, LinearWarmup, type LRScheduler, type Optimizer } from '../optim/index.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import type { ProgressCallback } from '../io/progress.js';
-import { disposeCheckpoint, loadCheckpoint, type Checkpoint, type CheckpointConfig } from '../checkpoint/file.js';
+import { disposeCheckpoint, type CheckpointConfig } from '../checkpoint/file.js';
+import { loadTrainingCheckpoint, type TrainingCheckpoint } from './training-state.js';
 import { buildObjective, defaultLoss, isBinaryLoss, type LossName } from './objective.js';
 import { Trainer, type TrainPosition, type TrainResult } from './trainer.js';
 
@@ -180,7 +181,7 @@ function buildScheduler(optimizer: Optimizer<any>, o: PreparedRun['options'], to
 }
 
 /** Builds everything a run needs; training starts with `prepared.trainer.run()`. */
-export async function prepareRun(input: TrainRunOptions, resume: Checkpoint | null = null): Promise<PreparedRun> {
+export async function prepareRun(input: TrainRunOptions, resume: TrainingCheckpoint | null = null): Promise<PreparedRun> {
   const optimizerName = input.optimizer ?? DEFAULTS.optimizer;
   const o = {
     ...DEFAULTS,
@@ -296,7 +297,7 @@ export async function prepareRun(input: TrainRunOptions, resume: Checkpoint | nu
 }
 
 /** Puts optimizer, schedule and random generator back as the checkpoint saved them; returns where training stood. */
-function restoreTraining(c: Checkpoint, optimizer: Optimizer<any>, scheduler: LRScheduler | null): TrainPosition {
+function restoreTraining(c: TrainingCheckpoint, optimizer: Optimizer<any>, scheduler: LRScheduler | null): TrainPosition {
   const state = c.trainState!;
   if (!c.optimizer) throw new Error(`checkpoint ${c.path} has no optimizer state to resume from`);
   optimizer.loadStateDict({ tensors: c.optimizer, meta: state.optimizer });
@@ -344,7 +345,7 @@ export async function resumeRun(
 ): Promise<PreparedRun> {
   const path = lastCheckpointPath(runDir);
   if (!existsSync(path)) throw new Error(`cannot resume ${runDir}: ${path} does not exist (was the run started with --out ${runDir}?)`);
-  const checkpoint = loadCheckpoint(path);
+  const checkpoint = loadTrainingCheckpoint(path);
   try {
     if (!checkpoint.trainState || !checkpoint.config.training) {
       throw new Error(`cannot resume from ${path}: it holds weights but no training state`);

@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareRun, resumeRun, type TrainRunOptions } from '../../src/train/run.js';
-import { disposeCheckpoint, loadCheckpoint } from '../../src/checkpoint/file.js';
+import { disposeCheckpoint } from '../../src/checkpoint/file.js';
+import { loadTrainingCheckpoint } from '../../src/train/training-state.js';
 import { readJsonl } from '../../src/train/jsonl-log.js';
 import { decodePng } from '../../src/image/png.js';
 import { makeMnist } from '../data/make-datasets.js';
@@ -29,8 +30,8 @@ function tempRun(t: { after: (fn: () => void) => void }): string {
 
 /** Largest absolute difference between the weights of two checkpoints. */
 function weightDistance(a: string, b: string): number {
-  const ca = loadCheckpoint(a);
-  const cb = loadCheckpoint(b);
+  const ca = loadTrainingCheckpoint(a);
+  const cb = loadTrainingCheckpoint(b);
   try {
     let max = 0;
     for (const [key, t] of ca.weights) max = Math.max(max, t.sub(cb.weights.get(key)!).abs().max().item());
@@ -67,7 +68,7 @@ test('a run interrupted mid-epoch and resumed ends with exactly the weights of a
   await run.close();
   assert.equal(rest.stoppedBy, 'epochs');
   assert.equal(weightDistance(join(straight, 'checkpoints/last.safetensors'), join(resumed, 'checkpoints/last.safetensors')), 0);
-  const last = loadCheckpoint(join(resumed, 'checkpoints/last.safetensors'));
+  const last = loadTrainingCheckpoint(join(resumed, 'checkpoints/last.safetensors'));
   assert.equal(last.trainState!.step, 12);
   disposeCheckpoint(last);
 });
@@ -89,11 +90,11 @@ test('a run folder holds config, metrics.jsonl, curves and checkpoints', async (
   const png = decodePng(readFileSync(join(out, 'curves.png')));
   assert.ok(png.width > 100 && png.height > 100);
   assert.match(readFileSync(join(out, 'curves.svg'), 'utf8'), /<svg[^>]*>[\s\S]*val mIoU/);
-  const best = loadCheckpoint(join(out, 'checkpoints/best.safetensors'));
+  const best = loadTrainingCheckpoint(join(out, 'checkpoints/best.safetensors'));
   assert.equal(best.optimizer, null, 'best.safetensors holds weights only');
   assert.equal(best.config.model.name, 'unet');
   disposeCheckpoint(best);
-  const last = loadCheckpoint(join(out, 'checkpoints/last.safetensors'));
+  const last = loadTrainingCheckpoint(join(out, 'checkpoints/last.safetensors'));
   assert.ok(last.optimizer && last.optimizer.size > 0, 'last.safetensors holds the optimizer state');
   disposeCheckpoint(last);
 });
@@ -144,7 +145,7 @@ test('resuming a run that stopped at its --iterations takes no further step', as
   const again = await run.trainer.run();
   await run.close();
   assert.equal(again.stoppedBy, 'iterations');
-  const last = loadCheckpoint(join(out, 'checkpoints/last.safetensors'));
+  const last = loadTrainingCheckpoint(join(out, 'checkpoints/last.safetensors'));
   assert.equal(last.trainState!.step, 4);
   disposeCheckpoint(last);
   assert.equal(readFileSync(join(out, 'metrics.jsonl'), 'utf8'), before, 'no record added');
@@ -154,7 +155,7 @@ test('resuming a run that stopped at its --iterations takes no further step', as
   const extended = await run.trainer.run();
   await run.close();
   assert.equal(extended.stoppedBy, 'epochs');
-  const end = loadCheckpoint(join(out, 'checkpoints/last.safetensors'));
+  const end = loadTrainingCheckpoint(join(out, 'checkpoints/last.safetensors'));
   assert.equal(end.trainState!.step, 6);
   disposeCheckpoint(end);
 });

@@ -10,7 +10,7 @@ import type { DatasetSpec } from '../../data/datasets/types.js';
 import { formatTable } from '../../metrics/scores.js';
 import { prepareRun, type TrainRunOptions } from '../../train/run.js';
 import { evaluate } from '../../train/evaluate.js';
-import { loadModel } from '../../checkpoint/load-model.js';
+import { loadCheckpointModel } from '../../checkpoint/load-model.js';
 import { writeSamplePanels } from '../demo-samples.js';
 import { flag, num, str, UsageError } from '../args.js';
 import { defineCommand } from '../command.js';
@@ -79,7 +79,7 @@ export const demo = defineCommand({
     const code = await runTraining(run, null);
     if (code !== 0) return code;
 
-    const { model } = loadModel(run.trainer.paths.best);
+    const { model } = loadCheckpointModel(run.trainer.paths.best);
     const valSpec: DatasetSpec = { format: 'folder', root: dataDir, split: 'val' };
     const val = new DataLoader(valSpec, { batchSize: 16, workers: 0, preprocess: run.config.preprocess });
     const dataset = await val.ready();

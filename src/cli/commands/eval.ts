@@ -9,7 +9,7 @@ import { formatTable, type Summary } from '../../metrics/scores.js';
 import { inputMultiple, isModelName, MODELS, type ZooModel } from '../../models/registry.js';
 import { evaluate } from '../../train/evaluate.js';
 import type { BinaryDetails } from '../../metrics/split-scores.js';
-import { loadModel } from '../../checkpoint/load-model.js';
+import { loadCheckpointModel } from '../../checkpoint/load-model.js';
 import { createPredictor } from '../../infer/predictor.js';
 import { scoreFullResolution } from '../../infer/score.js';
 import { progressBars } from '../progress-bar.js';
@@ -137,7 +137,7 @@ export const evalCommand = defineCommand({
     const spec = (split === undefined ? base : { ...base, split }) as DatasetSpec;
     if (threads) setNumThreads(threads);
 
-    const { model, config } = loadModel(path);
+    const { model, config } = loadCheckpointModel(path);
     try {
       const name = config.model.name;
       if (isModelName(name) && MODELS[name].task !== 'segmentation') {

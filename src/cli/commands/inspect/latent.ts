@@ -4,7 +4,7 @@ import { openDataset } from '../../../data/datasets/open.js';
 import { permutation } from '../../../data/transforms/random.js';
 import { asLatent2d, decodePoint, encodeSamples, latentFigure } from '../../../inspect/latent.js';
 import { loadSamples } from '../../../inspect/samples.js';
-import { loadModel } from '../../../checkpoint/load-model.js';
+import { loadCheckpointModel } from '../../../checkpoint/load-model.js';
 import { num, numberList, requireStr, str, UsageError } from '../../args.js';
 import { defineCommand } from '../../command.js';
 import { chartOutOption, checkpointOption, pngOutPath, writeOutputs } from '../../common-options.js';
@@ -36,7 +36,7 @@ export const latent = defineCommand({
     const count = num(args, 'count', { min: 1, integer: true, default: 500 })!;
     const seed = num(args, 'seed', { min: 0, integer: true, default: 0 })!;
     const out = pngOutPath(args);
-    const { model: zoo, config } = loadModel(path);
+    const { model: zoo, config } = loadCheckpointModel(path);
     try {
       const model = asLatent2d(zoo, path);
       const dataset = await openDataset({ format: 'mnist', root, split: str(args, 'split') ?? 'test' });

@@ -2,7 +2,7 @@
 import { modelInChannels } from '../../../infer/predictor.js';
 import { formatLayers, listLayers } from '../../../inspect/layers.js';
 import { summary } from '../../../models/summary.js';
-import { loadModel } from '../../../checkpoint/load-model.js';
+import { loadCheckpointModel } from '../../../checkpoint/load-model.js';
 import { requireStr, size } from '../../args.js';
 import { defineCommand } from '../../command.js';
 import { checkpointOption } from '../../common-options.js';
@@ -21,7 +21,7 @@ export const layers = defineCommand({
   async run(args) {
     const path = requireStr(args, 'checkpoint', 'the checkpoint to read');
     const inputSize = size(args, 'input-size');
-    const { model, config } = loadModel(path);
+    const { model, config } = loadCheckpointModel(path);
     try {
       const rows = listLayers(model);
       const title = `${config.model.name} from ${path}: classes ${config.classes.names.join(', ')}`;
