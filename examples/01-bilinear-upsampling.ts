@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { getKernelSize, upsampleFilt, upsampleImage, tensor, data, viz, inspect } from '../src/index.js';
+import { data, getKernelSize, image, inspect, tensor, upsampleFilt, upsampleImage, viz } from '../src/index.js';
 
 const { values: args } = parseArgs({ options: { out: { type: 'string', default: 'examples-out' } } });
 const outDir = join(args.out!, '01-bilinear-upsampling');
@@ -20,7 +20,7 @@ const show = (m: number[][]) => '[' + m.map((r) => '[' + r.join(' ') + ']').join
 console.log('x, y =', show([[0], [1], [2]]), show([[0, 1, 2]]));
 console.log('x + y =\n' + show(rows((x, y) => x + y)));
 console.log('x * y =\n' + show(rows((x, y) => x * y)));
-const img = { height: 3, width: 3, channels: 3, data: Float64Array.from({ length: 27 }, (_, i) => (Math.floor(i / 9) + Math.floor(i / 3) % 3) / (imsize + imsize)) };
+const img = { height: 3, width: 3, channels: 3 as const, data: Float64Array.from({ length: 27 }, (_, i) => (Math.floor(i / 9) + Math.floor(i / 3) % 3) / (imsize + imsize)) };
 
 // Kernel size 2 * factor - factor % 2, and the bilinear kernel itself.
 console.log('\nfactor -> kernel size:', Array.from({ length: 9 }, (_, i) => `${i + 1}:${getKernelSize(i + 1)}`).join(' '));
@@ -58,9 +58,9 @@ for (let factor = 2; factor <= 9; factor++) {
   const reference = fixture?.results.find((r) => r.factor === factor)?.output.data;
   if ((!reference || allclose(up.data, reference)) && allclose(up.data, bilinearReference(factor))) console.log(`factor ${factor} is checked out`);
   else console.log(`factor ${factor} DIFFERS`);
-  panels.push(viz.resizeNearest(toImage(up.data, up.width), 27 * 6, 27 * 6));
+  panels.push(image.resizeImage(toImage(up.data, up.width), 27 * 6, 27 * 6, 'nearest'));
 }
-data.writePng(join(outDir, 'input-3x3.png'), viz.resizeNearest(toImage(img.data, 3), 162, 162));
+data.writePng(join(outDir, 'input-3x3.png'), image.resizeImage(toImage(img.data, 3), 162, 162, 'nearest'));
 data.writePng(join(outDir, 'upsampled-factors-2-9.png'), viz.grid(panels, { cols: 4, titles: panels.map((_, i) => `factor ${i + 2}`), title: 'upsampleImage (transposed convolution, bilinear kernel)' }));
 
 // Coarse class scores like VGG's 7x7 map (three smooth blobs), upsampled x32 as the seed does

@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { data, infer, inspect, trainModel, viz } from '../src/index.js';
+import { data, image, infer, inspect, trainModel, viz } from '../src/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,7 +36,7 @@ let temp: string | null = null;
 if (!root) {
   // Generated scenes stored the ADE20K way: label k + 1 for class k, 0 for "other".
   temp = root = mkdtempSync(join(tmpdir(), 'pixelwise-ade20k-'));
-  const asAde = ['wall', 'ball', 'box', 'tent'].map((name) => data.ADE20K_CLASS_NAMES.indexOf(name) + 1);
+  const asAde = ['wall', 'ball', 'box', 'tent'].map((name) => image.ADE20K_CLASS_NAMES.indexOf(name) + 1);
   const count = Number(args.count);
   for (const [split, dir, n] of [['train', 'training', count], ['val', 'validation', Math.max(8, count / 4)]] as const) {
     const scenes = new data.SyntheticDataset({ format: 'synthetic', split, count: n, size, difficulty: 0.3 });
@@ -81,7 +81,7 @@ try {
     const p = inspect.predictImage(predictor, sample.image);
     const names = [...new Set(Array.from(p.labels!.data))].map((c) => classes.names[c]).join(', ');
     console.log(`${sample.name}: predicted ${names}`);
-    panels.push(viz.segmentationPanel(inspect.toRawImage(sample.image), sample.label!, p.labels!, {
+    panels.push(viz.segmentationPanel(image.to8Bit(sample.image), sample.label!, p.labels!, {
       names: classes.names,
       palette: classes.palette,
       ignoreIndex: classes.ignoreIndex ?? undefined,

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { data, inspect, manualSeed, models, nn, noGrad, optim, saveCheckpoint, tensor, tidy, viz, type Tensor } from '../src/index.js';
+import { data, image, inspect, manualSeed, models, nn, noGrad, optim, saveCheckpoint, type Tensor, tensor, tidy, viz } from '../src/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -74,7 +74,7 @@ console.log(`final training MSE ${loss.toFixed(4)}, test MSE ${testMse.toFixed(4
 // Save it as a pixelwise checkpoint, so `pixelwise inspect latent` can read it.
 const preprocess = { channels: 1, normalize: 'unit' };
 saveCheckpoint(join(outDir, 'cae.safetensors'), {
-  config: { model: { name: 'cae', options: { ...model.config } }, classes: { names: [...data.MNIST_CLASS_NAMES], ignoreIndex: null }, preprocess },
+  config: { model: { name: 'cae', options: { ...model.config } }, classes: { names: [...image.MNIST_CLASS_NAMES], ignoreIndex: null }, preprocess },
   weights: model.stateDict(),
 });
 
@@ -84,8 +84,8 @@ const reconstructed = tidy(() => {
   const x: Tensor = tensor(Float32Array.from(digit.image.data, (v) => v / 255), { shape: [1, 1, 28, 28] });
   return inspect.outputToImage(noGrad(() => model.forward(x)).data() as Float32Array, 1, 28, 28, preprocess);
 });
-const big = (im: data.RawImage) => viz.resizeNearest(im, 224, 224);
-data.writePng(join(outDir, 'reconstruction.png'), viz.hconcat([big(inspect.toRawImage(digit.image)), big(reconstructed)], { titles: ['Input image', 'Reconstructed image'] }));
+const big = (im: data.RawImage) => image.resizeImage(im, 224, 224, 'nearest');
+data.writePng(join(outDir, 'reconstruction.png'), viz.hconcat([big(image.to8Bit(digit.image)), big(reconstructed)], { titles: ['Input image', 'Reconstructed image'] }));
 
 // Up to 500 random test digits (all 307 here: MNIST has about 30% 1s, 5s and 6s) in the latent
 // space, and the image the decoder generates at [2, -4].

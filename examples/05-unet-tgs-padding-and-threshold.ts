@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createModel, data, formatSummary, infer, inspect, metrics, summary, trainModel, viz } from '../src/index.js';
+import { createModel, data, formatSummary, image, infer, inspect, metrics, summary, trainModel, viz } from '../src/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,9 +56,9 @@ console.log(`padding 101x101 -> 128x128: rows ${pad.top} + ${pad.bottom}, column
 const modes = ['constant', 'symmetric', 'wrap', 'reflect'] as const;
 const padded = modes.map((mode) => {
   const p = data.padImage(planar, pad, mode, 0);
-  return viz.resizeNearest({ width: 128, height: 128, channels: 1, data: p.data as Uint8Array }, 256, 256);
+  return image.resizeImage({ width: 128, height: 128, channels: 1, data: p.data as Uint8Array }, 256, 256, 'nearest');
 });
-save('padding-modes.png', viz.grid([viz.resizeNearest({ width: 101, height: 101, channels: 1, data: sample.image }, 202, 202), ...padded], {
+save('padding-modes.png', viz.grid([image.resizeImage({ width: 101, height: 101, channels: 1, data: sample.image }, 202, 202, 'nearest'), ...padded], {
   cols: 5, titles: ['101x101', ...modes], title: 'numpy.pad modes, 101 -> 128',
 }));
 
@@ -100,18 +100,18 @@ console.log(`trained ${result.history.length} epochs: train loss ${last.trainLos
 const curves = inspect.runCurves(inspect.readRunMetrics(runDir), 'U-Net (TGS) on blobs');
 save('curves.png', curves.toImage());
 
-// 4. The seed's viewers, on a validation image.
+// 4. The seed's viewers, on a validation valImage.
 const predictor = infer.loadPredictor(join(runDir, 'checkpoints', 'best.safetensors'));
 const { model, classes } = predictor;
 const valName = 'val_000.png';
-const image = await data.readImage(join(dataDir, 'val', 'images', valName));
+const valImage = await data.readImage(join(dataDir, 'val', 'images', valName));
 const truth = await inspect.readMask(join(dataDir, 'val', 'masks', valName), { binary: true });
 const t = Number(args.threshold);
-const input = infer.modelInput(predictor, image);
-const prediction = inspect.predictImage(predictor, image);
+const input = infer.modelInput(predictor, valImage);
+const prediction = inspect.predictImage(predictor, valImage);
 const iou = metrics.foregroundIoU(prediction.foreground!, truth, t);
 console.log(`\n${valName}: IoU = ${Math.round(iou * 100)} % at threshold ${t}`);
-save('threshold.png', viz.thresholdView(image, truth, prediction.foreground!, { threshold: t, name: valName, showProbabilities: true }));
+save('threshold.png', viz.thresholdView(valImage, truth, prediction.foreground!, { threshold: t, name: valName, showProbabilities: true }));
 const slider = [0, ...metrics.DEFAULT_SWEEP]; // the tutorial's slider: 0, 0.05, ..., 0.95
 const sweep = metrics.thresholdSweep(prediction.foreground!, truth, slider);
 save('threshold-sweep.png', viz.thresholdPlot(slider, sweep.iou, { title: `IoU vs threshold: ${valName}` }).toImage());
@@ -126,7 +126,7 @@ const middle = 'encoder.2.relu2';
 const activation = inspect.layerActivation(model, input, middle);
 const stats = inspect.activationStats(activation);
 console.log(`output of ${middle}: ${activation.shape.join('x')}, values ${stats.min.toFixed(3)} .. ${stats.max.toFixed(3)}, ${(100 * stats.zeroFraction).toFixed(0)}% zeros`);
-save(`activations-${middle}.png`, inspect.activationView(activation, { image, truth, prediction, names: classes.names, palette: classes.palette, channels: [...Array(32).keys()] }));
+save(`activations-${middle}.png`, inspect.activationView(activation, { image: valImage, truth, prediction, names: classes.names, palette: classes.palette, channels: [...Array(32).keys()] }));
 input.dispose();
 predictor.dispose();
 console.log(`wrote ${outDir}/{padding-modes, curves, threshold, threshold-sweep, filters-encoder.0.conv1, activations-${middle}}.png; run in ${runDir}`);

@@ -7,6 +7,7 @@
 export * from './torch/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as image from './image/index.js';
 export * as data from './data/index.js';
 export * as models from './models/index.js';
 export * as metrics from './metrics/index.js';
@@ -24,4 +25,5 @@ export { loadPredictor, predict } from './infer/index.js';
 export { saveCheckpoint, loadCheckpoint } from './checkpoint/file.js';
 export { saveSafetensors, loadSafetensors } from './io/safetensors.js';
 export { openDataset, DataLoader } from './data/index.js';
-export { getKernelSize, upsampleFilt, bilinearUpsampleWeights, upsampleImage } from './nn/bilinear.js';
+export { getKernelSize, upsampleFilt, bilinearUpsampleWeights } from './nn/bilinear.js';
+export { upsampleImage } from './image/upsample.js';

@@ -14,8 +14,6 @@ export { FileDataset } from './datasets/file-dataset.js';
 export { NpyDataset } from './datasets/npy-arrays.js';
 export { MnistDataset } from './datasets/mnist.js';
 export * from './transforms/spec.js';
-export * from './transforms/planar.js';
-export { resizeImage, resizeLabel, nearestIndex } from './transforms/resize.js';
 export { padImage, padLabel, padIndex, centerPadding, paddingFor, type Padding } from './transforms/pad.js';
 export * from './transforms/geometry.js';
 export { normalizeImage } from './transforms/normalize.js';

@@ -5,7 +5,7 @@ import type { RawImage } from '../image/types.js';
 import { captureActivations } from '../models/summary.js';
 import type { ZooModel } from '../models/registry.js';
 import { activationGrid } from '../viz/grid.js';
-import type { LabelMap } from '../image/maps.js';
+import type { LabelMap } from '../image/types.js';
 import type { Palette } from '../image/palette.js';
 import { vconcat } from '../viz/panels.js';
 import { findLayer } from './layers.js';

@@ -3,13 +3,13 @@
 import { noGrad, tidy, where, type Tensor } from '../torch/index.js';
 import { bilinearUpsample } from '../nn/bilinear.js';
 import type { RawImage } from '../image/types.js';
-import { toPlanar, toInterleaved } from '../data/transforms/planar.js';
-import { resizeImage } from '../data/transforms/resize.js';
+import { fromChw, toChw, toRgb } from '../image/convert.js';
+import { resizeChw } from '../image/resize.js';
 import { cropImage } from '../data/transforms/geometry.js';
 import { coarseSegmentation, topK, type ClassScore, type CoarseSegmentation } from '../models/imagenet-predictions.js';
 import { vggInput, type VggPreprocessing } from '../models/preprocessing.js';
 import type { VGG } from '../models/vgg.js';
-import type { LabelMap } from '../image/maps.js';
+import type { LabelMap } from '../image/types.js';
 
 /**
  * Resizes the shorter side to `resizeSide` (aspect kept) and cuts the central size x size
@@ -17,21 +17,14 @@ import type { LabelMap } from '../image/maps.js';
  */
 export function resizeAndCenterCrop(image: RawImage, size = 224, resizeSide = Math.round((size * 256) / 224)): RawImage {
   if (!Number.isInteger(size) || size < 1 || resizeSide < size) throw new Error(`crop size ${size} must be a positive integer no larger than the resize side ${resizeSide}`);
-  const rgb = toPlanar({ ...image }, 3);
+  const rgb = toChw(image, 3);
   const k = resizeSide / Math.min(image.width, image.height);
   const width = Math.max(size, Math.round(image.width * k));
   const height = Math.max(size, Math.round(image.height * k));
-  const resized = resizeImage(rgb, width, height, k < 1 ? 'area' : 'bilinear');
+  const resized = resizeChw(rgb, width, height, k < 1 ? 'area' : 'bilinear');
   const cropped = cropImage(resized, Math.floor((width - size) / 2), Math.floor((height - size) / 2), size, size);
-  const out = toInterleaved(cropped);
+  const out = fromChw(cropped);
   return { width: size, height: size, channels: 3, data: Uint8Array.from(out.data, (v) => Math.max(0, Math.min(255, Math.round(v)))) };
-}
-
-/** An image as 3-channel RGB (gray replicated, alpha dropped). */
-export function rgbImage(image: RawImage): RawImage {
-  if (image.channels === 3) return image;
-  const out = toInterleaved(toPlanar({ ...image }, 3));
-  return { width: image.width, height: image.height, channels: 3, data: out.data as Uint8Array };
 }
 
 /** The k most probable classes of a (cropped) image under the VGG classifier. */
@@ -40,7 +33,7 @@ export function classifyImage(model: VGG, image: RawImage, o: { k?: number; name
   model.eval();
   model.fullyConvolutional = false;
   try {
-    return noGrad(() => tidy(() => topK(model.forward(vggInput(rgbImage(image), o.preprocessing)), o.k ?? 5, o.names)[0]!));
+    return noGrad(() => tidy(() => topK(model.forward(vggInput(toRgb(image), o.preprocessing)), o.k ?? 5, o.names)[0]!));
   } finally {
     model.fullyConvolutional = wasConvolutional;
   }
@@ -53,7 +46,7 @@ export function scoreMap(model: VGG, image: RawImage, o: { fc6Padding?: 'valid' 
   model.fullyConvolutional = true;
   model.fc6Padding = o.fc6Padding ?? 'valid';
   try {
-    return noGrad(() => tidy(() => model.forward(vggInput(rgbImage(image), o.preprocessing))));
+    return noGrad(() => tidy(() => model.forward(vggInput(toRgb(image), o.preprocessing))));
   } finally {
     model.fullyConvolutional = wasConvolutional;
     model.fc6Padding = wasPadding;

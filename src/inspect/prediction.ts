@@ -2,10 +2,9 @@
 // the foreground probability of a binary model, or an autoencoder's reconstruction. Computed
 // by infer's prediction, so the pictures show what `pixelwise predict` does.
 import type { RawImage } from '../image/types.js';
-import type { SampleImage } from '../data/datasets/types.js';
 import { predict, reconstruct } from '../infer/predict.js';
 import type { Predictor } from '../infer/predictor.js';
-import type { LabelMap, ScalarMap } from '../image/maps.js';
+import type { LabelMap, ScalarMap } from '../image/types.js';
 
 export interface PredictionMaps {
   activation: Predictor['activation'];
@@ -18,7 +17,7 @@ export interface PredictionMaps {
 }
 
 /** The predictor's maps for one image at the image's size; an autoencoder takes any image, resized to its input. */
-export function predictImage(predictor: Predictor, image: SampleImage): PredictionMaps {
+export function predictImage(predictor: Predictor, image: RawImage<Uint8Array | Float32Array>): PredictionMaps {
   const { activation } = predictor;
   if (predictor.task === 'reconstruction') {
     return { activation, labels: null, foreground: null, reconstruction: reconstruct(predictor, image, { fit: true }) };

@@ -10,7 +10,7 @@
 // class absent from labels and predictions. Only the TGS precision scores such an image 1, by
 // the challenge's rule.
 import { op, tensor, tidy, Tensor } from '../torch/index.js';
-import type { LabelMap, ScalarMap } from '../image/maps.js';
+import type { LabelMap, ScalarMap } from '../image/types.js';
 
 /** Probabilities or binary masks: a tensor, flat numbers for one image, or a 2-d map of one image. */
 export type MaskData = Tensor | ArrayLike<number> | ScalarMap | LabelMap;

@@ -10,5 +10,4 @@ export * from './fusion.js';
 export * from './coord-map.js';
 export * from './preprocessing.js';
 export * from './imagenet-predictions.js';
-export { IMAGENET_CLASSES } from './imagenet-classes.js';
 export { loadVggWeights, type LoadVggWeightsOptions } from './vgg-weights.js';

@@ -4,7 +4,8 @@ import { Canvas } from './canvas.js';
 import { drawColorbar, colorbarWidth } from './colorbar.js';
 import { applyColormap, colormapRange, type ColormapName } from './colormap.js';
 import { measureText } from './font.js';
-import { checkMap, type ScalarMap } from '../image/maps.js';
+import { checkMap } from '../image/maps.js';
+import type { ScalarMap } from '../image/types.js';
 
 export interface TileOptions {
   /** Tiles per row; default about square. */

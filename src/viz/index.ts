@@ -10,13 +10,13 @@
 
 export type { Rgb, Rgba, ColorLike } from '../image/color.js';
 export { parseColor, toHex, hslToRgb, luminance } from '../image/color.js';
-export type { LabelMap, ScalarMap } from '../image/maps.js';
+export type { LabelMap, ScalarMap } from '../image/types.js';
 export { presentLabels, finiteRange } from '../image/maps.js';
 
 export type { Palette, PaletteKind } from '../image/palette.js';
 export {
   vocPalette, qualitativePalette, pairedPalette, camvidPalette, paletteFor, colorOf,
-  CAMVID_CLASSES, IGNORE_BLACK, IGNORE_WHITE,
+  IGNORE_BLACK, IGNORE_WHITE,
 } from '../image/palette.js';
 export type { ColormapName, ColormapOptions } from './colormap.js';
 export { applyColormap, sampleColormap, colormapLut, colormapRange, COLORMAPS } from './colormap.js';
@@ -28,7 +28,7 @@ export { MARKERS } from './surface.js';
 export { Canvas, type CanvasOptions } from './canvas.js';
 export { SvgSurface, escapeXml } from './svg.js';
 
-export { toRgb, resizeNearest, resizeLabels, displaySize } from './image-ops.js';
+export { displaySize } from './display.js';
 export type { ColorizeOptions, OverlayOptions, MaskOverlayOptions, HeatmapOverlayOptions } from './overlay.js';
 export { colorizeLabels, overlay, overlayMask, overlayHeatmap, labelBoundaries } from './overlay.js';
 export type { PanelOptions, GridOptions } from './panels.js';

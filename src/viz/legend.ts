@@ -4,9 +4,10 @@ import type { RawImage } from '../image/types.js';
 import { Canvas, checkImage } from './canvas.js';
 import type { ColorLike, Rgb } from '../image/color.js';
 import { measureText } from './font.js';
-import { displaySize } from './image-ops.js';
+import { displaySize } from './display.js';
 import { drawLegend, measureLegend, type LegendEntry } from './legend-box.js';
-import { checkMap, type LabelMap } from '../image/maps.js';
+import { checkMap } from '../image/maps.js';
+import type { LabelMap } from '../image/types.js';
 import { colorizeLabels, overlay, resolvePalette } from './overlay.js';
 import { IGNORE_WHITE, qualitativePalette, type Palette, type PaletteKind } from '../image/palette.js';
 

@@ -3,8 +3,10 @@
 import type { RawImage } from '../image/types.js';
 import { checkImage } from './canvas.js';
 import { applyColormap, type ColormapName } from './colormap.js';
-import { displaySize, resizeNearest } from './image-ops.js';
-import { checkMap, type LabelMap, type ScalarMap } from '../image/maps.js';
+import { displaySize } from './display.js';
+import { resizeImage } from '../image/resize.js';
+import { checkMap } from '../image/maps.js';
+import type { LabelMap, ScalarMap } from '../image/types.js';
 import { hconcat } from './panels.js';
 import { foregroundIoU } from '../metrics/binary.js';
 
@@ -35,7 +37,7 @@ export function thresholdView(image: RawImage, truth: ScalarMap | LabelMap, prob
   });
   const iou = foregroundIoU(probabilities, truth, t);
   const [w, h] = displaySize(image.width, image.height, 192, 384);
-  const show = (im: RawImage) => resizeNearest(im, w, h);
+  const show = (im: RawImage) => resizeImage(im, w, h, 'nearest');
   const suffix = options.name !== undefined ? ` ${options.name}` : '';
   const panels = [
     show(image),

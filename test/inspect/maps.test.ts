@@ -67,7 +67,7 @@ test('modelInput pads to the model multiple with the image where predict cuts it
   const model = new UNet({ numClasses: 3, inChannels: 1, depth: 2, baseWidth: 2 }) as unknown as ZooModel;
   const classes = { names: ['a', 'b', 'c'], ignoreIndex: null };
   const predictor = createPredictor(model, { classes, preprocess: { normalize: 'unit', pad: { height: 9, width: 13, mode: 'reflect' } } });
-  const image = { width: 10, height: 6, channels: 1, data: Uint8Array.from({ length: 60 }, (_, i) => i * 4) };
+  const image = { width: 10, height: 6, channels: 1 as const, data: Uint8Array.from({ length: 60 }, (_, i) => i * 4) };
   const input = modelInput(predictor, image);
   // 6x10 -> pad to 9x13 (2 before, 1 after, as numpy users split it) -> multiple of 4: 12x16 (2 more before, 1 after).
   assert.deepEqual(input.shape, [1, 1, 12, 16]);
@@ -85,7 +85,7 @@ test('modelInput pads to the model multiple with the image where predict cuts it
 test('an autoencoder input is resized to its image size and its reconstruction comes back as pixels', () => {
   const model = new ConvAutoencoder({ baseWidth: 2 }) as unknown as ZooModel;
   const predictor = createPredictor(model, { classes: { names: [], ignoreIndex: null }, preprocess: { normalize: 'unit' } });
-  const image = { width: 56, height: 56, channels: 3, data: new Uint8Array(56 * 56 * 3).fill(200) };
+  const image = { width: 56, height: 56, channels: 3 as const, data: new Uint8Array(56 * 56 * 3).fill(200) };
   const input = modelInput(predictor, image, { fit: true });
   assert.deepEqual(input.shape, [1, 1, 28, 28]);
   input.dispose();

@@ -4,7 +4,7 @@ import type { RawImage } from '../../src/image/types.js';
 import { discreteMatshow, relabel, segmentationPanel } from '../../src/viz/legend.js';
 import { Canvas } from '../../src/viz/canvas.js';
 import { vocPalette, qualitativePalette } from '../../src/image/palette.js';
-import { displaySize } from '../../src/viz/image-ops.js';
+import { displaySize } from '../../src/viz/display.js';
 
 const VOC = ['background', 'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',
   'diningtable', 'dog', 'horse', 'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor'];

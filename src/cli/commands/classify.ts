@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { coarseLabels, classifyImage, resizeAndCenterCrop, scoreMap, upsampledLabels } from '../../inspect/classify.js';
 import { vggOptionsFromFile } from '../../inspect/vgg-file.js';
-import { IMAGENET_CLASSES } from '../../models/imagenet-classes.js';
+import { imagenetClasses } from '../../image/classes.js';
 import { loadVggWeights } from '../../models/vgg-weights.js';
 import { VGG, VGG_BLOCKS, type VggDepth } from '../../models/vgg.js';
 import { discreteMatshow } from '../../viz/legend.js';
@@ -60,7 +60,7 @@ export const classify = defineCommand({
     if (baseWidth !== undefined && baseWidth !== options.baseWidth) {
       throw new Error(`${weights} has base width ${options.baseWidth} (features.0.weight), not --base-width ${baseWidth}`);
     }
-    const names = options.numClasses === IMAGENET_CLASSES.length ? IMAGENET_CLASSES : Array.from({ length: options.numClasses }, (_, i) => `class ${i}`);
+    const names = options.numClasses === 1000 ? imagenetClasses() : Array.from({ length: options.numClasses }, (_, i) => `class ${i}`);
     if (k > options.numClasses) throw new UsageError(`--top ${k} exceeds the model's ${options.numClasses} classes`);
     const image = await readImageFile(file);
     const preprocessing = style === 'vgg-mean' ? 'vggMean' : 'torchvision';

@@ -4,7 +4,7 @@
 // they are converted to RGB.
 import { join, resolve } from 'node:path';
 import { paletteFor } from '../../image/palette.js';
-import { ADE20K_CLASS_NAMES } from '../classes.js';
+import { ADE20K_CLASS_NAMES } from '../../image/classes.js';
 import { throwProblems } from './errors.js';
 import { FileDataset, pairByStem, requireSamples } from './file-dataset.js';
 import { isDir, readLabelFile, requireDir } from './files.js';

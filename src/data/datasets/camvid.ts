@@ -2,7 +2,7 @@
 // class indices 0..10 under the same file names, 11 = void (ignored).
 import { join, resolve } from 'node:path';
 import { camvidPalette } from '../../image/palette.js';
-import { CAMVID_CLASS_NAMES } from '../classes.js';
+import { CAMVID_CLASS_NAMES } from '../../image/classes.js';
 import { throwProblems } from './errors.js';
 import { FileDataset, pairByStem, requireSamples } from './file-dataset.js';
 import { isDir, readLabelFile, requireDir } from './files.js';

@@ -3,10 +3,10 @@
 // file into class indices.
 import { join } from 'node:path';
 import type { Rgb } from '../../image/color.js';
-import type { RawImage } from '../../image/types.js';
 import { DataError } from './errors.js';
 import { checkSameSize, filesByStem, readImageFile } from './files.js';
-import type { Dataset, DatasetProblem, DatasetSpec, Sample, SampleLabel } from './types.js';
+import type { Dataset, DatasetProblem, DatasetSpec, Sample } from './types.js';
+import type { LabelArray, LabelMap, RawImage } from '../../image/types.js';
 
 export interface FileEntry {
   name: string;
@@ -23,7 +23,7 @@ export interface FileDatasetOptions {
   /** Convert every image to this many channels (RGB datasets that hold a few gray images). */
   imageChannels?: RawImage['channels'];
   /** Decodes and maps one label file; errors name the file. */
-  decodeLabel: (file: string) => Promise<SampleLabel>;
+  decodeLabel: (file: string) => Promise<LabelMap<LabelArray>>;
   problems?: DatasetProblem[];
 }
 

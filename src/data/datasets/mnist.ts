@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Rgb } from '../../image/color.js';
 import { paletteFor } from '../../image/palette.js';
-import { MNIST_CLASS_NAMES } from '../classes.js';
+import { MNIST_CLASS_NAMES } from '../../image/classes.js';
 import { readIdx, type IdxArray } from '../idx.js';
 import { DataError } from './errors.js';
 import { requireDir } from './files.js';

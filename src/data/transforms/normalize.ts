@@ -1,9 +1,9 @@
 // Pixel values to model inputs: (x * scale - mean[c]) / std[c], as float32.
-import type { Planar } from './planar.js';
+import type { ChwImage } from '../../image/types.js';
 import type { NormalizeSpec } from './spec.js';
 
 /** A float32 copy of a channels-first image normalised per channel. */
-export function normalizeImage(image: Planar, n: Required<NormalizeSpec>): Planar & { data: Float32Array } {
+export function normalizeImage(image: ChwImage, n: Required<NormalizeSpec>): ChwImage & { data: Float32Array } {
   const { width, height, channels, data } = image;
   const pick = (list: number[], what: string, c: number): number => {
     if (list.length !== 1 && list.length !== channels) {

@@ -1,12 +1,11 @@
 // The preprocessing spec: plain JSON, so a worker thread can rebuild the pipeline, the cache
 // can hash its deterministic part and a checkpoint can record what the model was trained on.
+import type { ResizeMode } from '../../image/resize.js';
 
 /** numpy.pad modes (numpy names): 'edge' repeats the border pixel, 'reflect' mirrors without
  * repeating it (abc → cb|abc|ba), 'symmetric' mirrors with it (abc → ba|abc|cb), 'wrap' tiles. */
 export type PadMode = 'constant' | 'edge' | 'reflect' | 'symmetric' | 'wrap';
 
-/** 'bilinear' (half-pixel centres, as torch align_corners=False), 'area' (exact box average, for shrinking), 'nearest'. */
-export type ResizeMode = 'bilinear' | 'area' | 'nearest';
 
 export interface ResizeSpec {
   width: number;
