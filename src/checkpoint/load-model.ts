@@ -1,7 +1,8 @@
 // Checkpoint -> model: rebuild the zoo model a checkpoint's config names and copy its weights
 // in, with errors that name the checkpoint and say what does not fit. The one loader behind
 // eval, predict (loadPredictor), inspect and the demo.
-import { createModel, type ZooModel } from '../models/registry.js';
+import { createModelFromConfig } from '../models/registry.js';
+import type { ZooModel } from '../models/contract.js';
 import { disposeCheckpoint, loadCheckpoint, type CheckpointConfig } from './file.js';
 
 export interface LoadedModel {
@@ -22,7 +23,7 @@ export function loadCheckpointModel(path: string): LoadedModel {
     const options = checkpoint.config.model.options ?? {};
     let model: ZooModel;
     try {
-      model = createModel(name, options);
+      model = createModelFromConfig(name, options);
     } catch (err) {
       throw new Error(`checkpoint ${path}: cannot rebuild its model '${name}' (${(err as Error).message})`);
     }

@@ -6,7 +6,7 @@ import type { Dataset } from '../data/datasets/types.js';
 import type { RawImage } from '../image/types.js';
 import { createPredictor } from '../infer/predictor.js';
 import { predict } from '../infer/predict.js';
-import type { ZooModel } from '../models/registry.js';
+import type { ZooModel } from '../models/contract.js';
 import type { CheckpointConfig } from '../checkpoint/file.js';
 import { segmentationPanel } from '../viz/legend.js';
 

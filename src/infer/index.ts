@@ -5,7 +5,7 @@
 //   const prediction = predict(predictor, image, { tile: 512 }); // labels, probabilities, classesPresent
 //   writeFileSync('street.labels.png', labelsPng(prediction, predictor.classes));
 //   predictor.dispose();
-export { loadPredictor, createPredictor, modelInChannels, type Predictor, type PredictorClasses, type PredictorOptions } from './predictor.js';
+export { loadPredictor, createPredictor, type Predictor, type PredictorClasses, type PredictorOptions } from './predictor.js';
 export { predict, reconstruct, modelInput, outputToImage, type PredictOptions, type Prediction } from './predict.js';
 export { planInput, windowPadding, gridAlignment, DEFAULT_PAD_MODE, type InputPlan, type PlanOptions, type ScaleMode } from './geometry.js';
 export { axisStarts, tileWindows, rampWeights, axisWeights, defaultOverlap, type Window } from './tiles.js';

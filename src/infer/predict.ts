@@ -48,7 +48,7 @@ export interface Prediction {
 function modelPlanes(predictor: Predictor, image: RawImage<Uint8Array | Float32Array>, options: PlanOptions): { planes: ChwImage; plan: InputPlan } {
   checkImage(image, options.name ?? 'image');
   const plan = planInput(predictor, image.width, image.height, options);
-  let planes = toChw(image, predictor.inChannels);
+  let planes = toChw(image, predictor.contract.inChannels as 1 | 3);
   if (plan.resized) planes = resizeChw(planes, plan.runWidth, plan.runHeight, plan.resizeMode);
   return { planes: padImage(planes, plan.pad, plan.padMode, plan.padValue), plan };
 }
@@ -79,7 +79,8 @@ function runWindow(predictor: Predictor, planes: ChwImage, plan: InputPlan): { d
       if (y.ndim !== 4 || y.size(2) !== x.size(2) || y.size(3) !== x.size(3)) {
         throw new Error(`${predictor.model.architecture} returned ${y} for an input ${x}; prediction expects outputs of the input's size`);
       }
-      const act = predictor.activation === 'softmax' ? y.softmax(1) : predictor.activation === 'sigmoid' ? y.sigmoid() : y;
+      const activation = predictor.contract.outputActivation;
+      const act = activation === 'softmax' ? y.softmax(1) : activation === 'sigmoid' ? y.sigmoid() : y;
       return act.narrow(2, p.top, planes.height).narrow(3, p.left, planes.width).float();
     }),
   );
@@ -195,7 +196,7 @@ function outputPlanes(predictor: Predictor, image: RawImage<Uint8Array | Float32
  * probabilities at the image's full resolution.
  */
 export function predict(predictor: Predictor, image: RawImage<Uint8Array | Float32Array>, options: PredictOptions = {}): Prediction {
-  if (predictor.task !== 'segmentation') {
+  if (predictor.contract.task !== 'segmentation') {
     throw new Error(`${predictor.source}: ${predictor.model.architecture} is a reconstruction model (autoencoder); use reconstruct() instead of predict()`);
   }
   const threshold = options.threshold ?? 0.5;
@@ -240,7 +241,7 @@ export function predict(predictor: Predictor, image: RawImage<Uint8Array | Float
  * pixels with the training normalisation undone.
  */
 export function reconstruct(predictor: Predictor, image: RawImage<Uint8Array | Float32Array>, options: PlanOptions = {}): RawImage {
-  if (predictor.task !== 'reconstruction') {
+  if (predictor.contract.task !== 'reconstruction') {
     throw new Error(`${predictor.source}: ${predictor.model.architecture} is a segmentation model; use predict() instead of reconstruct()`);
   }
   const { data, channels, plan } = outputPlanes(predictor, image, options);

@@ -3,7 +3,7 @@
 import { tidy, type Tensor } from '../torch/index.js';
 import type { RawImage } from '../image/types.js';
 import { captureActivations } from '../models/summary.js';
-import type { ZooModel } from '../models/registry.js';
+import type { ZooModel } from '../models/contract.js';
 import { activationGrid } from '../viz/grid.js';
 import type { LabelMap } from '../image/types.js';
 import type { Palette } from '../image/palette.js';

@@ -3,7 +3,7 @@
 import { tidy } from '../torch/index.js';
 import { Conv2d, ConvTranspose2d } from '../nn/layers/conv.js';
 import { LinearConv2d } from '../models/vgg.js';
-import type { ZooModel } from '../models/registry.js';
+import type { ZooModel } from '../models/contract.js';
 import type { RawImage } from '../image/types.js';
 import { filterGrid, type FilterGridOptions } from '../viz/grid.js';
 import { findLayer, listLayers } from './layers.js';

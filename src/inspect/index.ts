@@ -3,7 +3,6 @@
 // Loading a checkpoint's model, its input channels and output pixels belong to train and infer;
 // inspection names them too.
 export { loadCheckpointModel, type LoadedModel } from '../checkpoint/load-model.js';
-export { modelInChannels } from '../infer/predictor.js';
 export { outputToImage } from '../infer/predict.js';
 export { listLayers, findLayer, formatLayers, ownWeight, type LayerInfo } from './layers.js';
 export { predictImage, type PredictionMaps } from './prediction.js';

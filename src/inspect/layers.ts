@@ -2,7 +2,7 @@
 // names --layer takes), each with its type, its own parameter count and its kernel shape.
 import type { Tensor } from '../torch/index.js';
 import type { Module } from '../nn/module.js';
-import type { ZooModel } from '../models/registry.js';
+import type { ZooModel } from '../models/contract.js';
 
 export interface LayerInfo {
   name: string;

@@ -7,7 +7,7 @@ import type { Predictor } from '../infer/predictor.js';
 import type { LabelMap, ScalarMap } from '../image/types.js';
 
 export interface PredictionMaps {
-  activation: Predictor['activation'];
+  activation: Predictor['contract']['outputActivation'];
   /** Winning class per pixel (segmentation models). */
   labels: LabelMap | null;
   /** Probability of class 1 per pixel (one-output sigmoid models and two-class softmax models). */
@@ -18,8 +18,8 @@ export interface PredictionMaps {
 
 /** The predictor's maps for one image at the image's size; an autoencoder takes any image, resized to its input. */
 export function predictImage(predictor: Predictor, image: RawImage<Uint8Array | Float32Array>): PredictionMaps {
-  const { activation } = predictor;
-  if (predictor.task === 'reconstruction') {
+  const activation = predictor.contract.outputActivation;
+  if (predictor.contract.task === 'reconstruction') {
     return { activation, labels: null, foreground: null, reconstruction: reconstruct(predictor, image, { fit: true }) };
   }
   const { width, height, labels, probabilities, planes } = predict(predictor, image);

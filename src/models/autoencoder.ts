@@ -7,6 +7,7 @@ import { Conv2d, ConvTranspose2d } from '../nn/layers/conv.js';
 import { ReLU } from '../nn/layers/activation.js';
 import type { Pair } from '../nn/geometry.js';
 import { Stage } from './unet.js';
+import { defineModel, type ModelContract, type ZooModel } from './contract.js';
 
 export interface ConvAutoencoderOptions {
   /** Image channels (1 for MNIST). Default 1. */
@@ -140,6 +141,23 @@ export class ConvAutoencoder extends Module {
     }
   }
 
+  /** One input size (the latent convolution covers the whole size / 4 map); the output is the reconstruction as it is. */
+  get contract(): ModelContract {
+    const c = this.config;
+    return {
+      task: 'reconstruction',
+      numClasses: c.inChannels,
+      inChannels: c.inChannels,
+      inputMultiple: 4,
+      minInputSize: Math.min(...c.imageSize),
+      outputStride: 4,
+      outputActivation: 'identity',
+      fixedInputSize: [c.imageSize[0], c.imageSize[1]],
+      fixedSizeLayers: ['encoder.conv3', 'decoder.deconv1'],
+      featureStages: [],
+    };
+  }
+
   /** Reconstructions of x: decode(encode(x)). */
   forward(x: Tensor): Tensor {
     const z = this.encode(x);
@@ -164,3 +182,15 @@ export class ConvAutoencoder extends Module {
     return this.parameters()[0]!.device;
   }
 }
+
+/** The model as the convolutional autoencoder (encode / decode / latentDim), or null for any other model. */
+export function asAutoencoder(model: ZooModel): ConvAutoencoder | null {
+  return (model as unknown) instanceof ConvAutoencoder ? (model as unknown as ConvAutoencoder) : null;
+}
+
+/** The convolutional autoencoder in the registry. */
+export const caeModel = defineModel({
+  description: 'convolutional autoencoder with a 2-D latent space (the Keras MNIST autoencoder tutorial)',
+  options: ['inChannels', 'latentDim', 'imageSize', 'baseWidth'],
+  create: (o: ConvAutoencoderOptions) => new ConvAutoencoder(o),
+});

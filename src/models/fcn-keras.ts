@@ -10,6 +10,7 @@ import { Conv2d, ConvTranspose2d, Module, ReLU } from '../nn/index.js';
 import { Add } from './fusion.js';
 import { resolveFcnOptions, type FcnConfig, type FcnOptions } from './fcn-options.js';
 import { backboneDepth, initVggWeights, VggFeatures, type PoolName } from './vgg.js';
+import { classActivation, type ModelContract } from './contract.js';
 
 /**
  * Keras-seed FCN-8s. Children in execution order: `features` (VGG, torchvision indices, frozen by
@@ -100,6 +101,22 @@ export class FCN8sSame extends Module {
 
   get poolLayerNames(): Record<PoolName, string> {
     return this.features.poolLayerNames('features');
+  }
+
+  /** Inputs multiple of 32: 'same' layers and floor pooling make pool5 exactly input / 32, and the skips must match. */
+  get contract(): ModelContract {
+    return {
+      task: 'segmentation',
+      numClasses: this.numClasses,
+      inChannels: this.#options.inChannels,
+      inputMultiple: 32,
+      minInputSize: 32,
+      outputStride: 32,
+      outputActivation: classActivation(this.numClasses),
+      fixedInputSize: null,
+      fixedSizeLayers: [],
+      featureStages: this.features.featureStages('features'),
+    };
   }
 
   override forward(x: Tensor): Tensor {

@@ -12,10 +12,10 @@ import { Dropout } from '../nn/layers/dropout.js';
 import { Upsample } from '../nn/layers/upsampling.js';
 import { ModuleList, Sequential } from '../nn/layers/container.js';
 import * as F from '../nn/functional.js';
+import { classActivation, defineModel, type ModelContract, type OutputActivation } from './contract.js';
 
 export type UpMode = 'transpose' | 'bilinear';
 export type UNetVariant = 'tgs';
-export type OutputActivation = 'softmax' | 'sigmoid';
 
 export interface UNetOptions {
   /** Output channels: 1 for a binary mask (sigmoid), N >= 2 for N classes (softmax). Default 2. */
@@ -245,7 +245,7 @@ export class UNet extends Module {
   /** Input height and width must be multiples of this (2^depth). */
   readonly requiredMultiple: number;
   readonly architecture = 'unet';
-  readonly outputActivation: OutputActivation;
+  readonly outputActivation: Exclude<OutputActivation, 'identity'>;
   readonly encoder: ModuleList;
   readonly bottleneck: Stage;
   readonly decoder: ModuleList;
@@ -259,7 +259,7 @@ export class UNet extends Module {
     this.inChannels = c.inChannels;
     this.depth = c.depth;
     this.requiredMultiple = 2 ** c.depth;
-    this.outputActivation = c.numClasses === 1 ? 'sigmoid' : 'softmax';
+    this.outputActivation = classActivation(c.numClasses) as Exclude<OutputActivation, 'identity'>;
     const width = (level: number): number => c.baseWidth * 2 ** level;
 
     this.encoder = this.registerModule('encoder', new ModuleList());
@@ -306,6 +306,25 @@ export class UNet extends Module {
     }
   }
 
+  /** Inputs multiple of 2^depth (every pooling halves exactly); the encoder levels and the bottleneck as feature stages. */
+  get contract(): ModelContract {
+    const c = this.config;
+    const stages = Array.from({ length: c.depth }, (_, i) => ({ name: `encoder.${i}`, layer: `encoder.${i}`, channels: c.baseWidth * 2 ** i, stride: 2 ** i }));
+    stages.push({ name: 'bottleneck', layer: 'bottleneck', channels: c.baseWidth * 2 ** c.depth, stride: 2 ** c.depth });
+    return {
+      task: 'segmentation',
+      numClasses: c.numClasses,
+      inChannels: c.inChannels,
+      inputMultiple: this.requiredMultiple,
+      minInputSize: this.requiredMultiple,
+      outputStride: this.requiredMultiple,
+      outputActivation: this.outputActivation,
+      fixedInputSize: null,
+      fixedSizeLayers: [],
+      featureStages: stages,
+    };
+  }
+
   /** Where to pad an image of this size to make it valid (see padToMultiple), and crop back. */
   padToValid(height: number, width: number): ValidPadding {
     return padToMultiple(height, width, this.requiredMultiple);
@@ -341,3 +360,10 @@ export class UNet extends Module {
     }
   }
 }
+
+/** U-Net in the registry. */
+export const unetModel = defineModel({
+  description: "U-Net (Ronneberger et al.); depth, width, BatchNorm, dropout, up path; variant 'tgs'",
+  options: ['numClasses', 'inChannels', 'depth', 'baseWidth', 'batchNorm', 'dropout', 'upMode', 'variant'],
+  create: (o: UNetOptions) => new UNet(o),
+});

@@ -3,12 +3,13 @@
 // from the description stored in the checkpoint.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { getNumThreads, manualSeed, setNumThreads, setRngState } from '../torch/index.js';
+import { getNumThreads, manualSeed, setNumThreads, setRngState, withDefaultDevice } from '../torch/index.js';
 import { DataLoader } from '../data/loader.js';
 import { datasetSplits, openDataset } from '../data/datasets/open.js';
 import type { DatasetSpec } from '../data/datasets/types.js';
 import type { AugmentSpec, NormalizePreset, PadMode, PreprocessSpec } from '../data/transforms/spec.js';
-import { createModel, inputMultiple, MODELS, isModelName, type ZooModel } from '../models/registry.js';
+import { createModelFromConfig } from '../models/registry.js';
+import type { ZooModel } from '../models/contract.js';
 import { SGD, Adam, AdamW, StepLR, PolyLR, CosineAnnealingLR, LinearWarmup, type LRScheduler, type Optimizer } from '../optim/index.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import type { ProgressCallback } from '../io/progress.js';
@@ -192,9 +193,11 @@ export async function prepareRun(input: TrainRunOptions, resume: TrainingCheckpo
     modelOptions: { ...(input.modelOptions ?? {}) },
     out: resolve(input.out),
   } as unknown as PreparedRun['options'];
-  if (!isModelName(o.model)) throw new Error(`unknown model '${o.model}', expected one of ${Object.keys(MODELS).join(', ')}`);
-  const entry = MODELS[o.model];
-  if (entry.task === 'classification') {
+  // The model's contract says what it does; built on 'meta' (nothing allocated), it also checks the options up front.
+  const probe = withDefaultDevice('meta', () => createModelFromConfig(o.model, o.modelOptions));
+  const task = probe.contract.task;
+  probe.dispose();
+  if (task === 'classification') {
     throw new Error(`model ${o.model} is an image classifier; train a segmentation model (fcn32s, fcn16s, fcn8s, unet) or cae`);
   }
   if (o.threads) setNumThreads(o.threads);
@@ -203,7 +206,6 @@ export async function prepareRun(input: TrainRunOptions, resume: TrainingCheckpo
   const trainSpec = { ...o.data, split: o.data.split ?? defaultTrainSplit(o.data) } as DatasetSpec;
   const valSplit = input.valSplit === undefined ? defaultValSplit(trainSpec) : input.valSplit;
   const dataset = await openDataset(trainSpec);
-  const task = entry.task as 'segmentation' | 'reconstruction';
   if (task === 'segmentation' && !dataset.hasLabels) {
     throw new Error(`dataset ${trainSpec.format} (${trainSpec.root ?? ''}) has no label maps; a segmentation model needs masks`);
   }
@@ -236,10 +238,10 @@ export async function prepareRun(input: TrainRunOptions, resume: TrainingCheckpo
       task === 'reconstruction'
         ? { inChannels: channels, ...o.modelOptions }
         : { numClasses: outputs, inChannels: channels, ...o.modelOptions };
-    model = createModel(o.model, modelOptions);
+    model = createModelFromConfig(o.model, modelOptions);
     if (resume) model.loadStateDict(resume.weights);
     const size = o.padTo ?? o.size ?? [first.image.height, first.image.width];
-    const multiple = inputMultiple(model);
+    const multiple = model.contract.inputMultiple;
     if (size[0] % multiple !== 0 || size[1] % multiple !== 0) {
       const up = (v: number): number => Math.ceil(v / multiple) * multiple;
       throw new Error(

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { getRngState, noGrad, tidy, type Tensor } from '../torch/index.js';
 import type { DataLoader } from '../data/loader.js';
-import type { ZooModel } from '../models/registry.js';
+import type { ZooModel } from '../models/contract.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/schedules.js';
 import { writeFileAtomicSync } from '../io/atomic.js';

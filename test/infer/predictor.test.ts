@@ -17,13 +17,13 @@ test('loadPredictor rebuilds the model in eval mode with its classes and preproc
   const original = tinyPredictor(UNET, 3);
   try {
     assert.equal(p.model.training, false);
-    assert.equal(p.task, 'segmentation');
-    assert.equal(p.activation, 'softmax');
+    assert.equal(p.contract.task, 'segmentation');
+    assert.equal(p.contract.outputActivation, 'softmax');
     assert.deepEqual(p.classes.names, UNET.names);
     assert.deepEqual(p.classes.palette[1], [40, 215, 100]);
     assert.deepEqual(p.preprocess, { normalize: 'unit' });
-    assert.equal(p.multiple, 4);
-    assert.equal(p.inChannels, 3);
+    assert.equal(p.contract.inputMultiple, 4);
+    assert.equal(p.contract.inChannels, 3);
     const image = testImage(30, 22);
     assert.deepEqual(predict(p, image).probabilities, predict(original, image).probabilities);
   } finally {
@@ -37,10 +37,10 @@ test('binary and autoencoder checkpoints load with their activation and task', (
   const binary = loadPredictor(writeTinyCheckpoint(join(dir, 'bin.safetensors'), BINARY));
   const cae = loadPredictor(writeTinyCheckpoint(join(dir, 'cae.safetensors'), CAE));
   try {
-    assert.equal(binary.activation, 'sigmoid');
-    assert.equal(binary.inChannels, 1);
-    assert.equal(cae.task, 'reconstruction');
-    assert.deepEqual(cae.fixedSize, [28, 28]);
+    assert.equal(binary.contract.outputActivation, 'sigmoid');
+    assert.equal(binary.contract.inChannels, 1);
+    assert.equal(cae.contract.task, 'reconstruction');
+    assert.deepEqual(cae.contract.fixedInputSize, [28, 28]);
   } finally {
     binary.dispose();
     cae.dispose();

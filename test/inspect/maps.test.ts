@@ -10,7 +10,7 @@ import { writePng } from '../../src/image/files.js';
 import { vgg16 } from '../../src/models/vgg.js';
 import { UNet } from '../../src/models/unet.js';
 import { ConvAutoencoder } from '../../src/models/autoencoder.js';
-import type { ZooModel } from '../../src/models/registry.js';
+import type { ZooModel } from '../../src/models/contract.js';
 import { layerActivation } from '../../src/inspect/activations.js';
 import { captureActivations } from '../../src/models/summary.js';
 import { layerKernels } from '../../src/inspect/filters.js';

@@ -6,7 +6,7 @@ import { datasetSplits, openDataset } from '../../data/datasets/open.js';
 import type { Dataset, DatasetSpec } from '../../data/datasets/types.js';
 import type { PreprocessSpec } from '../../data/transforms/spec.js';
 import { formatTable, type Summary } from '../../metrics/scores.js';
-import { inputMultiple, isModelName, MODELS, type ZooModel } from '../../models/registry.js';
+import type { ZooModel } from '../../models/contract.js';
 import { evaluate } from '../../train/evaluate.js';
 import type { BinaryDetails } from '../../metrics/split-scores.js';
 import { loadCheckpointModel } from '../../checkpoint/load-model.js';
@@ -68,9 +68,9 @@ async function checkCompatible(path: string, config: CheckpointConfig, model: Zo
   if (dataset.length === 0) throw new Error(`the data ${where} holds no images`);
   const pre = (config.preprocess ?? {}) as PreprocessSpec;
   const { image } = await dataset.get(0);
-  const inChannels = (config.model.options as { inChannels?: number }).inChannels;
+  const { inChannels } = model.contract;
   const channels = pre.channels ?? (image.channels >= 3 ? 3 : image.channels);
-  if (inChannels !== undefined && channels !== inChannels) {
+  if (channels !== inChannels) {
     throw new Error(`checkpoint ${path} takes ${inChannels}-channel images; the data ${where} has ${image.channels}-channel images (${dataset.name(0)})`);
   }
   if (fullResolution) return; // prediction pads each image to the model's grid
@@ -79,7 +79,7 @@ async function checkCompatible(path: string, config: CheckpointConfig, model: Zo
     h = Math.max(h, pre.pad.height ?? 0) + (pre.pad.top ?? 0) + (pre.pad.bottom ?? 0);
     w = Math.max(w, pre.pad.width ?? 0) + (pre.pad.left ?? 0) + (pre.pad.right ?? 0);
   }
-  const multiple = inputMultiple(model);
+  const multiple = model.contract.inputMultiple;
   if (h % multiple !== 0 || w % multiple !== 0) {
     throw new Error(
       `checkpoint ${path} (${name}) needs image sides that are multiples of ${multiple}; ` +
@@ -140,9 +140,8 @@ export const evalCommand = defineCommand({
     const { model, config } = loadCheckpointModel(path);
     try {
       const name = config.model.name;
-      if (isModelName(name) && MODELS[name].task !== 'segmentation') {
-        throw new Error(`checkpoint ${path} holds a ${name} (${MODELS[name].task}) model; eval scores segmentation models`);
-      }
+      const { task } = model.contract;
+      if (task !== 'segmentation') throw new Error(`checkpoint ${path} holds a ${name} (${task}) model; eval scores segmentation models`);
       const dataset = await openDataset(spec);
       const where = `${spec.format}${spec.root ? ` ${spec.root}` : ''}${split ? ` (split ${split})` : ''}`;
       await checkCompatible(path, config, model, dataset, where, fullResolution);

@@ -1,5 +1,4 @@
 // pixelwise inspect layers: the names --layer takes, in execution order, with type and size.
-import { modelInChannels } from '../../../infer/predictor.js';
 import { formatLayers, listLayers } from '../../../inspect/layers.js';
 import { summary } from '../../../models/summary.js';
 import { loadCheckpointModel } from '../../../checkpoint/load-model.js';
@@ -29,7 +28,7 @@ export const layers = defineCommand({
         console.log(formatLayers(rows, title));
         return 0;
       }
-      const s = summary(model, [1, modelInChannels(model), inputSize[0], inputSize[1]]);
+      const s = summary(model, [1, model.contract.inChannels, inputSize[0], inputSize[1]]);
       const shapes = new Map(s.rows.map((r) => [r.name, r.outputShapes.map((d) => `(${d.slice(1).join(', ')})`).join(' ')]));
       const table = formatLayers(rows, title).split('\n');
       // Append each layer's output shape to its table row (rows follow the header line).
