@@ -16,7 +16,6 @@ export { MnistDataset } from './datasets/mnist.js';
 export * from './transforms/spec.js';
 export { padImage, padLabel, padIndex, centerPadding, paddingFor, type Padding } from './transforms/pad.js';
 export * from './transforms/geometry.js';
-export { normalizeImage } from './transforms/normalize.js';
 export * from './transforms/pipeline.js';
 export { Rng, mixSeed, hashString, permutation } from './transforms/random.js';
 export { SampleSource, collate, type BatchArrays } from './batch.js';

@@ -9,8 +9,8 @@ import { checkImage, toChw } from '../image/convert.js';
 import { resizeChw } from '../image/resize.js';
 import { padImage, type Padding } from '../data/transforms/pad.js';
 import { cropImage } from '../data/transforms/geometry.js';
-import { normalizeImage } from '../data/transforms/normalize.js';
-import { normalizeParams, validatePreprocess, type PreprocessSpec } from '../data/transforms/spec.js';
+import { validatePreprocess, type PreprocessSpec } from '../data/transforms/spec.js';
+import { denormalizeChw, normalizeChw, resolveNormalization } from '../image/normalization.js';
 import { gridAlignment, planInput, windowPadding, type InputPlan, type PlanOptions } from './geometry.js';
 import { axisStarts, axisWeights, checkTiling, defaultOverlap } from './tiles.js';
 import type { Predictor } from './predictor.js';
@@ -57,7 +57,7 @@ function modelPlanes(predictor: Predictor, image: RawImage<Uint8Array | Float32A
 function windowInput(predictor: Predictor, planes: ChwImage, plan: InputPlan): { x: Tensor; padding: Padding } {
   const padding = windowPadding(predictor, planes.width, planes.height);
   const padded = padImage(planes, padding, plan.padMode, plan.padValue);
-  const input = normalizeImage(padded, normalizeParams(predictor.preprocess.normalize));
+  const input = normalizeChw(padded, resolveNormalization(predictor.preprocess.normalize));
   return { x: tensor(input.data, { shape: [1, input.channels, input.height, input.width], device: predictor.device }), padding };
 }
 
@@ -250,16 +250,5 @@ export function reconstruct(predictor: Predictor, image: RawImage<Uint8Array | F
 
 /** Model output planes (C x H x W, normalised) as 8-bit pixels: the preprocessing's normalisation undone. */
 export function outputToImage(data: Float32Array, channels: number, height: number, width: number, preprocess: PreprocessSpec | Record<string, unknown> = {}): RawImage {
-  const n = normalizeParams(validatePreprocess(preprocess).normalize);
-  const plane = width * height;
-  const out = new Uint8Array(plane * channels);
-  for (let c = 0; c < channels; c++) {
-    const mean = n.mean.length === 1 ? n.mean[0]! : n.mean[c]!;
-    const std = n.std.length === 1 ? n.std[0]! : n.std[c]!;
-    for (let i = 0; i < plane; i++) {
-      const v = (data[c * plane + i]! * std + mean) / n.scale;
-      out[i * channels + c] = Math.max(0, Math.min(255, Math.round(v)));
-    }
-  }
-  return { width, height, channels: channels as RawImage['channels'], data: out };
+  return denormalizeChw(data, channels, height, width, resolveNormalization(validatePreprocess(preprocess).normalize));
 }

@@ -1,5 +1,6 @@
-// The third seed with any VGG: top-k ImageNet classes of a resized, centre-cropped image, and
-// the classifier slid over the whole image for a coarse segmentation (first seed: upsampled x32).
+// Classification and coarse segmentation with any VGG (the Keras VGG16 tutorial): top-k ImageNet
+// classes of a resized, centre-cropped image, and the classifier slid over the whole image for a
+// coarse segmentation (upsampled x32 as in the upsampling tutorial).
 import { noGrad, tidy, where, type Tensor } from '../torch/index.js';
 import { bilinearUpsample } from '../nn/bilinear.js';
 import type { RawImage } from '../image/types.js';
@@ -7,7 +8,8 @@ import { fromChw, toChw, toRgb } from '../image/convert.js';
 import { resizeChw } from '../image/resize.js';
 import { cropImage } from '../data/transforms/geometry.js';
 import { coarseSegmentation, topK, type ClassScore, type CoarseSegmentation } from '../models/imagenet-predictions.js';
-import { vggInput, type VggPreprocessing } from '../models/preprocessing.js';
+import { vggInput } from '../models/preprocessing.js';
+import type { NormalizationInput } from '../image/normalization.js';
 import type { VGG } from '../models/vgg.js';
 import type { LabelMap } from '../image/types.js';
 
@@ -28,25 +30,25 @@ export function resizeAndCenterCrop(image: RawImage, size = 224, resizeSide = Ma
 }
 
 /** The k most probable classes of a (cropped) image under the VGG classifier. */
-export function classifyImage(model: VGG, image: RawImage, o: { k?: number; names?: readonly string[]; preprocessing?: VggPreprocessing } = {}): ClassScore[] {
+export function classifyImage(model: VGG, image: RawImage, o: { k?: number; names?: readonly string[]; normalization?: NormalizationInput } = {}): ClassScore[] {
   const wasConvolutional = model.fullyConvolutional;
   model.eval();
   model.fullyConvolutional = false;
   try {
-    return noGrad(() => tidy(() => topK(model.forward(vggInput(toRgb(image), o.preprocessing)), o.k ?? 5, o.names)[0]!));
+    return noGrad(() => tidy(() => topK(model.forward(vggInput(toRgb(image), o.normalization)), o.k ?? 5, o.names)[0]!));
   } finally {
     model.fullyConvolutional = wasConvolutional;
   }
 }
 
 /** The class-score map (1, C, h, w) of the classifier run fully convolutionally on the whole image; the caller disposes it. */
-export function scoreMap(model: VGG, image: RawImage, o: { fc6Padding?: 'valid' | 'same'; preprocessing?: VggPreprocessing } = {}): Tensor {
+export function scoreMap(model: VGG, image: RawImage, o: { fc6Padding?: 'valid' | 'same'; normalization?: NormalizationInput } = {}): Tensor {
   const [wasConvolutional, wasPadding] = [model.fullyConvolutional, model.fc6Padding];
   model.eval();
   model.fullyConvolutional = true;
   model.fc6Padding = o.fc6Padding ?? 'valid';
   try {
-    return noGrad(() => tidy(() => model.forward(vggInput(toRgb(image), o.preprocessing))));
+    return noGrad(() => tidy(() => model.forward(vggInput(toRgb(image), o.normalization))));
   } finally {
     model.fullyConvolutional = wasConvolutional;
     model.fc6Padding = wasPadding;

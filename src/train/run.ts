@@ -7,7 +7,8 @@ import { getNumThreads, manualSeed, setNumThreads, setRngState, withDefaultDevic
 import { DataLoader } from '../data/loader.js';
 import { datasetSplits, openDataset } from '../data/datasets/open.js';
 import type { DatasetSpec } from '../data/datasets/types.js';
-import type { AugmentSpec, NormalizePreset, PadMode, PreprocessSpec } from '../data/transforms/spec.js';
+import type { AugmentSpec, PadMode, PreprocessSpec } from '../data/transforms/spec.js';
+import { resolveNormalization, type Normalization, type NormalizationPreset } from '../image/normalization.js';
 import { createModelFromConfig } from '../models/registry.js';
 import type { ZooModel } from '../models/contract.js';
 import { SGD, Adam, AdamW, StepLR, PolyLR, CosineAnnealingLR, LinearWarmup, type LRScheduler, type Optimizer } from '../optim/index.js';
@@ -46,7 +47,8 @@ export interface TrainRunOptions {
   padMode?: PadMode;
   /** Image channels the model takes (1 or 3; default as stored). */
   channels?: 1 | 3;
-  normalize?: NormalizePreset;
+  /** How pixels become inputs: a preset ('unit', 'imagenet', 'vgg', 'caffe', ...) or a record; default imagenet for VGG-based models, unit otherwise. Stored in the checkpoint as the record. */
+  normalize?: NormalizationPreset | Normalization;
   /** true: horizontal flips + scale 0.75-1.25 (crop to size); or an explicit augmentation spec. */
   augment?: boolean | AugmentSpec;
   loss?: LossName;
@@ -135,7 +137,7 @@ function preprocessFor(
   if (o.size) base.resize = { height: o.size[0], width: o.size[1], mode: 'bilinear' };
   if (o.padTo) base.pad = { height: o.padTo[0], width: o.padTo[1], mode: o.padMode, ...fill };
   const vggBased = model.startsWith('vgg') || model.startsWith('fcn');
-  base.normalize = o.normalize ?? (vggBased ? 'imagenet' : 'unit');
+  base.normalize = resolveNormalization(o.normalize ?? (vggBased ? 'imagenet' : 'unit'), 'normalize');
   let augment: AugmentSpec | undefined;
   const [height, width] = o.padTo ?? o.size ?? imageSize;
   if (o.augment === true) augment = { hflip: true, scale: [0.75, 1.25], crop: { height, width }, ...fill };

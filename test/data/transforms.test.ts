@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cropImage, cropLabel, flipImageH, flipImageV, flipLabelH, flipLabelV } from '../../src/data/transforms/geometry.js';
-import { normalizeImage } from '../../src/data/transforms/normalize.js';
+import { normalizeChw, resolveNormalization } from '../../src/image/normalization.js';
 import { centerPadding, padImage, padIndex, padLabel, paddingFor } from '../../src/data/transforms/pad.js';
 import { finish, prepare, preprocess } from '../../src/data/transforms/pipeline.js';
 import { fromChw, toChw } from '../../src/image/convert.js';
 import { resizeChw, resizeImage, resizeLabels } from '../../src/image/resize.js';
 import type { ChwImage } from '../../src/image/types.js';
 import { mixSeed, permutation, Rng } from '../../src/data/transforms/random.js';
-import { evalSpec, normalizeParams, validatePreprocess, type PadMode } from '../../src/data/transforms/spec.js';
+import { evalSpec, validatePreprocess, type PadMode } from '../../src/data/transforms/spec.js';
 import type { Sample } from '../../src/data/datasets/types.js';
 
 const plane = (width: number, height: number, values: number[], channels = 1): ChwImage => ({ width, height, channels, data: Float32Array.from(values) });
@@ -151,12 +151,27 @@ test('flips and crops move image and label together', () => {
 
 test('normalisation presets: unit, VGG means, ImageNet mean/std, per-channel checks', () => {
   const img = { width: 1, height: 1, channels: 3, data: Uint8Array.of(255, 128, 0) };
-  assert.deepEqual(round(normalizeImage(img, normalizeParams('unit')).data), [1, 0.502, 0]);
-  assert.deepEqual(round(normalizeImage(img, normalizeParams('vgg')).data, 2), [131.32, 11.22, -103.94]);
-  assert.deepEqual(round(normalizeImage(img, normalizeParams('imagenet')).data, 4), [2.2489, 0.2052, -1.8044]);
-  assert.deepEqual(round(normalizeImage(img, normalizeParams({ mean: [128], std: [2] })).data), [63.5, 0, -64]);
+  assert.deepEqual(round(normalizeChw(img, resolveNormalization('unit')).data), [1, 0.502, 0]);
+  assert.deepEqual(round(normalizeChw(img, resolveNormalization('vgg')).data, 2), [131.32, 11.22, -103.94]);
+  assert.deepEqual(round(normalizeChw(img, resolveNormalization('imagenet')).data, 4), [2.2489, 0.2052, -1.8044]);
+  assert.deepEqual(round(normalizeChw(img, resolveNormalization({ mean: [128], std: [2] })).data), [63.5, 0, -64]);
   const gray = { width: 1, height: 1, channels: 1, data: Uint8Array.of(5) };
-  assert.throws(() => normalizeImage(gray, normalizeParams('vgg')), /mean has 3 values for a 1-channel image/);
+  assert.throws(() => normalizeChw(gray, resolveNormalization('vgg')), /mean has 3 values for a 1-channel image/);
+});
+
+test('the normalisation record: BGR with 0..255 (Caffe), Keras modes, and the legacy form older checkpoints stored', () => {
+  const img = { width: 1, height: 1, channels: 3, data: Uint8Array.of(255, 128, 0) };
+  // Caffe: channels reversed (B, G, R), minus the mean pixel in that order.
+  assert.deepEqual(round(normalizeChw(img, resolveNormalization('caffe')).data, 5), [0 - 104.00699, 128 - 116.66877, 255 - 122.67892].map((v) => Number(v.toFixed(5))));
+  assert.deepEqual(round(normalizeChw(img, resolveNormalization('keras-caffe')).data, 3), [-103.939, 11.221, 131.32]);
+  assert.deepEqual(round(normalizeChw(img, resolveNormalization('keras-tf')).data, 4), [1, 0.0039, -1]);
+  // Legacy {scale, mean, std}: range = 255 * scale, RGB; the presets they stood for give the same numbers.
+  assert.deepEqual(resolveNormalization({ scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }), resolveNormalization('imagenet'));
+  assert.deepEqual(resolveNormalization({ scale: 1, mean: [123.68, 116.78, 103.94], std: [1] }), resolveNormalization('vgg'));
+  assert.deepEqual(resolveNormalization(undefined), resolveNormalization('unit'));
+  assert.throws(() => resolveNormalization({ channelOrder: 'grb' }), /channelOrder is "grb", expected 'rgb' or 'bgr'/);
+  assert.throws(() => resolveNormalization({ range: 1, scale: 2 }), /mixes range \(the record\) and scale/);
+  assert.throws(() => resolveNormalization({ range: 1, std: [0] }), /std is \[0\], expected a list of non-zero numbers/);
 });
 
 test('validatePreprocess names the bad field', () => {
@@ -164,7 +179,9 @@ test('validatePreprocess names the bad field', () => {
   assert.throws(() => validatePreprocess({ resize: { width: 0, height: 3 } }), /resize\.width is 0/);
   assert.throws(() => validatePreprocess({ pad: { width: 128, mode: 'mirror' } }), /pad\.mode is "mirror".*numpy/);
   assert.throws(() => validatePreprocess({ augment: { scale: [2, 1] } }), /augment\.scale/);
-  assert.throws(() => validatePreprocess({ normalize: 'caffe' }), /normalize is "caffe"/);
+  // 'caffe' is a preset now (BGR, Caffe's mean pixel); an unknown name is the error.
+  assert.throws(() => validatePreprocess({ normalize: 'cafe' }), /preprocess spec: normalize: "cafe" is no preset, expected none, unit, imagenet/);
+  assert.deepEqual(validatePreprocess({ normalize: 'caffe' }).normalize, { channelOrder: 'bgr', range: 255, mean: [104.00699, 116.66877, 122.67892], std: [1] });
   assert.throws(() => validatePreprocess({ rezise: {} }), /unknown field "rezise"/);
   const spec = { resize: { width: 4, height: 4 }, augment: { hflip: true } };
   assert.deepEqual(evalSpec(validatePreprocess(spec)), { resize: { width: 4, height: 4 } });

@@ -21,7 +21,8 @@ test('loadPredictor rebuilds the model in eval mode with its classes and preproc
     assert.equal(p.contract.outputActivation, 'softmax');
     assert.deepEqual(p.classes.names, UNET.names);
     assert.deepEqual(p.classes.palette[1], [40, 215, 100]);
-    assert.deepEqual(p.preprocess, { normalize: 'unit' });
+    // The checkpoint stored the preset name (as checkpoints before the record did): read as the record.
+    assert.deepEqual(p.preprocess, { normalize: { channelOrder: 'rgb', range: 1, mean: [0], std: [1] } });
     assert.equal(p.contract.inputMultiple, 4);
     assert.equal(p.contract.inChannels, 3);
     const image = testImage(30, 22);
@@ -30,6 +31,33 @@ test('loadPredictor rebuilds the model in eval mode with its classes and preproc
     p.dispose();
     original.dispose();
   }
+});
+
+test('old checkpoints load: a stored preset name or {scale, mean, std} predicts as the record it translates to', (t) => {
+  const dir = tempDir(t);
+  const model = tinyModel(UNET, 5);
+  const base = tinyConfig(UNET, model);
+  const imagenet = { channelOrder: 'rgb', range: 1, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+  const stored = [
+    { normalize: 'imagenet' },
+    { normalize: { scale: 1 / 255, mean: imagenet.mean, std: imagenet.std } },
+    { normalize: imagenet },
+  ];
+  const image = testImage(30, 22);
+  const results = stored.map((preprocess, i) => {
+    const path = join(dir, `old-${i}.safetensors`);
+    saveCheckpoint(path, { config: { ...base, preprocess }, weights: model.stateDict() });
+    const p = loadPredictor(path);
+    try {
+      assert.deepEqual(p.preprocess.normalize, imagenet);
+      return predict(p, image).probabilities;
+    } finally {
+      p.dispose();
+    }
+  });
+  assert.deepEqual(results[1], results[0]);
+  assert.deepEqual(results[2], results[0]);
+  model.dispose();
 });
 
 test('binary and autoencoder checkpoints load with their activation and task', (t) => {

@@ -10,7 +10,8 @@ import { manualSeed, memory, noGrad, randn, tensor, tidy, withDefaultDevice, typ
 import { VGG, vgg16, vgg19, POOL_NAMES } from '../../src/models/vgg.js';
 import { coarseSegmentation, topK } from '../../src/models/imagenet-predictions.js';
 import { imagenetClasses } from '../../src/image/classes.js';
-import { normalizeImagenet, subtractVggMean, vggInput, VGG_MEAN_RGB } from '../../src/models/preprocessing.js';
+import { vggInput } from '../../src/models/preprocessing.js';
+import { normalizeTensor, resolveNormalization } from '../../src/image/normalization.js';
 import { loadVggWeights } from '../../src/models/vgg-weights.js';
 import { initFromVgg, fcn8s } from '../../src/models/fcn.js';
 import { saveSafetensors } from '../../src/io/safetensors.js';
@@ -210,17 +211,21 @@ test('seed 3 helpers: top-k class names with probabilities, coarse segmentation 
   });
 });
 
-test('preprocessing: the seeds\' VGG mean subtraction and torchvision normalisation', () => {
+test('preprocessing: TF-slim\'s VGG mean subtraction, torchvision\'s normalisation and Caffe\'s BGR mean', () => {
   tidy(() => {
     const image = { width: 2, height: 1, channels: 3 as const, data: new Uint8Array([255, 128, 0, 10, 20, 30]) };
-    const slim = vggInput(image, 'vggMean');
+    const slim = vggInput(image, 'vgg-mean');
     assert.deepEqual(slim.shape, [1, 3, 1, 2]);
     assertClose(slim.flatten(), [255 - 123.68, 10 - 123.68, 128 - 116.78, 20 - 116.78, 0 - 103.94, 30 - 103.94], { atol: 1e-4 });
     const tv = vggInput(image);
     assertClose(tv.flatten().narrow(0, 0, 1), [(1 - 0.485) / 0.229], { atol: 1e-5 });
+    // Caffe: blue first, minus the FCN nets' mean pixel (B, G, R).
+    const caffe = vggInput(image, 'caffe');
+    assertClose(caffe.flatten(), [0 - 104.00699, 30 - 104.00699, 128 - 116.66877, 20 - 116.66877, 255 - 122.67892, 10 - 122.67892], { atol: 1e-4 });
     const x = randn([2, 3, 4, 4]);
-    assertClose(subtractVggMean(x).add(tensor([...VGG_MEAN_RGB]).reshape([3, 1, 1])), x, { atol: 1e-4 });
-    assert.throws(() => normalizeImagenet(randn([1, 4, 2, 2])), /expected RGB images/);
+    const vggMean = tensor([123.68, 116.78, 103.94]).reshape([3, 1, 1]);
+    assertClose(normalizeTensor(x, resolveNormalization('vgg')).add(vggMean), x, { atol: 1e-4 });
+    assert.throws(() => normalizeTensor(randn([1, 4, 2, 2]), resolveNormalization('imagenet')), /mean has 3 values for a 4-channel image, expected 1 or 4/);
   });
 });
 

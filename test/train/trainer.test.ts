@@ -93,6 +93,8 @@ test('a run folder holds config, metrics.jsonl, curves and checkpoints', async (
   const best = loadTrainingCheckpoint(join(out, 'checkpoints/best.safetensors'));
   assert.equal(best.optimizer, null, 'best.safetensors holds weights only');
   assert.equal(best.config.model.name, 'unet');
+  // The checkpoint stores the normalisation record, not a preset name.
+  assert.deepEqual(best.config.preprocess?.normalize, { channelOrder: 'rgb', range: 1, mean: [0], std: [1] });
   disposeCheckpoint(best);
   const last = loadTrainingCheckpoint(join(out, 'checkpoints/last.safetensors'));
   assert.ok(last.optimizer && last.optimizer.size > 0, 'last.safetensors holds the optimizer state');

@@ -3,13 +3,13 @@
 // augmentation, then int32 labels ready to become an int64 tensor).
 import type { Sample } from '../datasets/types.js';
 import { cropImage, cropLabel, flipImageH, flipImageV, flipLabelH, flipLabelV } from './geometry.js';
-import { normalizeImage } from './normalize.js';
 import { padImage, paddingFor, padLabel } from './pad.js';
 import { toChw } from '../../image/convert.js';
 import { resizeChw, resizeLabels } from '../../image/resize.js';
 import type { ChwImage, LabelArray, LabelMap } from '../../image/types.js';
 import type { Rng } from './random.js';
-import { normalizeParams, type PreprocessSpec } from './spec.js';
+import type { PreprocessSpec } from './spec.js';
+import { normalizeChw, resolveNormalization } from '../../image/normalization.js';
 
 /** What the pipeline needs to know about the dataset. */
 export interface PipelineContext {
@@ -64,7 +64,7 @@ export function prepare(sample: Sample, spec: PreprocessSpec, ctx: PipelineConte
 
 /** The second stage: normalisation, then augmentation when the spec has some and an rng is given. */
 export function finish(prepared: PreparedSample, spec: PreprocessSpec, ctx: PipelineContext, rng?: Rng): ProcessedSample {
-  let image: ChwImage = normalizeImage(prepared.image, normalizeParams(spec.normalize));
+  let image: ChwImage = normalizeChw(prepared.image, resolveNormalization(spec.normalize));
   let label = prepared.label;
   const aug = spec.augment;
   if (aug && rng) {
