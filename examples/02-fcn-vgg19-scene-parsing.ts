@@ -1,4 +1,4 @@
-// The second tutorial: FCN-8s on a VGG19 backbone (three transposed convolutions, skips from
+// The TensorFlow FCN scene-parsing tutorial: FCN-8s on a VGG19 backbone (three transposed convolutions, skips from
 // pool4 and pool3) trained for MIT Scene Parsing (ADE20K, 150 classes + "other"), with loss
 // curves and predictions shown with class names.
 //
@@ -6,7 +6,7 @@
 //
 // Without --data it writes a tiny dataset in ADE20K's layout (images/ and annotations/ under
 // training/ and validation/) from generated scenes, so it runs anywhere in a minute or two.
-// The seed starts from ImageNet VGG19 weights and full widths; here the backbone is narrow and
+// The tutorial starts from ImageNet VGG19 weights and full widths; here the backbone is narrow and
 // trained from scratch (with BatchNorm, as vgg19_bn, so that it trains at all without pretrained
 // weights); in the default minute and a half it starts to find the shapes, it is no scene parser.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -45,8 +45,8 @@ if (!root) {
     for (let i = 0; i < n; i++) {
       const s = scenes.getSync(i);
       const name = `ADE_${dir === 'training' ? 'train' : 'val'}_${String(i + 1).padStart(8, '0')}.png`;
-      data.writePng(join(root, 'images', dir, name), { width: size, height: size, channels: 3, data: s.image.data as Uint8Array });
-      data.writePng(join(root, 'annotations', dir, name), { width: size, height: size, channels: 1, data: Uint8Array.from(s.label!.data, (v) => asAde[v]!) });
+      image.writePng(join(root, 'images', dir, name), { width: size, height: size, channels: 3, data: s.image.data as Uint8Array });
+      image.writePng(join(root, 'annotations', dir, name), { width: size, height: size, channels: 1, data: Uint8Array.from(s.label!.data, (v) => asAde[v]!) });
     }
   }
   console.log(`no --data: wrote a synthetic dataset in ADE20K's layout to ${root}`);
@@ -69,13 +69,13 @@ try {
   });
   const last = result.history.at(-1)!;
   console.log(`\ntrained ${result.history.length} epochs (${last.step} steps): train loss ${last.trainLoss.toFixed(3)}, val loss ${last.valLoss?.toFixed(3)}, val mIoU ${(100 * (last.meanIoU ?? NaN)).toFixed(1)}% (over the classes present), pixel accuracy ${(100 * (last.pixelAccuracy ?? NaN)).toFixed(1)}%`);
-  data.writePng(join(outDir, 'curves.png'), inspect.runCurves(inspect.readRunMetrics(runDir), 'FCN-8s (VGG19) scene parsing').toImage());
+  image.writePng(join(outDir, 'curves.png'), inspect.runCurves(inspect.readRunMetrics(runDir), 'FCN-8s (VGG19) scene parsing').toImage());
 
   // Predictions on validation images, with ADE20K class names.
   const predictor = infer.loadPredictor(join(runDir, 'checkpoints', 'best.safetensors'));
   const { classes } = predictor;
   const val = await data.openDataset({ format: 'ade20k', root, split: 'val' });
-  const panels: data.RawImage[] = [];
+  const panels: image.RawImage[] = [];
   for (let i = 0; i < Math.min(3, val.length); i++) {
     const sample = await val.get(i);
     const p = inspect.predictImage(predictor, sample.image);
@@ -88,7 +88,7 @@ try {
       title: sample.name,
     }));
   }
-  data.writePng(join(outDir, 'predictions.png'), viz.vconcat(panels));
+  image.writePng(join(outDir, 'predictions.png'), viz.vconcat(panels));
   predictor.dispose();
 } finally {
   if (temp) rmSync(temp, { recursive: true, force: true });

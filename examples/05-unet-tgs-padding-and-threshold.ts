@@ -1,5 +1,5 @@
-// The fourth seed: 101x101 gray images padded to 128 with numpy's modes, the TGS U-Net and its
-// summary, a short training run on generated "salt" blobs, and the seed's viewers: prediction
+// The TGS salt U-Net tutorial: 101x101 gray images padded to 128 with numpy's modes, the TGS U-Net and its
+// summary, a short training run on generated "salt" blobs, and the tutorial's viewers: prediction
 // above a threshold with its IoU, the filters of the first convolution, a middle layer's output.
 //
 //   node dist/examples/05-unet-tgs-padding-and-threshold.js [--epochs 6] [--count 64] [--out examples-out]
@@ -22,7 +22,7 @@ const dataDir = join(outDir, 'blobs');
 rmSync(runDir, { recursive: true, force: true });
 rmSync(dataDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
-const save = (name: string, image: data.RawImage) => data.writePng(join(outDir, name), image);
+const save = (name: string, picture: image.RawImage) => image.writePng(join(outDir, name), picture);
 
 /** A 101x101 gray "seismic" texture with 0-3 brighter blobs of wobbly outline; mask 255 inside. */
 function blobScene(rng: data.Rng, size = 101): { image: Uint8Array; mask: Uint8Array } {
@@ -77,8 +77,8 @@ for (const [split, n] of [['train', count], ['val', Math.max(4, Math.round(count
   for (let i = 0; i < n; i++) {
     const b = blobScene(rng);
     const name = `${split}_${String(i).padStart(3, '0')}.png`;
-    data.writePng(join(dataDir, split, 'images', name), { width: 101, height: 101, channels: 1, data: b.image });
-    data.writePng(join(dataDir, split, 'masks', name), { width: 101, height: 101, channels: 1, data: b.mask });
+    image.writePng(join(dataDir, split, 'images', name), { width: 101, height: 101, channels: 1, data: b.image });
+    image.writePng(join(dataDir, split, 'masks', name), { width: 101, height: 101, channels: 1, data: b.mask });
   }
 }
 console.log(`\ngenerated ${count} training and ${Math.max(4, Math.round(count / 4))} validation blob images (101x101) in ${dataDir}`);
@@ -100,11 +100,11 @@ console.log(`trained ${result.history.length} epochs: train loss ${last.trainLos
 const curves = inspect.runCurves(inspect.readRunMetrics(runDir), 'U-Net (TGS) on blobs');
 save('curves.png', curves.toImage());
 
-// 4. The seed's viewers, on a validation valImage.
+// 4. The tutorial's viewers, on a validation image.
 const predictor = infer.loadPredictor(join(runDir, 'checkpoints', 'best.safetensors'));
 const { model, classes } = predictor;
 const valName = 'val_000.png';
-const valImage = await data.readImage(join(dataDir, 'val', 'images', valName));
+const valImage = await image.readImage(join(dataDir, 'val', 'images', valName));
 const truth = await inspect.readMask(join(dataDir, 'val', 'masks', valName), { binary: true });
 const t = Number(args.threshold);
 const input = infer.modelInput(predictor, valImage);

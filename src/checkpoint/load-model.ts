@@ -15,7 +15,11 @@ export interface LoadedModel {
 // loadStateDict lists every key; a terminal line needs only the first few.
 const MAX_DETAIL = 300;
 
-/** Reads a checkpoint file and returns its config and model; the file's tensors are freed once copied. */
+/**
+ * Reads a checkpoint file and returns its config and model; the file's tensors are freed once copied.
+ * @example
+ *   const { model, config } = loadCheckpointModel('runs/membrane/checkpoints/best.safetensors');
+ */
 export function loadCheckpointModel(path: string): LoadedModel {
   const checkpoint = loadCheckpoint(path);
   try {

@@ -67,7 +67,12 @@ export interface DataReport {
   ok: boolean;
 }
 
-/** Checks a dataset (every split unless the spec or options name some) and reports what it found. */
+/**
+ * Checks a dataset (every split unless the spec or options name some) and reports what it found.
+ * @example
+ *   const report = await checkDataset({ format: 'folder', root: 'membrane' });
+ *   console.log(formatReport(report)); // counts, sizes, class histogram, every problem with its file
+ */
 export async function checkDataset(spec: DatasetSpec, options: CheckOptions = {}): Promise<DataReport> {
   const splits = options.splits ?? (spec.split !== undefined ? [spec.split] : datasetSplits(spec));
   const report: DataReport = {

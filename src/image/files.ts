@@ -24,6 +24,8 @@ export const IMAGE_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg', '.w
  * Reads an image file as 8-bit pixels, converted to `options.channels` when given.
  * PNG is decoded by our codec; other formats by sharp. EXIF orientation is not applied (as
  * in PIL and torchvision's defaults), so pixels match the stored width and height.
+ * @example
+ *   const photo = await readImage('street.jpg', { channels: 3 }); // RawImage, 8-bit RGB
  */
 export async function readImage(path: string, options: ReadImageOptions = {}): Promise<RawImage> {
   return decodeImage(await readFile(path), { ...options, name: path });
@@ -36,7 +38,11 @@ export function readImageSync(path: string, options: ReadImageOptions = {}): Raw
   return convertChannels(pngToImage(decodePng(bytes, path)), options.channels, path);
 }
 
-/** Decodes an encoded image held in memory (PNG by our codec, anything else by sharp). */
+/**
+ * Decodes an encoded image held in memory (PNG by our codec, anything else by sharp).
+ * @example
+ *   const image = await decodeImage(new Uint8Array(await (await fetch(url)).arrayBuffer()));
+ */
 export async function decodeImage(bytes: Uint8Array, options: ReadImageOptions & { name?: string } = {}): Promise<RawImage> {
   const name = options.name ?? 'image data';
   const image = isPng(bytes) ? pngToImage(decodePng(bytes, name)) : await decodeWithSharp(bytes, name);
@@ -68,6 +74,8 @@ async function decodeWithSharp(bytes: Uint8Array, name: string): Promise<RawImag
 /**
  * Reads a segmentation label map exactly as stored (PNG only, synchronous): palette indices
  * with the palette attached, raw gray values, or RGB colours (3 channels). Alpha is dropped.
+ * @example
+ *   const labels = readLabelImage('2007_000032.png'); // VOC palette PNG: indices 0..20 and 255, palette attached
  */
 export function readLabelImage(path: string): StoredLabels {
   const bytes = readFileSync(path);
@@ -157,7 +165,11 @@ function to8Bit(data: Uint8Array | Uint16Array, bitDepth: number): Uint8Array {
   return out;
 }
 
-/** Writes a PNG atomically (temp file + rename); `palette` makes an indexed PNG of 1-channel indices. */
+/**
+ * Writes a PNG atomically (temp file + rename); `palette` makes an indexed PNG of 1-channel indices.
+ * @example
+ *   writePng('labels.png', { width, height, channels: 1, data: classIndices }, { palette: vocPalette(21) });
+ */
 export function writePng(path: string, image: RawImage | PngPixels, options: PngEncodeOptions = {}): void {
   writeFileAtomicSync(path, encodePng(image, options, path));
 }

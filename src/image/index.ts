@@ -18,3 +18,15 @@ export { finiteRange, presentLabels } from './maps.js';
 export { hslToRgb, luminance, parseColor, toHex, type ColorLike, type Rgb, type Rgba } from './color.js';
 export { camvidPalette, colorOf, IGNORE_BLACK, IGNORE_WHITE, pairedPalette, paletteFor, qualitativePalette, vocPalette, type Palette, type PaletteKind } from './palette.js';
 export { ADE20K_CLASS_NAMES, CAMVID_CLASSES, CAMVID_CLASS_NAMES, imagenetClasses, MNIST_CLASS_NAMES, VOC_CLASS_NAMES } from './classes.js';
+export {
+  NORMALIZATION_PRESETS,
+  NORMALIZATION_PRESET_NAMES,
+  resolveNormalization,
+  normalizeChw,
+  denormalizeChw,
+  normalizeTensor,
+  type Normalization,
+  type NormalizationInput,
+  type NormalizationPreset,
+  type LegacyNormalizeSpec,
+} from './normalization.js';

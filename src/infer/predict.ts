@@ -194,6 +194,10 @@ function outputPlanes(predictor: Predictor, image: RawImage<Uint8Array | Float32
 /**
  * Segments `image` (any size, gray or colour) with a predictor: per-pixel class labels and
  * probabilities at the image's full resolution.
+ * @example
+ *   const p = predict(predictor, await readImage('street.png'), { tile: 512, overlap: 64 });
+ *   p.labels;          // Uint8Array, one class per pixel at full resolution
+ *   p.classesPresent;  // [0, 3, 8]
  */
 export function predict(predictor: Predictor, image: RawImage<Uint8Array | Float32Array>, options: PredictOptions = {}): Prediction {
   if (predictor.contract.task !== 'segmentation') {
@@ -239,6 +243,8 @@ export function predict(predictor: Predictor, image: RawImage<Uint8Array | Float
 /**
  * Runs an autoencoder predictor on `image`: its reconstruction at the image's size, as 8-bit
  * pixels with the training normalisation undone.
+ * @example
+ *   const pixels = reconstruct(loadPredictor('cae.safetensors'), digit); // RawImage, normalisation undone
  */
 export function reconstruct(predictor: Predictor, image: RawImage<Uint8Array | Float32Array>, options: PlanOptions = {}): RawImage {
   if (predictor.contract.task !== 'reconstruction') {

@@ -63,6 +63,8 @@ function resolveClasses(source: string, classes: CheckpointConfig['classes'], mo
 /**
  * Wraps a model (its weights already in place) as a predictor. `config` gives classes and
  * preprocessing as a checkpoint stores them; the model is switched to eval mode.
+ * @example
+ *   const predictor = createPredictor(model, { classes: { names: ['bg', 'cell'], ignoreIndex: null }, preprocess: { normalize: 'unit' } });
  */
 export function createPredictor(
   model: ZooModel,
@@ -100,6 +102,10 @@ export function createPredictor(
  * Loads a checkpoint written by training and rebuilds its model for prediction. Errors name
  * the file and say what is wrong: not a pixelwise checkpoint, a model that cannot be rebuilt,
  * weights that do not fit it, or a model that does not predict images (a classifier).
+ * @example
+ *   const predictor = loadPredictor('runs/camvid/checkpoints/best.safetensors');
+ *   predictor.contract.task;    // 'segmentation'
+ *   predictor.classes.names;    // ['sky', 'building', ...]
  */
 export function loadPredictor(checkpointPath: string, options: PredictorOptions = {}): Predictor {
   const { model, config } = loadCheckpointModel(checkpointPath);

@@ -146,6 +146,8 @@ async function predictOne(p: Predictor, input: InputImage, out: OutputDir, save:
  * Predicts every input image with the checkpoint's model and writes the chosen outputs to
  * `out`. Everything that can be checked up front is (checkpoint, inputs, image sizes against
  * the model, options) before the folder is touched; a later failure removes what was written.
+ * @example
+ *   const { images, files } = await predictImages({ checkpoint: 'best.safetensors', inputs: ['photos/'], out: 'predictions' });
  */
 export async function predictImages(o: PredictRunOptions): Promise<PredictRunResult> {
   const inputs = collectImages(o.inputs);

@@ -29,7 +29,11 @@ export function resizeAndCenterCrop(image: RawImage, size = 224, resizeSide = Ma
   return { width: size, height: size, channels: 3, data: Uint8Array.from(out.data, (v) => Math.max(0, Math.min(255, Math.round(v)))) };
 }
 
-/** The k most probable classes of a (cropped) image under the VGG classifier. */
+/**
+ * The k most probable classes of a (cropped) image under the VGG classifier.
+ * @example
+ *   const top5 = classifyImage(vgg, resizeAndCenterCrop(photo, 224), { normalization: 'torchvision' });
+ */
 export function classifyImage(model: VGG, image: RawImage, o: { k?: number; names?: readonly string[]; normalization?: NormalizationInput } = {}): ClassScore[] {
   const wasConvolutional = model.fullyConvolutional;
   model.eval();
@@ -61,7 +65,7 @@ export function coarseLabels(scores: Tensor, names?: readonly string[]): CoarseS
 }
 
 /**
- * argmax over classes of the scores bilinearly upsampled by `factor` (the first seed's
+ * argmax over classes of the scores bilinearly upsampled by `factor` (the upsampling tutorial's
  * upsample_tf on VGG's logits), a few classes at a time so 1000 full-size maps never coexist.
  */
 export function upsampledLabels(scores: Tensor, factor: number, options: { classesPerChunk?: number } = {}): LabelMap {

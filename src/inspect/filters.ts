@@ -1,4 +1,4 @@
-// The kernels of one layer as a picture (the fourth seed's print_filter): convolution and
+// The kernels of one layer as a picture (the TGS salt tutorial's print_filter): convolution and
 // transposed-convolution weights, and the VGG classifier's fc layers viewed as convolutions.
 import { tidy } from '../torch/index.js';
 import { Conv2d, ConvTranspose2d } from '../nn/layers/conv.js';
@@ -22,7 +22,11 @@ export function hasKernels(model: ZooModel, name: string): boolean {
   return m instanceof Conv2d || m instanceof ConvTranspose2d || m instanceof LinearConv2d;
 }
 
-/** A layer's kernels as (out, in, kh, kw); other layers are an error that names the ones with kernels. */
+/**
+ * A layer's kernels as (out, in, kh, kw); other layers are an error that names the ones with kernels.
+ * @example
+ *   writePng('filters.png', filterImage(layerKernels(model, 'encoder.0.conv1')));
+ */
 export function layerKernels(model: ZooModel, name: string): LayerKernels {
   const m = findLayer(model, name);
   const data = tidy(() => {

@@ -1,9 +1,10 @@
 // pixelwise/inspect: seeing what a network does — its layers, filters, activations, binary
-// thresholds, latent space, training curves, and VGG classification — as pictures.
-// Loading a checkpoint's model, its input channels and output pixels belong to train and infer;
-// inspection names them too.
-export { loadCheckpointModel, type LoadedModel } from '../checkpoint/load-model.js';
-export { outputToImage } from '../infer/predict.js';
+// thresholds, latent space, training curves, and VGG classification — as pictures. (Models come
+// from pixelwise/checkpoint's loadCheckpointModel or infer's loadPredictor.)
+//
+//   const { model } = loadCheckpointModel('run/checkpoints/best.safetensors');
+//   console.log(formatLayers(listLayers(model)));
+//   writePng('filters.png', filterImage(layerKernels(model, 'encoder.0.conv1')));
 export { listLayers, findLayer, formatLayers, ownWeight, type LayerInfo } from './layers.js';
 export { predictImage, type PredictionMaps } from './prediction.js';
 export { panelSheet, type Panel, type PanelSheetOptions } from './panels.js';

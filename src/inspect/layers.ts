@@ -13,7 +13,11 @@ export interface LayerInfo {
   weightShape: number[] | null;
 }
 
-/** Every layer forward runs, in execution order. */
+/**
+ * Every layer forward runs, in execution order.
+ * @example
+ *   console.log(formatLayers(listLayers(model)));
+ */
 export function listLayers(model: ZooModel): LayerInfo[] {
   return model.layerNames.map((name) => {
     const m = model.getSubmodule(name);

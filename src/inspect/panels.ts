@@ -1,5 +1,5 @@
 // Images and label maps side by side under their titles, with one legend naming every class
-// any of the maps shows: the layout of the seeds' sample, threshold and layer viewers.
+// any of the maps shows: the layout of the TGS tutorial's sample, threshold and layer viewers.
 import type { RawImage } from '../image/types.js';
 import { Canvas } from '../viz/canvas.js';
 import { displaySize } from '../viz/display.js';

@@ -16,7 +16,11 @@ export interface PredictionMaps {
   reconstruction: RawImage | null;
 }
 
-/** The predictor's maps for one image at the image's size; an autoencoder takes any image, resized to its input. */
+/**
+ * The predictor's maps for one image at the image's size; an autoencoder takes any image, resized to its input.
+ * @example
+ *   const { labels, foreground } = predictImage(predictor, image); // maps for viz
+ */
 export function predictImage(predictor: Predictor, image: RawImage<Uint8Array | Float32Array>): PredictionMaps {
   const activation = predictor.contract.outputActivation;
   if (predictor.contract.task === 'reconstruction') {

@@ -1,5 +1,5 @@
 // A contact sheet of dataset samples: each image next to its mask in class colours, one
-// legend with the class names (the seeds' sample viewers).
+// legend with the class names (the tutorials' sample viewers).
 import { to8Bit } from '../image/convert.js';
 import type { RawImage } from '../image/types.js';
 import type { Dataset, Sample } from '../data/datasets/types.js';

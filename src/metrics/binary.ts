@@ -116,7 +116,11 @@ export function binaryStats(probs: MaskData, targets: MaskData, threshold = 0.5)
   return thresholdSweepStats('binaryStats', probs, targets, [threshold])[0]!;
 }
 
-/** Foreground IoU at a threshold (see binaryStats). */
+/**
+ * Foreground IoU at a threshold (see binaryStats).
+ * @example
+ *   foregroundIoU(probabilities, mask, 0.5); // NaN when neither has foreground
+ */
 export function foregroundIoU(probs: MaskData, targets: MaskData, threshold = 0.5): number {
   return binaryStats(probs, targets, threshold).iou;
 }
@@ -142,7 +146,12 @@ function thresholdSweepStats(fn: string, probs: MaskData, targets: MaskData, thr
   });
 }
 
-/** Foreground IoU and Dice at each threshold, and the threshold with the best IoU. */
+/**
+ * Foreground IoU and Dice at each threshold, and the threshold with the best IoU.
+ * @example
+ *   const { best } = thresholdSweep(probabilities, masks);
+ *   best?.threshold; // the threshold with the best foreground IoU
+ */
 export function thresholdSweep(probs: MaskData, targets: MaskData, thresholds: readonly number[] = DEFAULT_SWEEP): ThresholdSweep {
   if (thresholds.length === 0) throw new RangeError('thresholdSweep: expected at least one threshold');
   return sweepOf(thresholdSweepStats('thresholdSweep', probs, targets, thresholds));
@@ -182,6 +191,8 @@ function perImageOverlap(fn: string, probs: Tensor, targets: Tensor, threshold: 
  * 0.5:0.05:0.95 that the foreground IoU exceeds (1 when truth and prediction are both empty,
  * 0 when only one is), averaged over images. Images are the first dimension of a tensor, or
  * the entries of an array.
+ * @example
+ *   tgsMeanPrecision(probs, masks).meanPrecision; // probs, masks: (N, H, W) tensors
  */
 export function tgsMeanPrecision(
   probs: Tensor | readonly MaskData[],

@@ -1,4 +1,4 @@
-// The convolutional autoencoder of the second seed (MNIST, 2-D latent space), with Keras
+// The convolutional autoencoder of the Keras segmentation lecture (MNIST, 2-D latent space), with Keras
 // 'same' semantics: stride-2 convolutions halve the size (rounding up) and stride-2 transposed
 // convolutions double it exactly, so 28 -> 14 -> 7 -> 1x1 latent -> 7 -> 14 -> 28.
 import { tensor, Tensor } from '../torch/index.js';
@@ -12,7 +12,7 @@ import { defineModel, type ModelContract, type ZooModel } from './contract.js';
 export interface ConvAutoencoderOptions {
   /** Image channels (1 for MNIST). Default 1. */
   inChannels?: number;
-  /** Size of the latent code (the seed's 2-D latent space). Default 2. */
+  /** Size of the latent code (the lecture's 2-D latent space). Default 2. */
   latentDim?: number;
   /** Image height and width, multiples of 4 (the latent convolution covers size / 4). Default 28. */
   imageSize?: number | Pair;
@@ -63,7 +63,7 @@ function resolve(options: ConvAutoencoderOptions): ConvAutoencoderConfig {
 /**
  * encoder: conv1 (3x3, stride 2, same) relu1, conv2 (3x3, stride 2, same) relu2, conv3 (size/4
  * valid: the 1x1 latent). decoder: deconv1 (size/4, valid) relu1, deconv2 (3x3, stride 2, same)
- * relu2, deconv3 (7x7, stride 2, same). The reconstruction is linear (the seed trains it with MSE).
+ * relu2, deconv3 (7x7, stride 2, same). The reconstruction is linear (the lecture trains it with MSE).
  */
 export class ConvAutoencoder extends Module {
   readonly config: ConvAutoencoderConfig;

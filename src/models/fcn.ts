@@ -276,6 +276,9 @@ export function fcn16s(options: FcnOptions = {}): FCN16s {
 /**
  * FCN-8s: the reference geometry by default, or with { variant: 'same' } the FCN-8s of the Keras
  * FCN tutorial (see FCN8sSame: inputs multiple of 32, frozen VGG16 base, 'same' padding everywhere).
+ * @example
+ *   const fcn = fcn8s({ numClasses: 21, backbone: 'vgg19' });
+ *   const keras = fcn8s({ numClasses: 2, variant: 'same' });
  */
 export function fcn8s(options: FcnOptions = {}): FCN8s | FCN8sSame {
   return options.variant === 'same' ? new FCN8sSame(options) : new FCN8s(options);
@@ -293,6 +296,9 @@ export interface VggEncoder {
  * reshapes classifier.0 (fc6, a Linear over 7x7 maps) and classifier.3 (fc7) into the fc6 / fc7
  * convolutions; the 1000-class classifier.6 is dropped. `vgg` is a VGG model or its state dict
  * (e.g. torchvision weights loaded from safetensors). Returns the FCN keys it wrote.
+ * @example
+ *   const fcn = fcn8s({ numClasses: 21 });
+ *   initFromVgg(fcn, loadSafetensors('vgg16.safetensors').tensors);
  */
 export function initFromVgg(fcn: VggEncoder & Module<any, any>, vgg: VGG | StateDict | Record<string, Tensor>): string[] {
   const source: Map<string, Tensor> =

@@ -1,4 +1,4 @@
-// Reading a classifier's scores as the third seed does: the top-k classes with names and
+// Reading a classifier's scores as the TF-slim VGG16 tutorial does: the top-k classes with names and
 // probabilities, and the coarse segmentation of a fully convolutional VGG (argmax per pixel)
 // with the classes present in it.
 import { noGrad, opMany, tidy, type Tensor } from '../torch/index.js';
@@ -57,7 +57,7 @@ export interface CoarseSegmentation {
   labels: Int32Array;
   /** The classes present, by ascending index (numpy.unique's order). */
   classes: SegmentClass[];
-  /** Per pixel, the position of its class in `classes` (the seed's relabelling for a discrete colormap). */
+  /** Per pixel, the position of its class in `classes` (the tutorial's relabelling for a discrete colormap). */
   relabeled: Int32Array;
 }
 

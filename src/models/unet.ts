@@ -63,7 +63,7 @@ export interface ValidPadding {
 
 /**
  * The smallest size >= (height, width) made of multiples of `multiple`, with the padding split
- * between both sides (the odd pixel before, as the seed pads 101 to 128 with 14 + 13).
+ * between both sides (the odd pixel before, as the TGS salt tutorial pads 101 to 128 with 14 + 13).
  */
 export function padToMultiple(height: number, width: number, multiple: number): ValidPadding {
   for (const [name, v] of [['height', height], ['width', width], ['multiple', multiple]] as const) {
@@ -224,14 +224,17 @@ function resolve(options: UNetOptions): UNetConfig {
  * `pool`), bottleneck (pool, the convolutions, dropout), decoder.0 .. decoder.{depth-1} (deepest
  * first: up, [upConv], concat, conv1, bn1, relu1, conv2, bn2, relu2) and head (1x1 conv).
  * Level i has baseWidth * 2^i channels, the bottleneck baseWidth * 2^depth.
+ * @example
+ *   const unet = new UNet({ numClasses: 1, inChannels: 1, depth: 4, baseWidth: 16 });
+ *   unet.contract.inputMultiple; // 16
  */
 export class UNet extends Module {
   /**
-   * tgs: the fourth seed's model (TGS salt, Keras): 128x128x1 inputs (101x101 padded), one
+   * tgs: the TGS salt U-Net tutorial's model (Keras): 128x128x1 inputs (101x101 padded), one
    * sigmoid output, 16 base filters and BatchNorm, so its first rows are conv 3x3 1->16 with
    * 160 parameters and a BatchNorm of 64 values (Keras counts gamma, beta, moving mean and
    * variance; here weight, bias, running_mean, running_var) before the activation. Depth 4
-   * (128 -> 8) and dropout 0.5 follow the TGS kernels. The seed's model has 176 Keras layers
+   * (128 -> 8) and dropout 0.5 follow the TGS kernels. The tutorial's model has 176 Keras layers
    * because it used residual blocks, which this plain U-Net does not reproduce.
    */
   static readonly presets: Readonly<Record<UNetVariant, Readonly<Partial<UNetConfig>>>> = Object.freeze({

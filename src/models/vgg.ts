@@ -345,7 +345,12 @@ export class VGG extends Module {
   }
 }
 
-/** VGG16 (configuration D): 138,357,544 parameters with the ImageNet head. */
+/**
+ * VGG16 (configuration D): 138,357,544 parameters with the ImageNet head.
+ * @example
+ *   const classifier = vgg16();                                    // 1000 ImageNet classes
+ *   const coarse = vgg16({ fullyConvolutional: true, fc6Padding: 'same' }); // class-score maps at stride 32
+ */
 export function vgg16(options: Omit<VggOptions, 'depth'> = {}): VGG {
   return new VGG({ ...options, depth: 16 });
 }

@@ -23,7 +23,12 @@ export interface Evaluation {
   binary: BinaryDetails | null;
 }
 
-/** Runs the model in eval mode without gradients over every batch of `batches`. */
+/**
+ * Runs the model in eval mode without gradients over every batch of `batches`.
+ * @example
+ *   const { summary } = await evaluate(model, loader.epoch(0), { numClasses: 11, classNames, ignoreIndex: 11 });
+ *   console.log(formatTable(summary));
+ */
 export async function evaluate(
   model: Module<[Tensor], Tensor>,
   batches: AsyncIterable<Batch>,

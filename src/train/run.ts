@@ -42,7 +42,7 @@ export interface TrainRunOptions {
   warmup?: number;
   /** Resize every image to [height, width] (labels by nearest neighbour). */
   size?: [number, number] | null;
-  /** Pad up to [height, width] (e.g. 101 -> 128 as the fourth seed). */
+  /** Pad up to [height, width] (e.g. 101 -> 128 as in the TGS salt tutorial). */
   padTo?: [number, number] | null;
   padMode?: PadMode;
   /** Image channels the model takes (1 or 3; default as stored). */
@@ -324,7 +324,14 @@ function stripRuntime(o: TrainRunOptions): Record<string, unknown> {
   return { ...rest, out: resolve(o.out) };
 }
 
-/** Trains a model end to end and returns the history; see TrainRunOptions. */
+/**
+ * Trains a model end to end and returns the history; see TrainRunOptions.
+ * @example
+ *   const { history, bestScore } = await trainModel({
+ *     data: { format: 'folder', root: 'membrane' }, model: 'unet', modelOptions: { depth: 4, baseWidth: 16 },
+ *     size: [256, 256], epochs: 100, batchSize: 4, out: 'runs/membrane', onProgress: (e) => e.finished && console.log(e.task),
+ *   });
+ */
 export async function train(options: TrainRunOptions): Promise<TrainResult & { run: PreparedRun }> {
   const run = await prepareRun(options);
   try {
@@ -342,6 +349,9 @@ export function lastCheckpointPath(runDir: string): string {
 /**
  * Continues the run in `runDir` exactly where its last checkpoint stopped, with the options
  * it was started with; `overrides` may extend it (more epochs, another time budget).
+ * @example
+ *   const run = await resumeRun('runs/membrane', { epochs: 150 });
+ *   try { await run.trainer.run(); } finally { await run.close(); }
  */
 export async function resumeRun(
   runDir: string,

@@ -1,4 +1,4 @@
-// Segmentation maps with a class-name colour bar: the seeds' discrete_matshow, and an
+// Segmentation maps with a class-name colour bar: the tutorials' discrete_matshow, and an
 // image | ground truth | prediction panel sharing one legend.
 import type { RawImage } from '../image/types.js';
 import { Canvas, checkImage } from './canvas.js';
@@ -57,6 +57,8 @@ export interface MatshowOptions {
 /**
  * A label map with only its present classes, relabelled 0..k-1, next to a colour bar listing
  * `index name` for each of them, under a bold title.
+ * @example
+ *   writePng('map.png', discreteMatshow(prediction, { names: classNames, title: 'Segmentation' }));
  */
 export function discreteMatshow(labels: LabelMap, options: MatshowOptions = {}): RawImage {
   const { classes, relabelled } = relabel(labels, options.ignoreIndex);

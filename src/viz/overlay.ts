@@ -84,7 +84,11 @@ export interface OverlayOptions extends ColorizeOptions {
   outlineOnly?: boolean;
 }
 
-/** Blends class colours over `image` (labels at `alpha`); ignore pixels keep the image unless ignoreColor is set. */
+/**
+ * Blends class colours over `image` (labels at `alpha`); ignore pixels keep the image unless ignoreColor is set.
+ * @example
+ *   writePng('overlay.png', overlay(photo, labels, { palette: camvidPalette(), alpha: 0.5 }));
+ */
 export function overlay(image: RawImage, labels: LabelMap, options: OverlayOptions = {}): RawImage {
   const base = toRgb(image, { background: 'white' });
   checkMap(labels, 'overlay labels');

@@ -24,6 +24,8 @@ export interface ThresholdViewOptions {
 /**
  * image | mask (0/1) | prediction > threshold, titled with the foreground IoU ('n/a' when
  * neither mask nor prediction has foreground), all drawn at one display size.
+ * @example
+ *   writePng('threshold.png', thresholdView(image, mask, foreground, { threshold: 0.4 }));
  */
 export function thresholdView(image: RawImage, truth: ScalarMap | LabelMap, probabilities: ScalarMap, options: ThresholdViewOptions = {}): RawImage {
   checkImage(image, 'thresholdView image');

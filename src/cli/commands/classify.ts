@@ -1,4 +1,4 @@
-// pixelwise classify: the third seed — a VGG's top-k ImageNet classes for an image, and the
+// pixelwise classify: as the TF-slim VGG16 tutorial — a VGG's top-k ImageNet classes for an image, and the
 // classifier run fully convolutionally for a coarse segmentation with class names (first
 // seed: its scores upsampled x32 bilinearly).
 import { rmSync } from 'node:fs';

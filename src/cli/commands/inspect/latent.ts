@@ -1,4 +1,4 @@
-// pixelwise inspect latent: the second seed's 2-D latent space of a convolutional autoencoder,
+// pixelwise inspect latent: the 2-D latent space (the Keras lecture's MNIST autoencoder) of a convolutional autoencoder,
 // coloured by digit, with the image the decoder generates at a chosen point.
 import { openDataset } from '../../../data/datasets/open.js';
 import { permutation } from '../../../data/transforms/random.js';
@@ -21,7 +21,7 @@ export const latent = defineCommand({
     checkpoint: { ...checkpointOption, help: 'CKPT  an autoencoder (cae) checkpoint with a 2-D latent space' },
     data: { type: 'string', short: 'd', help: 'DIR  the MNIST folder (IDX files)' },
     split: { type: 'string', help: "S  train or test (default 'test')" },
-    digits: { type: 'string', help: 'D,D,...  digits to encode (default 1,5,6 as in the seed)' },
+    digits: { type: 'string', help: 'D,D,...  digits to encode (default 1,5,6 as in the Keras autoencoder lecture)' },
     count: { type: 'string', short: 'n', help: 'N  random digits to encode (default 500)' },
     point: { type: 'string', help: 'X,Y  latent point to decode and mark (default 2,-4; negative first: --point=-2,4)' },
     seed: { type: 'string', help: 'N  seed of the random selection (default 0)' },
