@@ -195,8 +195,8 @@ export async function prepareRun(input: TrainRunOptions, resume: TrainingCheckpo
     modelOptions: { ...(input.modelOptions ?? {}) },
     out: resolve(input.out),
   } as unknown as PreparedRun['options'];
-  // The model's contract says what it does; built on 'meta' (nothing allocated), it also checks the options up front.
-  const probe = withDefaultDevice('meta', () => createModelFromConfig(o.model, o.modelOptions));
+  // The model's contract says what it does (the same for any options); built on 'meta', nothing is allocated.
+  const probe = withDefaultDevice('meta', () => createModelFromConfig(o.model));
   const task = probe.contract.task;
   probe.dispose();
   if (task === 'classification') {
