@@ -1,4 +1,4 @@
-// The second seed: a convolutional autoencoder with a 2-D latent space, trained on the MNIST
+// The Keras segmentation lecture's autoencoder: a convolutional autoencoder with a 2-D latent space, trained on the MNIST
 // digits 1, 5 and 6 with MSE; a test digit and its reconstruction; 500 test digits scattered in
 // the latent space; the image the decoder generates at [2, -4].
 //
@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { data, inspect, manualSeed, models, nn, noGrad, optim, saveCheckpoint, tensor, tidy, viz, type Tensor } from '../src/index.js';
+import { data, image, infer, inspect, manualSeed, models, nn, noGrad, optim, saveCheckpoint, type Tensor, tensor, tidy, viz } from '../src/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,7 +38,7 @@ const asTensor = (samples: data.Sample[]) =>
 const trainX = asTensor(trainSet);
 console.log(`train: ${trainSet.length} digits (1, 5, 6) of ${args.data}, test: ${testSet.length}`);
 
-// The seed's encoder (conv 3x3/2 32, conv 3x3/2 64, conv 7x7 valid 2) and decoder, Adam, MSE.
+// The lecture's encoder (conv 3x3/2 32, conv 3x3/2 64, conv 7x7 valid 2) and decoder, Adam, MSE.
 const model = new models.ConvAutoencoder({ latentDim: 2 });
 const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
 const batchSize = Number(args['batch-size']);
@@ -74,18 +74,18 @@ console.log(`final training MSE ${loss.toFixed(4)}, test MSE ${testMse.toFixed(4
 // Save it as a pixelwise checkpoint, so `pixelwise inspect latent` can read it.
 const preprocess = { channels: 1, normalize: 'unit' };
 saveCheckpoint(join(outDir, 'cae.safetensors'), {
-  config: { model: { name: 'cae', options: { ...model.config } }, classes: { names: [...data.MNIST_CLASS_NAMES], ignoreIndex: null }, preprocess },
+  config: { model: { name: 'cae', options: { ...model.config } }, classes: { names: [...image.MNIST_CLASS_NAMES], ignoreIndex: null }, preprocess },
   weights: model.stateDict(),
 });
 
-// A test digit (the seed's test_x[6]) and its reconstruction.
+// A test digit (the lecture's test_x[6]) and its reconstruction.
 const digit = testSet[6]!;
 const reconstructed = tidy(() => {
   const x: Tensor = tensor(Float32Array.from(digit.image.data, (v) => v / 255), { shape: [1, 1, 28, 28] });
-  return inspect.outputToImage(noGrad(() => model.forward(x)).data() as Float32Array, 1, 28, 28, preprocess);
+  return infer.outputToImage(noGrad(() => model.forward(x)).data() as Float32Array, 1, 28, 28, preprocess);
 });
-const big = (im: data.RawImage) => viz.resizeNearest(im, 224, 224);
-data.writePng(join(outDir, 'reconstruction.png'), viz.hconcat([big(inspect.toRawImage(digit.image)), big(reconstructed)], { titles: ['Input image', 'Reconstructed image'] }));
+const big = (im: image.RawImage) => image.resizeImage(im, 224, 224, 'nearest');
+image.writePng(join(outDir, 'reconstruction.png'), viz.hconcat([big(image.to8Bit(digit.image)), big(reconstructed)], { titles: ['Input image', 'Reconstructed image'] }));
 
 // Up to 500 random test digits (all 307 here: MNIST has about 30% 1s, 5s and 6s) in the latent
 // space, and the image the decoder generates at [2, -4].
@@ -94,7 +94,7 @@ const codes = inspect.encodeSamples(model, chosen, preprocess);
 const point: [number, number] = [2, -4];
 const generated = inspect.decodePoint(model, point, preprocess);
 const figure = inspect.latentFigure(codes, { classes: digits, point, generated });
-data.writePng(join(outDir, 'latent.png'), figure.toImage());
+image.writePng(join(outDir, 'latent.png'), figure.toImage());
 const [xs, ys] = [codes.points.filter((_, i) => i % 2 === 0), codes.points.filter((_, i) => i % 2 === 1)];
 console.log(`latent codes of ${chosen.length} test digits: Z1 ${Math.min(...xs).toFixed(1)} .. ${Math.max(...xs).toFixed(1)}, Z2 ${Math.min(...ys).toFixed(1)} .. ${Math.max(...ys).toFixed(1)}`);
 for (const d of digits) {

@@ -1,4 +1,4 @@
-// The third seed: VGG16 as a classifier (top-5 class names with probabilities on a resized,
+// The TF-slim VGG16 tutorial: VGG16 as a classifier (top-5 class names with probabilities on a resized,
 // centre-cropped image) and the same network applied fully convolutionally to the whole image
 // for a coarse segmentation with ImageNet class names.
 //
@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { countParameters, data, formatSummary, inspect, models, summary, viz } from '../src/index.js';
+import { countParameters, data, formatSummary, image, inspect, models, summary, viz } from '../src/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -37,42 +37,42 @@ if (args.weights) {
 
 // The image: --image, else a CamVid road scene from ../shared/datasets, else a generated scene.
 const camvid = '../shared/datasets/camvid/val';
-let image: data.RawImage;
+let photo: image.RawImage;
 let source: string;
 if (args.image) {
-  [image, source] = [await data.readImage(args.image), args.image];
+  [photo, source] = [await image.readImage(args.image), args.image];
 } else if (existsSync(camvid)) {
   source = join(camvid, readdirSync(camvid).filter((f) => f.endsWith('.png')).sort()[0]!);
-  image = await data.readImage(source);
+  photo = await image.readImage(source);
 } else {
   const scene = new data.SyntheticDataset({ format: 'synthetic', count: 1, size: 480 }).getSync(0).image;
-  image = { width: 480, height: 360, channels: 3, data: (scene.data as Uint8Array).slice(0, 480 * 360 * 3) };
+  photo = { width: 480, height: 360, channels: 3, data: (scene.data as Uint8Array).slice(0, 480 * 360 * 3) };
   source = 'a generated scene (no CamVid at ../shared/datasets/camvid)';
 }
-console.log(`\nimage: ${source} (${image.width}x${image.height})`);
+console.log(`\nimage: ${source} (${photo.width}x${photo.height})`);
 
 // Classification: shorter side to 256, central 224x224 crop, softmax, top 5.
-const crop = inspect.resizeAndCenterCrop(image, 224);
-data.writePng(join(outDir, 'network-input.png'), crop);
+const crop = inspect.resizeAndCenterCrop(photo, 224);
+image.writePng(join(outDir, 'network-input.png'), crop);
 for (const c of inspect.classifyImage(model, crop, { k: 5 })) console.log(`Probability ${c.probability.toFixed(2)} => [${c.name}]`);
 
 // Segmentation: the classifier slid over the whole image (fc6 as a 7x7 'valid' convolution).
-const scores = inspect.scoreMap(model, image, { fc6Padding: 'valid' });
+const scores = inspect.scoreMap(model, photo, { fc6Padding: 'valid' });
 const seg = inspect.coarseLabels(scores);
 scores.dispose();
 console.log(`\nfully convolutional: a ${seg.width}x${seg.height} map of 1000 class scores; classes present:`);
 seg.classes.forEach((c, i) => console.log(`  ${i} ${c.name} (${c.pixels} of ${seg.width * seg.height} cells)`));
-const map = viz.discreteMatshow({ width: seg.width, height: seg.height, data: seg.labels }, { names: models.IMAGENET_CLASSES, title: 'Segmentation' });
-data.writePng(join(outDir, 'segmentation.png'), map);
+const map = viz.discreteMatshow({ width: seg.width, height: seg.height, data: seg.labels }, { names: image.imagenetClasses(), title: 'Segmentation' });
+image.writePng(join(outDir, 'segmentation.png'), map);
 const written = ['network-input.png', 'segmentation.png'];
 
-// The first seed's version: fc6 'same' (map = image / 32) and the scores upsampled x32.
+// The upsampling tutorial's version: fc6 'same' (map = image / 32) and the scores upsampled x32.
 if (!args['no-upsample']) {
-  const same = inspect.scoreMap(model, image, { fc6Padding: 'same' });
+  const same = inspect.scoreMap(model, photo, { fc6Padding: 'same' });
   const fine = inspect.upsampledLabels(same, 32);
   same.dispose();
-  data.writePng(join(outDir, 'segmentation-x32.png'), viz.discreteMatshow(fine, { names: models.IMAGENET_CLASSES, title: 'Segmentation (upsampled x32)' }));
-  data.writePng(join(outDir, 'input.png'), image);
+  image.writePng(join(outDir, 'segmentation-x32.png'), viz.discreteMatshow(fine, { names: image.imagenetClasses(), title: 'Segmentation (upsampled x32)' }));
+  image.writePng(join(outDir, 'input.png'), photo);
   console.log(`upsampled x32 (fc6 'same'): ${fine.width}x${fine.height}, ${new Set(fine.data as Int32Array).size} classes`);
   written.push('segmentation-x32.png', 'input.png');
 }

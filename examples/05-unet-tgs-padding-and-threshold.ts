@@ -1,12 +1,12 @@
-// The fourth seed: 101x101 gray images padded to 128 with numpy's modes, the TGS U-Net and its
-// summary, a short training run on generated "salt" blobs, and the seed's viewers: prediction
+// The TGS salt U-Net tutorial: 101x101 gray images padded to 128 with numpy's modes, the TGS U-Net and its
+// summary, a short training run on generated "salt" blobs, and the tutorial's viewers: prediction
 // above a threshold with its IoU, the filters of the first convolution, a middle layer's output.
 //
 //   node dist/examples/05-unet-tgs-padding-and-threshold.js [--epochs 6] [--count 64] [--out examples-out]
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createModel, data, formatSummary, infer, inspect, summary, trainModel, viz } from '../src/index.js';
+import { createModel, data, formatSummary, image, infer, inspect, metrics, summary, trainModel, viz } from '../src/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -22,7 +22,7 @@ const dataDir = join(outDir, 'blobs');
 rmSync(runDir, { recursive: true, force: true });
 rmSync(dataDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
-const save = (name: string, image: data.RawImage) => data.writePng(join(outDir, name), image);
+const save = (name: string, picture: image.RawImage) => image.writePng(join(outDir, name), picture);
 
 /** A 101x101 gray "seismic" texture with 0-3 brighter blobs of wobbly outline; mask 255 inside. */
 function blobScene(rng: data.Rng, size = 101): { image: Uint8Array; mask: Uint8Array } {
@@ -56,9 +56,9 @@ console.log(`padding 101x101 -> 128x128: rows ${pad.top} + ${pad.bottom}, column
 const modes = ['constant', 'symmetric', 'wrap', 'reflect'] as const;
 const padded = modes.map((mode) => {
   const p = data.padImage(planar, pad, mode, 0);
-  return viz.resizeNearest({ width: 128, height: 128, channels: 1, data: p.data as Uint8Array }, 256, 256);
+  return image.resizeImage({ width: 128, height: 128, channels: 1, data: p.data as Uint8Array }, 256, 256, 'nearest');
 });
-save('padding-modes.png', viz.grid([viz.resizeNearest({ width: 101, height: 101, channels: 1, data: sample.image }, 202, 202), ...padded], {
+save('padding-modes.png', viz.grid([image.resizeImage({ width: 101, height: 101, channels: 1, data: sample.image }, 202, 202, 'nearest'), ...padded], {
   cols: 5, titles: ['101x101', ...modes], title: 'numpy.pad modes, 101 -> 128',
 }));
 
@@ -77,8 +77,8 @@ for (const [split, n] of [['train', count], ['val', Math.max(4, Math.round(count
   for (let i = 0; i < n; i++) {
     const b = blobScene(rng);
     const name = `${split}_${String(i).padStart(3, '0')}.png`;
-    data.writePng(join(dataDir, split, 'images', name), { width: 101, height: 101, channels: 1, data: b.image });
-    data.writePng(join(dataDir, split, 'masks', name), { width: 101, height: 101, channels: 1, data: b.mask });
+    image.writePng(join(dataDir, split, 'images', name), { width: 101, height: 101, channels: 1, data: b.image });
+    image.writePng(join(dataDir, split, 'masks', name), { width: 101, height: 101, channels: 1, data: b.mask });
   }
 }
 console.log(`\ngenerated ${count} training and ${Math.max(4, Math.round(count / 4))} validation blob images (101x101) in ${dataDir}`);
@@ -94,29 +94,28 @@ const result = await trainModel({
   batchSize: 4,
   lr: 2e-3,
   out: runDir,
-  verbose: false,
 });
 const last = result.history.at(-1)!;
 console.log(`trained ${result.history.length} epochs: train loss ${last.trainLoss.toFixed(4)}, val loss ${last.valLoss?.toFixed(4)}, val foreground IoU ${((last.foregroundIoU ?? NaN) * 100).toFixed(1)}%`);
 const curves = inspect.runCurves(inspect.readRunMetrics(runDir), 'U-Net (TGS) on blobs');
 save('curves.png', curves.toImage());
 
-// 4. The seed's viewers, on a validation image.
+// 4. The tutorial's viewers, on a validation image.
 const predictor = infer.loadPredictor(join(runDir, 'checkpoints', 'best.safetensors'));
 const { model, classes } = predictor;
 const valName = 'val_000.png';
-const image = await data.readImage(join(dataDir, 'val', 'images', valName));
+const valImage = await image.readImage(join(dataDir, 'val', 'images', valName));
 const truth = await inspect.readMask(join(dataDir, 'val', 'masks', valName), { binary: true });
 const t = Number(args.threshold);
-const input = infer.modelInput(predictor, image);
-const prediction = inspect.predictImage(predictor, image);
-const iou = viz.maskIoU(truth, prediction.foreground!, t);
+const input = infer.modelInput(predictor, valImage);
+const prediction = inspect.predictImage(predictor, valImage);
+const iou = metrics.foregroundIoU(prediction.foreground!, truth, t);
 console.log(`\n${valName}: IoU = ${Math.round(iou * 100)} % at threshold ${t}`);
-save('threshold.png', viz.thresholdView(image, truth, prediction.foreground!, { threshold: t, name: valName, showProbabilities: true }));
-const ious = inspect.thresholdSweep(truth, prediction.foreground!);
-save('threshold-sweep.png', viz.thresholdPlot(inspect.SWEEP_THRESHOLDS, ious, { title: `IoU vs threshold: ${valName}` }).toImage());
-const best = ious.indexOf(Math.max(...ious));
-console.log(`best threshold ${inspect.SWEEP_THRESHOLDS[best]!.toFixed(2)}: IoU ${(100 * ious[best]!).toFixed(1)}%`);
+save('threshold.png', viz.thresholdView(valImage, truth, prediction.foreground!, { threshold: t, name: valName, showProbabilities: true }));
+const slider = [0, ...metrics.DEFAULT_SWEEP]; // the tutorial's slider: 0, 0.05, ..., 0.95
+const sweep = metrics.thresholdSweep(prediction.foreground!, truth, slider);
+save('threshold-sweep.png', viz.thresholdPlot(slider, sweep.iou, { title: `IoU vs threshold: ${valName}` }).toImage());
+if (sweep.best) console.log(`best threshold ${sweep.best.threshold.toFixed(2)}: IoU ${(100 * sweep.best.iou).toFixed(1)}%`);
 
 const kernels = inspect.layerKernels(model, 'encoder.0.conv1');
 console.log(`filters of encoder.0.conv1: ${kernels.shape.join('x')}; filter 0 =`);
@@ -127,7 +126,7 @@ const middle = 'encoder.2.relu2';
 const activation = inspect.layerActivation(model, input, middle);
 const stats = inspect.activationStats(activation);
 console.log(`output of ${middle}: ${activation.shape.join('x')}, values ${stats.min.toFixed(3)} .. ${stats.max.toFixed(3)}, ${(100 * stats.zeroFraction).toFixed(0)}% zeros`);
-save(`activations-${middle}.png`, inspect.activationView(activation, { image, truth, prediction, names: classes.names, palette: classes.palette, channels: [...Array(32).keys()] }));
+save(`activations-${middle}.png`, inspect.activationView(activation, { image: valImage, truth, prediction, names: classes.names, palette: classes.palette, channels: [...Array(32).keys()] }));
 input.dispose();
 predictor.dispose();
 console.log(`wrote ${outDir}/{padding-modes, curves, threshold, threshold-sweep, filters-encoder.0.conv1, activations-${middle}}.png; run in ${runDir}`);

@@ -2,8 +2,8 @@
 // (checked before any work is done; written with a chart's SVG beside it).
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { readImage, writePng } from '../data/image.js';
-import type { RawImage } from '../data/raw-image.js';
+import { readImage, writePng } from '../image/files.js';
+import type { RawImage } from '../image/types.js';
 import type { Figure } from '../viz/figure.js';
 import { num, requireStr, UsageError, type OptionSpec, type Parsed } from './args.js';
 

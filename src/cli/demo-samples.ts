@@ -1,13 +1,13 @@
 // The demo's sample figures: image | ground truth | prediction with a class-name legend.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writePng } from '../data/image.js';
+import { writePng } from '../image/files.js';
 import type { Dataset } from '../data/datasets/types.js';
-import type { RawImage } from '../data/raw-image.js';
+import type { RawImage } from '../image/types.js';
 import { createPredictor } from '../infer/predictor.js';
 import { predict } from '../infer/predict.js';
-import type { ZooModel } from '../models/registry.js';
-import type { CheckpointConfig } from '../train/checkpoint.js';
+import type { ZooModel } from '../models/contract.js';
+import type { CheckpointConfig } from '../checkpoint/file.js';
 import { segmentationPanel } from '../viz/legend.js';
 
 /** Predicts the first `count` samples of `dataset` and writes one panel PNG each; returns how many. */

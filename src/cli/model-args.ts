@@ -3,7 +3,7 @@ import { choice, flag, num, str, UsageError, type OptionSpecs, type Parsed } fro
 
 export const modelOptionSpecs: OptionSpecs = {
   backbone: { type: 'string', help: 'B  fcn*: vgg16 (default) or vgg19' },
-  variant: { type: 'string', help: "V  fcn8s: 'same' (the Keras seed's); unet: 'tgs' (the fourth seed's)" },
+  variant: { type: 'string', help: "V  fcn8s: 'same' (Keras 'same' layers, inputs multiple of 32); unet: 'tgs' (the TGS salt U-Net: 1 channel, 1 output, 16 filters)" },
   depth: { type: 'string', help: 'N  unet: poolings (default 4; inputs must be multiples of 2^N)' },
   'base-width': { type: 'string', help: 'N  channels of the first level (vgg/fcn 64, unet 64, cae 32)' },
   'batch-norm': { type: 'boolean', help: 'BatchNorm after convolutions (unet default; vgg/fcn: the _bn backbones)' },
@@ -11,7 +11,7 @@ export const modelOptionSpecs: OptionSpecs = {
   dropout: { type: 'string', help: 'P  dropout probability (fcn fc6/fc7 default 0.5; unet bottleneck default 0)' },
   'up-mode': { type: 'string', help: 'M  unet up path: transpose (default) or bilinear' },
   'latent-dim': { type: 'string', help: 'N  cae: size of the latent code (default 2)' },
-  'freeze-backbone': { type: 'boolean', help: "fcn*: keep the VGG backbone fixed (default for fcn8s --variant same, as in the seed)" },
+  'freeze-backbone': { type: 'boolean', help: "fcn*: keep the VGG backbone fixed (default for fcn8s --variant same, as in the Keras lecture)" },
   'no-freeze-backbone': { type: 'boolean', help: "fcn*: train the VGG backbone (fcn8s --variant same included)" },
   'fixed-upsampling': { type: 'boolean', help: 'fcn*: keep the transposed convolutions at their bilinear initialisation' },
 };

@@ -11,9 +11,9 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { Dataset } from './datasets/types.js';
-import { crc32 } from './png.js';
+import { crc32 } from '../image/png.js';
 import { prepare, type PipelineContext, type PreparedSample } from './transforms/pipeline.js';
-import type { LabelPlane, Planar } from './transforms/planar.js';
+import type { ChwImage, LabelArray, LabelMap } from '../image/types.js';
 import { deterministicPart, type PreprocessSpec } from './transforms/spec.js';
 
 /** Bump when the entry layout or the deterministic stage's results change. */
@@ -164,12 +164,12 @@ export function decodeEntry(bytes: Uint8Array, key: string): PreparedSample | un
     const h = header.image;
     const expected = start + align8(h.bytes) + (header.label ? align8(header.label.bytes) : 0) + 4;
     if (expected !== buf.length) return undefined;
-    const image: Planar = { width: h.width, height: h.height, channels: h.channels, data: typed(buf, start, h.bytes, h.dtype) as Planar['data'] };
+    const image: ChwImage = { width: h.width, height: h.height, channels: h.channels, data: typed(buf, start, h.bytes, h.dtype) as ChwImage['data'] };
     if (image.data.length !== h.width * h.height * h.channels) return undefined;
     const out: PreparedSample = { name: header.name, image };
     if (header.label) {
       const l = header.label;
-      const label: LabelPlane = { width: l.width, height: l.height, data: typed(buf, start + align8(h.bytes), l.bytes, l.dtype) as LabelPlane['data'] };
+      const label: LabelMap<LabelArray> = { width: l.width, height: l.height, data: typed(buf, start + align8(h.bytes), l.bytes, l.dtype) as LabelArray };
       if (label.data.length !== l.width * l.height) return undefined;
       out.label = label;
     }

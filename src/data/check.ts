@@ -4,6 +4,7 @@
 import { problemOf } from './datasets/errors.js';
 import { datasetSplits, openDataset } from './datasets/open.js';
 import type { Dataset, DatasetProblem, DatasetSpec } from './datasets/types.js';
+import { ProgressReporter, type ProgressCallback } from '../io/progress.js';
 
 export interface CheckOptions {
   /** Check only these splits (default: the spec's split, else every split found). */
@@ -12,7 +13,8 @@ export interface CheckOptions {
   limit?: number;
   /** Samples decoded at once (default 4: sharp decodes on its own threads). */
   concurrency?: number;
-  onProgress?: (done: number, total: number, split: string) => void;
+  /** Progress events, one task per split ('check train'; 'check root' for a root without splits). */
+  onProgress?: ProgressCallback;
 }
 
 export interface SizeCount {
@@ -65,7 +67,12 @@ export interface DataReport {
   ok: boolean;
 }
 
-/** Checks a dataset (every split unless the spec or options name some) and reports what it found. */
+/**
+ * Checks a dataset (every split unless the spec or options name some) and reports what it found.
+ * @example
+ *   const report = await checkDataset({ format: 'folder', root: 'membrane' });
+ *   console.log(formatReport(report)); // counts, sizes, class histogram, every problem with its file
+ */
 export async function checkDataset(spec: DatasetSpec, options: CheckOptions = {}): Promise<DataReport> {
   const splits = options.splits ?? (spec.split !== undefined ? [spec.split] : datasetSplits(spec));
   const report: DataReport = {
@@ -138,6 +145,7 @@ async function checkSplit(dataset: Dataset, split: string, options: CheckOptions
   const sizes = new Map<string, SizeCount>();
   const counts = new Float64Array(n);
   const concurrency = Math.max(1, options.concurrency ?? 4);
+  const progress = total > 0 ? new ProgressReporter(options.onProgress, `check ${split || 'root'}`, total) : undefined;
   for (let start = 0; start < total; start += concurrency) {
     const indices = Array.from({ length: Math.min(concurrency, total - start) }, (_, k) => start + k);
     const results = await Promise.allSettled(indices.map((i) => dataset.get(i)));
@@ -174,8 +182,9 @@ async function checkSplit(dataset: Dataset, split: string, options: CheckOptions
         }
       }
     });
-    options.onProgress?.(Math.min(start + concurrency, total), total, split);
+    progress?.advance(Math.min(start + concurrency, total) - progress.done);
   }
+  progress?.finish();
   r.sizes = [...sizes.values()].sort((a, b) => b.count - a.count || a.width - b.width || a.height - b.height);
   return r;
 }

@@ -1,39 +1,7 @@
-// Class names of the known datasets, and classes.json: names, colours and the ignore index
-// of a folder dataset, written by hand or by a labelling tool.
+// classes.json: names, colours and the ignore index of a folder dataset, written by hand or
+// by a labelling tool. (The class tables of known datasets live in image/classes.ts.)
 import { existsSync, readFileSync } from 'node:fs';
-import { parseColor, type Rgb } from '../viz/color.js';
-import { CAMVID_CLASSES } from '../viz/palette.js';
-
-/** CamVid's 11 classes (SegNet's split); label 11 is void. */
-export const CAMVID_CLASS_NAMES: readonly string[] = CAMVID_CLASSES.slice(0, 11);
-
-/** PASCAL VOC's 20 object classes after background; 255 marks object boundaries (ignored). */
-export const VOC_CLASS_NAMES: readonly string[] = [
-  'background', 'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',
-  'diningtable', 'dog', 'horse', 'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor',
-];
-
-/** ADE20K's 150 Scene Parsing classes in label order (stored label k is class k - 1; 0 is "other"). */
-export const ADE20K_CLASS_NAMES: readonly string[] = [
-  'wall', 'building', 'sky', 'floor', 'tree', 'ceiling', 'road', 'bed', 'windowpane', 'grass',
-  'cabinet', 'sidewalk', 'person', 'earth', 'door', 'table', 'mountain', 'plant', 'curtain', 'chair',
-  'car', 'water', 'painting', 'sofa', 'shelf', 'house', 'sea', 'mirror', 'rug', 'field',
-  'armchair', 'seat', 'fence', 'desk', 'rock', 'wardrobe', 'lamp', 'bathtub', 'railing', 'cushion',
-  'base', 'box', 'column', 'signboard', 'chest of drawers', 'counter', 'sand', 'sink', 'skyscraper', 'fireplace',
-  'refrigerator', 'grandstand', 'path', 'stairs', 'runway', 'case', 'pool table', 'pillow', 'screen door', 'stairway',
-  'river', 'bridge', 'bookcase', 'blind', 'coffee table', 'toilet', 'flower', 'book', 'hill', 'bench',
-  'countertop', 'stove', 'palm', 'kitchen island', 'computer', 'swivel chair', 'boat', 'bar', 'arcade machine', 'hovel',
-  'bus', 'towel', 'light', 'truck', 'tower', 'chandelier', 'awning', 'streetlight', 'booth', 'television receiver',
-  'airplane', 'dirt track', 'apparel', 'pole', 'land', 'bannister', 'escalator', 'ottoman', 'bottle', 'buffet',
-  'poster', 'stage', 'van', 'ship', 'fountain', 'conveyer belt', 'canopy', 'washer', 'plaything', 'swimming pool',
-  'stool', 'barrel', 'basket', 'waterfall', 'tent', 'bag', 'minibike', 'cradle', 'oven', 'ball',
-  'food', 'step', 'tank', 'trade name', 'microwave', 'pot', 'animal', 'bicycle', 'lake', 'dishwasher',
-  'screen', 'blanket', 'sculpture', 'hood', 'sconce', 'vase', 'traffic light', 'tray', 'ashcan', 'fan',
-  'pier', 'crt screen', 'plate', 'monitor', 'bulletin board', 'shower', 'radiator', 'glass', 'clock', 'flag',
-];
-
-/** MNIST digits as class names. */
-export const MNIST_CLASS_NAMES: readonly string[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+import { parseColor, type Rgb } from '../image/color.js';
 
 /** What a classes.json holds. */
 export interface ClassInfo {

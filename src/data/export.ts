@@ -3,9 +3,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../io/atomic.js';
-import { writePng } from './image.js';
+import { writePng } from '../image/files.js';
 import type { Dataset } from './datasets/types.js';
-import type { RawImage } from './raw-image.js';
+import type { RawImage } from '../image/types.js';
 
 /**
  * Writes every sample of `dataset` under dir/<split>/{images,masks}/ and dir/classes.json. The

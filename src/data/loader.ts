@@ -49,7 +49,13 @@ export interface Batch {
   [Symbol.dispose](): void;
 }
 
-/** Batches of a dataset, as an async iterator. */
+/**
+ * Batches of a dataset, as an async iterator.
+ * @example
+ *   const loader = new DataLoader(dataset, { batchSize: 8, shuffle: true, workers: 2, preprocess: { resize: { width: 256, height: 256 } } });
+ *   for await (const batch of loader.epoch(0)) { using _ = batch; train(batch.images, batch.labels!); }
+ *   await loader.close();
+ */
 export class DataLoader implements AsyncIterable<Batch> {
   readonly options: Readonly<Required<Omit<LoaderOptions, 'cacheDir'>>> & { cacheDir: string | null };
   /** The epoch the next `for await` runs; advances after each complete pass. */

@@ -2,7 +2,6 @@
 // the padding it gets, and the errors when no padding can make it fit.
 import type { PadMode } from '../data/transforms/spec.js';
 import { centerPadding, paddingFor, type Padding } from '../data/transforms/pad.js';
-import { FCN } from '../models/fcn.js';
 import type { Predictor } from './predictor.js';
 
 /**
@@ -61,7 +60,7 @@ export function planInput(predictor: Predictor, width: number, height: number, o
   const scale = options.scale ?? 'train';
   if (scale !== 'train' && scale !== 'native') throw new Error(`scale '${String(scale)}', expected 'train' or 'native'`);
   const spec = predictor.preprocess;
-  const fixed = predictor.fixedSize;
+  const fixed = predictor.contract.fixedInputSize;
   // Fitting to a fixed size mostly shrinks photos: 'area' averages rather than skips pixels.
   const fitted = options.fit && fixed ? { height: fixed[0], width: fixed[1], mode: 'area' as const } : undefined;
   const resize = fitted ?? (scale === 'train' ? spec.resize : undefined);
@@ -96,10 +95,10 @@ export function planInput(predictor: Predictor, width: number, height: number, o
 
 /** Padding (split as evenly as numpy users do) that brings a window up to the model's minimum size and multiple. */
 export function windowPadding(predictor: Predictor, width: number, height: number): Padding {
-  if (predictor.fixedSize) return { top: 0, bottom: 0, left: 0, right: 0 };
+  if (predictor.contract.fixedInputSize) return { top: 0, bottom: 0, left: 0, right: 0 };
   const target = (size: number): number => {
-    const m = predictor.multiple;
-    return Math.ceil(Math.max(size, predictor.minSize) / m) * m;
+    const { inputMultiple: m, minInputSize } = predictor.contract;
+    return Math.ceil(Math.max(size, minInputSize) / m) * m;
   };
   const [top, bottom] = centerPadding(height, target(height));
   const [left, right] = centerPadding(width, target(width));
@@ -108,10 +107,8 @@ export function windowPadding(predictor: Predictor, width: number, height: numbe
 
 /**
  * The grid sliding windows are placed on, so every window pools over the same cells as a pass
- * over the whole image: the input multiple (U-Net 2^depth, Keras FCN 32), 32 for the canonical
- * FCN (its pool5 stride), 1 otherwise.
+ * over the whole image: the model's output stride (its contract: U-Net 2^depth, FCN 32).
  */
 export function gridAlignment(predictor: Predictor): number {
-  if (predictor.multiple > 1) return predictor.multiple;
-  return predictor.model instanceof FCN ? 32 : 1;
+  return Math.max(predictor.contract.inputMultiple, predictor.contract.outputStride);
 }

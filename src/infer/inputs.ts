@@ -2,9 +2,7 @@
 // each with the output name its results are written under.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-
-/** File extensions read as images (PNG by our codec, the rest through sharp). */
-export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.bmp'] as const;
+import { IMAGE_EXTENSIONS } from '../image/files.js';
 
 export interface InputImage {
   path: string;
@@ -12,7 +10,7 @@ export interface InputImage {
   name: string;
 }
 
-const isImageName = (file: string): boolean => (IMAGE_EXTENSIONS as readonly string[]).includes(extname(file).toLowerCase());
+const isImageName = (file: string): boolean => IMAGE_EXTENSIONS.includes(extname(file).toLowerCase());
 
 /**
  * Expands files and folders (their images, not sub-folders, sorted by name) into the list of

@@ -4,14 +4,13 @@
 // image with bilinear interpolation before the argmax.
 import { noGrad, tensor, tidy, type Tensor } from '../torch/index.js';
 import { interpolate } from '../nn/functional.js';
-import type { RawImage } from '../data/raw-image.js';
-import type { SampleImage } from '../data/datasets/types.js';
-import { toPlanar, type Planar } from '../data/transforms/planar.js';
-import { resizeImage } from '../data/transforms/resize.js';
+import type { ChwImage, RawImage } from '../image/types.js';
+import { checkImage, toChw } from '../image/convert.js';
+import { resizeChw } from '../image/resize.js';
 import { padImage, type Padding } from '../data/transforms/pad.js';
 import { cropImage } from '../data/transforms/geometry.js';
-import { normalizeImage } from '../data/transforms/normalize.js';
-import { normalizeParams, validatePreprocess, type PreprocessSpec } from '../data/transforms/spec.js';
+import { validatePreprocess, type PreprocessSpec } from '../data/transforms/spec.js';
+import { denormalizeChw, normalizeChw, resolveNormalization } from '../image/normalization.js';
 import { gridAlignment, planInput, windowPadding, type InputPlan, type PlanOptions } from './geometry.js';
 import { axisStarts, axisWeights, checkTiling, defaultOverlap } from './tiles.js';
 import type { Predictor } from './predictor.js';
@@ -45,30 +44,20 @@ export interface Prediction {
   modelHeight: number;
 }
 
-function checkImage(image: SampleImage, name: string): void {
-  const { width, height, channels, data } = image;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || ![1, 2, 3, 4].includes(channels)) {
-    throw new Error(`${name}: not an image (${width}x${height}, ${channels} channels)`);
-  }
-  if (!data || data.length !== width * height * channels) {
-    throw new Error(`${name}: image data has ${data?.length} values, expected ${width}x${height}x${channels}`);
-  }
-}
-
 /** The image checked and planned, as the model's planes at run size with the training padding (not yet normalised). */
-function modelPlanes(predictor: Predictor, image: SampleImage, options: PlanOptions): { planes: Planar; plan: InputPlan } {
+function modelPlanes(predictor: Predictor, image: RawImage<Uint8Array | Float32Array>, options: PlanOptions): { planes: ChwImage; plan: InputPlan } {
   checkImage(image, options.name ?? 'image');
   const plan = planInput(predictor, image.width, image.height, options);
-  let planes = toPlanar(image, predictor.inChannels);
-  if (plan.resized) planes = resizeImage(planes, plan.runWidth, plan.runHeight, plan.resizeMode);
+  let planes = toChw(image, predictor.contract.inChannels as 1 | 3);
+  if (plan.resized) planes = resizeChw(planes, plan.runWidth, plan.runHeight, plan.resizeMode);
   return { planes: padImage(planes, plan.pad, plan.padMode, plan.padValue), plan };
 }
 
 /** One window of `planes` as the model's (1, C, H, W) input: padded to a size the model accepts, normalised. */
-function windowInput(predictor: Predictor, planes: Planar, plan: InputPlan): { x: Tensor; padding: Padding } {
+function windowInput(predictor: Predictor, planes: ChwImage, plan: InputPlan): { x: Tensor; padding: Padding } {
   const padding = windowPadding(predictor, planes.width, planes.height);
   const padded = padImage(planes, padding, plan.padMode, plan.padValue);
-  const input = normalizeImage(padded, normalizeParams(predictor.preprocess.normalize));
+  const input = normalizeChw(padded, resolveNormalization(predictor.preprocess.normalize));
   return { x: tensor(input.data, { shape: [1, input.channels, input.height, input.width], device: predictor.device }), padding };
 }
 
@@ -76,13 +65,13 @@ function windowInput(predictor: Predictor, planes: Planar, plan: InputPlan): { x
  * The input the model sees for `image` in a whole-image pass (training preprocessing, padding
  * to the model's grid), for looking inside the model; the caller disposes it.
  */
-export function modelInput(predictor: Predictor, image: SampleImage, options: PlanOptions = {}): Tensor {
+export function modelInput(predictor: Predictor, image: RawImage<Uint8Array | Float32Array>, options: PlanOptions = {}): Tensor {
   const { planes, plan } = modelPlanes(predictor, image, options);
   return windowInput(predictor, planes, plan).x;
 }
 
 /** Model output planes for one window of `planes`: the model's input, activated output cropped back to the window. */
-function runWindow(predictor: Predictor, planes: Planar, plan: InputPlan): { data: Float32Array; channels: number } {
+function runWindow(predictor: Predictor, planes: ChwImage, plan: InputPlan): { data: Float32Array; channels: number } {
   const out = noGrad(() =>
     tidy(() => {
       const { x, padding: p } = windowInput(predictor, planes, plan);
@@ -90,7 +79,8 @@ function runWindow(predictor: Predictor, planes: Planar, plan: InputPlan): { dat
       if (y.ndim !== 4 || y.size(2) !== x.size(2) || y.size(3) !== x.size(3)) {
         throw new Error(`${predictor.model.architecture} returned ${y} for an input ${x}; prediction expects outputs of the input's size`);
       }
-      const act = predictor.activation === 'softmax' ? y.softmax(1) : predictor.activation === 'sigmoid' ? y.sigmoid() : y;
+      const activation = predictor.contract.outputActivation;
+      const act = activation === 'softmax' ? y.softmax(1) : activation === 'sigmoid' ? y.sigmoid() : y;
       return act.narrow(2, p.top, planes.height).narrow(3, p.left, planes.width).float();
     }),
   );
@@ -108,7 +98,7 @@ function runWindow(predictor: Predictor, planes: Planar, plan: InputPlan): { dat
  * overlap up), so each window sees the pooling grid of the whole pass. Window outputs are blended
  * with raised-cosine ramps over the overlaps, then the padding is cropped off again.
  */
-function runTiled(predictor: Predictor, planes: Planar, plan: InputPlan, tile: number | null, overlap: number): { data: Float32Array; channels: number } {
+function runTiled(predictor: Predictor, planes: ChwImage, plan: InputPlan, tile: number | null, overlap: number): { data: Float32Array; channels: number } {
   if (tile === null || (planes.width <= tile && planes.height <= tile)) return runWindow(predictor, planes, plan);
   const align = gridAlignment(predictor);
   const base = windowPadding(predictor, planes.width, planes.height);
@@ -192,7 +182,7 @@ function tiling(options: PredictOptions): { tile: number | null; overlap: number
 }
 
 /** Model output planes at the image's full resolution, and the plan that produced them. */
-function outputPlanes(predictor: Predictor, image: SampleImage, options: PredictOptions): { data: Float32Array; channels: number; plan: InputPlan } {
+function outputPlanes(predictor: Predictor, image: RawImage<Uint8Array | Float32Array>, options: PredictOptions): { data: Float32Array; channels: number; plan: InputPlan } {
   const { planes, plan } = modelPlanes(predictor, image, options);
   const { tile, overlap } = tiling(options);
   const out = runTiled(predictor, planes, plan, tile, overlap);
@@ -204,9 +194,13 @@ function outputPlanes(predictor: Predictor, image: SampleImage, options: Predict
 /**
  * Segments `image` (any size, gray or colour) with a predictor: per-pixel class labels and
  * probabilities at the image's full resolution.
+ * @example
+ *   const p = predict(predictor, await readImage('street.png'), { tile: 512, overlap: 64 });
+ *   p.labels;          // Uint8Array, one class per pixel at full resolution
+ *   p.classesPresent;  // [0, 3, 8]
  */
-export function predict(predictor: Predictor, image: SampleImage, options: PredictOptions = {}): Prediction {
-  if (predictor.task !== 'segmentation') {
+export function predict(predictor: Predictor, image: RawImage<Uint8Array | Float32Array>, options: PredictOptions = {}): Prediction {
+  if (predictor.contract.task !== 'segmentation') {
     throw new Error(`${predictor.source}: ${predictor.model.architecture} is a reconstruction model (autoencoder); use reconstruct() instead of predict()`);
   }
   const threshold = options.threshold ?? 0.5;
@@ -249,9 +243,11 @@ export function predict(predictor: Predictor, image: SampleImage, options: Predi
 /**
  * Runs an autoencoder predictor on `image`: its reconstruction at the image's size, as 8-bit
  * pixels with the training normalisation undone.
+ * @example
+ *   const pixels = reconstruct(loadPredictor('cae.safetensors'), digit); // RawImage, normalisation undone
  */
-export function reconstruct(predictor: Predictor, image: SampleImage, options: PlanOptions = {}): RawImage {
-  if (predictor.task !== 'reconstruction') {
+export function reconstruct(predictor: Predictor, image: RawImage<Uint8Array | Float32Array>, options: PlanOptions = {}): RawImage {
+  if (predictor.contract.task !== 'reconstruction') {
     throw new Error(`${predictor.source}: ${predictor.model.architecture} is a segmentation model; use predict() instead of reconstruct()`);
   }
   const { data, channels, plan } = outputPlanes(predictor, image, options);
@@ -260,16 +256,5 @@ export function reconstruct(predictor: Predictor, image: SampleImage, options: P
 
 /** Model output planes (C x H x W, normalised) as 8-bit pixels: the preprocessing's normalisation undone. */
 export function outputToImage(data: Float32Array, channels: number, height: number, width: number, preprocess: PreprocessSpec | Record<string, unknown> = {}): RawImage {
-  const n = normalizeParams(validatePreprocess(preprocess).normalize);
-  const plane = width * height;
-  const out = new Uint8Array(plane * channels);
-  for (let c = 0; c < channels; c++) {
-    const mean = n.mean.length === 1 ? n.mean[0]! : n.mean[c]!;
-    const std = n.std.length === 1 ? n.std[0]! : n.std[c]!;
-    for (let i = 0; i < plane; i++) {
-      const v = (data[c * plane + i]! * std + mean) / n.scale;
-      out[i * channels + c] = Math.max(0, Math.min(255, Math.round(v)));
-    }
-  }
-  return { width, height, channels: channels as RawImage['channels'], data: out };
+  return denormalizeChw(data, channels, height, width, resolveNormalization(validatePreprocess(preprocess).normalize));
 }

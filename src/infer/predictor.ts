@@ -1,13 +1,12 @@
 // A trained model ready to predict: rebuilt from a checkpoint (or given in memory), in eval
 // mode, with its classes, colours and the preprocessing it was trained with.
 import type { Device } from '../torch/index.js';
-import { inputMultiple, minInputSize, MODELS, isModelName, outputActivation, type ZooModel } from '../models/registry.js';
-import { ConvAutoencoder } from '../models/autoencoder.js';
-import type { CheckpointConfig } from '../train/checkpoint.js';
-import { loadModel } from '../train/load-model.js';
+import type { ModelContract, ZooModel } from '../models/contract.js';
+import type { CheckpointConfig } from '../checkpoint/file.js';
+import { loadCheckpointModel } from '../checkpoint/load-model.js';
 import { evalSpec, validatePreprocess, type PreprocessSpec } from '../data/transforms/spec.js';
-import type { Rgb } from '../viz/color.js';
-import { vocPalette } from '../viz/palette.js';
+import type { Rgb } from '../image/color.js';
+import { vocPalette } from '../image/palette.js';
 
 /** The classes a predictor labels pixels with. */
 export interface PredictorClasses {
@@ -20,21 +19,15 @@ export interface PredictorClasses {
 
 export interface Predictor {
   model: ZooModel;
-  /** 'segmentation' (label maps) or 'reconstruction' (the autoencoder: images). */
-  task: 'segmentation' | 'reconstruction';
-  /** How outputs become probabilities. */
-  activation: 'softmax' | 'sigmoid' | 'identity';
+  /**
+   * What the model states about itself: task ('segmentation' gives label maps, 'reconstruction'
+   * images), output activation, input channels (1 or 3 here), input multiple, smallest input,
+   * fixed input size.
+   */
+  contract: ModelContract;
   classes: PredictorClasses;
   /** The evaluation preprocessing the model was trained with (no augmentation). */
   preprocess: PreprocessSpec;
-  /** Image channels the model takes (1 or 3). */
-  inChannels: 1 | 3;
-  /** Input sides must be multiples of this (prediction pads and crops). */
-  multiple: number;
-  /** Smallest input side (prediction pads smaller inputs up to it). */
-  minSize: number;
-  /** [height, width] for models that take one input size only (the autoencoder), else null. */
-  fixedSize: [number, number] | null;
   device: Device;
   /** Where it came from: the checkpoint path, or 'memory'. */
   source: string;
@@ -47,16 +40,10 @@ export interface PredictorOptions {
   device?: Device;
 }
 
-/** The input channels a model takes (1 gray, 3 RGB; 3 unless its config says otherwise). */
-export function modelInChannels(model: ZooModel): number {
-  const c = (model.config as { inChannels?: unknown }).inChannels;
-  return typeof c === 'number' ? c : 3;
-}
-
 /** Class names and palette with one entry per class; a short palette is completed with VOC colours. */
-function resolveClasses(source: string, classes: CheckpointConfig['classes'], model: ZooModel, task: Predictor['task']): PredictorClasses {
+function resolveClasses(source: string, classes: CheckpointConfig['classes'], model: ZooModel): PredictorClasses {
   const names = classes.names.map(String);
-  if (task === 'segmentation') {
+  if (model.contract.task === 'segmentation') {
     const expected = model.numClasses === 1 ? 2 : model.numClasses;
     if (names.length !== expected) {
       throw new Error(
@@ -76,6 +63,8 @@ function resolveClasses(source: string, classes: CheckpointConfig['classes'], mo
 /**
  * Wraps a model (its weights already in place) as a predictor. `config` gives classes and
  * preprocessing as a checkpoint stores them; the model is switched to eval mode.
+ * @example
+ *   const predictor = createPredictor(model, { classes: { names: ['bg', 'cell'], ignoreIndex: null }, preprocess: { normalize: 'unit' } });
  */
 export function createPredictor(
   model: ZooModel,
@@ -83,10 +72,9 @@ export function createPredictor(
   options: PredictorOptions & { source?: string } = {},
 ): Predictor {
   const source = options.source ?? 'memory';
-  const name = model.architecture;
-  const task = isModelName(name) ? MODELS[name].task : 'segmentation';
-  if (task === 'classification') {
-    throw new Error(`${source}: holds a ${name} image classifier; predict needs a segmentation model (fcn32s, fcn16s, fcn8s, unet) or cae`);
+  const contract = model.contract;
+  if (contract.task === 'classification') {
+    throw new Error(`${source}: holds a ${model.architecture} image classifier; predict needs a segmentation model (fcn32s, fcn16s, fcn8s, unet) or cae`);
   }
   let preprocess: PreprocessSpec;
   try {
@@ -94,22 +82,16 @@ export function createPredictor(
   } catch (err) {
     throw new Error(`${source}: ${(err as Error).message}`);
   }
-  const inChannels = modelInChannels(model);
+  const { inChannels } = contract;
   if (inChannels !== 1 && inChannels !== 3) throw new Error(`${source}: the model takes ${inChannels}-channel inputs; prediction supports 1 (gray) or 3 (RGB)`);
   const device = options.device ?? 'cpu';
   model.eval();
   if (device !== 'cpu') model.to(device);
-  const fixedSize = model instanceof ConvAutoencoder ? ([...model.config.imageSize] as [number, number]) : null;
   return {
     model,
-    task: task as Predictor['task'],
-    activation: outputActivation(model),
-    classes: resolveClasses(source, config.classes, model, task as Predictor['task']),
+    contract,
+    classes: resolveClasses(source, config.classes, model),
     preprocess,
-    inChannels,
-    multiple: inputMultiple(model),
-    minSize: minInputSize(model),
-    fixedSize,
     device,
     source,
     dispose: () => model.dispose(),
@@ -120,9 +102,13 @@ export function createPredictor(
  * Loads a checkpoint written by training and rebuilds its model for prediction. Errors name
  * the file and say what is wrong: not a pixelwise checkpoint, a model that cannot be rebuilt,
  * weights that do not fit it, or a model that does not predict images (a classifier).
+ * @example
+ *   const predictor = loadPredictor('runs/camvid/checkpoints/best.safetensors');
+ *   predictor.contract.task;    // 'segmentation'
+ *   predictor.classes.names;    // ['sky', 'building', ...]
  */
 export function loadPredictor(checkpointPath: string, options: PredictorOptions = {}): Predictor {
-  const { model, config } = loadModel(checkpointPath);
+  const { model, config } = loadCheckpointModel(checkpointPath);
   try {
     return createPredictor(model, config, { ...options, source: `checkpoint ${checkpointPath}` });
   } catch (err) {

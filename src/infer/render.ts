@@ -1,11 +1,11 @@
 // Predictions as pictures: palette label maps (exact indices), colour overlays, probability
 // maps, and an input | prediction panel whose legend names the classes present.
-import { createImage, type RawImage } from '../data/raw-image.js';
-import { encodePng } from '../data/png.js';
-import { toInterleaved, toPlanar } from '../data/transforms/planar.js';
-import { resizeImage } from '../data/transforms/resize.js';
+import { createImage, type RawImage } from '../image/types.js';
+import { encodePng } from '../image/png.js';
 import { Canvas } from '../viz/canvas.js';
-import { displaySize, toRgb } from '../viz/image-ops.js';
+import { displaySize } from '../viz/display.js';
+import { toRgb } from '../image/convert.js';
+import { resizeImage } from '../image/resize.js';
 import { discreteMatshow } from '../viz/legend.js';
 import { overlay } from '../viz/overlay.js';
 import { hconcat } from '../viz/panels.js';
@@ -43,10 +43,9 @@ export function probabilityImage(prediction: Prediction): RawImage {
 
 /** The image at display size: integer nearest upscaling for small images, area averaging to shrink. */
 function displayImage(image: RawImage, width: number, height: number): RawImage {
-  const rgb = toRgb(image);
+  const rgb = toRgb(image, { background: 'white' });
   if (width >= rgb.width && height >= rgb.height) return rgb; // Canvas.blit scales up by nearest neighbour
-  const small = toInterleaved(resizeImage(toPlanar(rgb, 3), width, height, 'area'));
-  return { width, height, channels: 3, data: small.data as Uint8Array };
+  return resizeImage(rgb, width, height, 'area');
 }
 
 /** Matches discreteMatshow's layout: the picture 12 px in from the top and left, framed. */

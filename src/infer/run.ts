@@ -2,8 +2,8 @@
 // image at a time predicted and written (labels, overlay, probability map, panel). All or
 // nothing: if any image fails, every file the run wrote is removed again.
 import type { Device } from '../torch/index.js';
-import { imageSize, readImage } from '../data/image.js';
-import { encodePng } from '../data/png.js';
+import { imageSize, readImage } from '../image/files.js';
+import { encodePng } from '../image/png.js';
 import type { PadMode } from '../data/transforms/spec.js';
 import { planInput, type ScaleMode } from './geometry.js';
 import { collectImages, type InputImage } from './inputs.js';
@@ -57,14 +57,14 @@ export interface ImageSummary {
 export interface PredictRunResult {
   images: ImageSummary[];
   files: string[];
-  predictor: { architecture: string; classes: string[]; task: Predictor['task'] };
+  predictor: { architecture: string; classes: string[]; task: Predictor['contract']['task'] };
 }
 
 /** Thrown when shouldStop() asked the run to stop. */
 export class PredictionStopped extends Error {}
 
 function defaultSave(p: Predictor): OutputKind[] {
-  if (p.task === 'reconstruction') return ['recon', 'panel'];
+  if (p.contract.task === 'reconstruction') return ['recon', 'panel'];
   return p.model.numClasses === 1 ? ['labels', 'overlay', 'prob', 'panel'] : ['labels', 'overlay', 'panel'];
 }
 
@@ -72,10 +72,10 @@ function checkSave(p: Predictor, save: readonly OutputKind[]): void {
   for (const kind of save) {
     if (!(OUTPUT_KINDS as readonly string[]).includes(kind)) throw new Error(`unknown output '${kind}', expected ${OUTPUT_KINDS.join(', ')}`);
     const arch = p.model.architecture;
-    if (p.task === 'reconstruction' && kind !== 'recon' && kind !== 'panel') {
+    if (p.contract.task === 'reconstruction' && kind !== 'recon' && kind !== 'panel') {
       throw new Error(`output '${kind}' needs a segmentation model; ${p.source} holds a ${arch} autoencoder (it can write recon, panel)`);
     }
-    if (p.task === 'segmentation' && kind === 'recon') throw new Error(`output 'recon' needs an autoencoder; ${p.source} holds a ${arch} segmentation model`);
+    if (p.contract.task === 'segmentation' && kind === 'recon') throw new Error(`output 'recon' needs an autoencoder; ${p.source} holds a ${arch} segmentation model`);
     if (kind === 'prob' && p.model.numClasses !== 1) {
       throw new Error(`output 'prob' needs a one-output (binary, sigmoid) model; ${p.source} has ${p.model.numClasses} class outputs`);
     }
@@ -86,12 +86,12 @@ function checkOptions(p: Predictor, o: PredictRunOptions): void {
   if (o.alpha !== undefined && !(o.alpha >= 0 && o.alpha <= 1)) throw new Error(`alpha ${o.alpha}, expected a number in [0, 1]`);
   if (o.threshold !== undefined) {
     if (!(o.threshold >= 0 && o.threshold <= 1)) throw new Error(`threshold ${o.threshold}, expected a probability in [0, 1]`);
-    if (p.task !== 'segmentation' || p.model.numClasses !== 1) {
+    if (p.contract.task !== 'segmentation' || p.model.numClasses !== 1) {
       throw new Error(`a threshold applies to one-output (binary) models; ${p.source} holds a ${p.model.architecture} with ${p.model.numClasses} outputs`);
     }
   }
   if (o.tile !== undefined && o.tile !== null) {
-    if (p.task !== 'segmentation') throw new Error(`tiling applies to segmentation models; ${p.source} holds a ${p.model.architecture} autoencoder`);
+    if (p.contract.task !== 'segmentation') throw new Error(`tiling applies to segmentation models; ${p.source} holds a ${p.model.architecture} autoencoder`);
     checkTiling(o.tile, o.overlap ?? defaultOverlap(o.tile));
   } else if (o.overlap !== undefined) {
     throw new Error('an overlap needs a tile size (--tile)');
@@ -110,7 +110,7 @@ async function predictOne(p: Predictor, input: InputImage, out: OutputDir, save:
   const options = { scale: o.scale, padMode: o.padMode, name: input.path };
   let classesPresent: string[] = [];
   let model: { width: number; height: number };
-  if (p.task === 'reconstruction') {
+  if (p.contract.task === 'reconstruction') {
     const recon = reconstruct(p, image, options);
     const plan = planInput(p, image.width, image.height, options);
     model = { width: plan.runWidth, height: plan.runHeight };
@@ -146,6 +146,8 @@ async function predictOne(p: Predictor, input: InputImage, out: OutputDir, save:
  * Predicts every input image with the checkpoint's model and writes the chosen outputs to
  * `out`. Everything that can be checked up front is (checkpoint, inputs, image sizes against
  * the model, options) before the folder is touched; a later failure removes what was written.
+ * @example
+ *   const { images, files } = await predictImages({ checkpoint: 'best.safetensors', inputs: ['photos/'], out: 'predictions' });
  */
 export async function predictImages(o: PredictRunOptions): Promise<PredictRunResult> {
   const inputs = collectImages(o.inputs);
@@ -176,7 +178,7 @@ export async function predictImages(o: PredictRunOptions): Promise<PredictRunRes
     return {
       images,
       files: [...out.written],
-      predictor: { architecture: predictor.model.architecture, classes: predictor.classes.names, task: predictor.task },
+      predictor: { architecture: predictor.model.architecture, classes: predictor.classes.names, task: predictor.contract.task },
     };
   } finally {
     predictor.dispose();

@@ -3,9 +3,9 @@
 // label map resized to the training size, as scoring the preprocessed batches does.
 import { tensor, tidy, type Tensor } from '../torch/index.js';
 import type { Dataset } from '../data/datasets/types.js';
-import { SplitScores, type BinaryDetails } from '../train/evaluate.js';
+import { SplitScores, type BinaryDetails } from '../metrics/split-scores.js';
 import type { Summary } from '../metrics/scores.js';
-import type { Progress } from '../train/progress.js';
+import type { ProgressReporter } from '../io/progress.js';
 import { predict } from './predict.js';
 import type { Predictor } from './predictor.js';
 
@@ -15,7 +15,8 @@ export interface FullResolutionOptions {
   threshold?: number;
   /** One-output models: also the threshold sweep and the TGS score. */
   binaryDetails?: boolean;
-  progress?: Progress;
+  /** Advanced by one for every image scored. */
+  progress?: ProgressReporter;
 }
 
 /** An (1, H, W) int32 tensor of a label map's values. */
@@ -47,7 +48,7 @@ export async function scoreFullResolution(
       const foreground = o.binaryDetails ? tensor(p.probabilities, { shape: [1, p.height, p.width] }) : undefined;
       scores.add(labelTensor(p.labels, p.width, p.height), labelTensor(label.data, label.width, label.height), foreground);
     });
-    o.progress?.tick(1);
+    o.progress?.advance(1);
   }
   return scores.result();
 }

@@ -1,12 +1,12 @@
-// One layer's output for one input, channel by channel (the fourth seed's layer_output
+// One layer's output for one input, channel by channel (the TGS salt tutorial's layer_output
 // viewer), above the input and what the model predicts for it.
 import { tidy, type Tensor } from '../torch/index.js';
-import type { RawImage } from '../data/raw-image.js';
+import type { RawImage } from '../image/types.js';
 import { captureActivations } from '../models/summary.js';
-import type { ZooModel } from '../models/registry.js';
+import type { ZooModel } from '../models/contract.js';
 import { activationGrid } from '../viz/grid.js';
-import type { LabelMap } from '../viz/maps.js';
-import type { Palette } from '../viz/palette.js';
+import type { LabelMap } from '../image/types.js';
+import type { Palette } from '../image/palette.js';
 import { vconcat } from '../viz/panels.js';
 import { findLayer } from './layers.js';
 import { panelSheet, type Panel } from './panels.js';
@@ -20,7 +20,12 @@ export interface LayerActivation {
   data: Float32Array;
 }
 
-/** The output of layer `name` when the model runs on `input` (1, C, H, W). */
+/**
+ * The output of layer `name` when the model runs on `input` (1, C, H, W).
+ * @example
+ *   const a = layerActivation(model, modelInput(predictor, image), 'encoder.2.relu2');
+ *   writePng('activations.png', activationView(a, { image }));
+ */
 export function layerActivation(model: ZooModel, input: Tensor, name: string): LayerActivation {
   const m = findLayer(model, name);
   const captured = captureActivations(model, input, [name]);

@@ -1,15 +1,17 @@
-// The third seed with any VGG: top-k ImageNet classes of a resized, centre-cropped image, and
-// the classifier slid over the whole image for a coarse segmentation (first seed: upsampled x32).
+// Classification and coarse segmentation with any VGG (the Keras VGG16 tutorial): top-k ImageNet
+// classes of a resized, centre-cropped image, and the classifier slid over the whole image for a
+// coarse segmentation (upsampled x32 as in the upsampling tutorial).
 import { noGrad, tidy, where, type Tensor } from '../torch/index.js';
 import { bilinearUpsample } from '../nn/bilinear.js';
-import type { RawImage } from '../data/raw-image.js';
-import { toPlanar, toInterleaved } from '../data/transforms/planar.js';
-import { resizeImage } from '../data/transforms/resize.js';
+import type { RawImage } from '../image/types.js';
+import { fromChw, toChw, toRgb } from '../image/convert.js';
+import { resizeChw } from '../image/resize.js';
 import { cropImage } from '../data/transforms/geometry.js';
 import { coarseSegmentation, topK, type ClassScore, type CoarseSegmentation } from '../models/imagenet-predictions.js';
-import { vggInput, type VggPreprocessing } from '../models/preprocessing.js';
+import { vggInput } from '../models/preprocessing.js';
+import type { NormalizationInput } from '../image/normalization.js';
 import type { VGG } from '../models/vgg.js';
-import type { LabelMap } from '../viz/maps.js';
+import type { LabelMap } from '../image/types.js';
 
 /**
  * Resizes the shorter side to `resizeSide` (aspect kept) and cuts the central size x size
@@ -17,43 +19,40 @@ import type { LabelMap } from '../viz/maps.js';
  */
 export function resizeAndCenterCrop(image: RawImage, size = 224, resizeSide = Math.round((size * 256) / 224)): RawImage {
   if (!Number.isInteger(size) || size < 1 || resizeSide < size) throw new Error(`crop size ${size} must be a positive integer no larger than the resize side ${resizeSide}`);
-  const rgb = toPlanar({ ...image }, 3);
+  const rgb = toChw(image, 3);
   const k = resizeSide / Math.min(image.width, image.height);
   const width = Math.max(size, Math.round(image.width * k));
   const height = Math.max(size, Math.round(image.height * k));
-  const resized = resizeImage(rgb, width, height, k < 1 ? 'area' : 'bilinear');
+  const resized = resizeChw(rgb, width, height, k < 1 ? 'area' : 'bilinear');
   const cropped = cropImage(resized, Math.floor((width - size) / 2), Math.floor((height - size) / 2), size, size);
-  const out = toInterleaved(cropped);
+  const out = fromChw(cropped);
   return { width: size, height: size, channels: 3, data: Uint8Array.from(out.data, (v) => Math.max(0, Math.min(255, Math.round(v)))) };
 }
 
-/** An image as 3-channel RGB (gray replicated, alpha dropped). */
-export function rgbImage(image: RawImage): RawImage {
-  if (image.channels === 3) return image;
-  const out = toInterleaved(toPlanar({ ...image }, 3));
-  return { width: image.width, height: image.height, channels: 3, data: out.data as Uint8Array };
-}
-
-/** The k most probable classes of a (cropped) image under the VGG classifier. */
-export function classifyImage(model: VGG, image: RawImage, o: { k?: number; names?: readonly string[]; preprocessing?: VggPreprocessing } = {}): ClassScore[] {
+/**
+ * The k most probable classes of a (cropped) image under the VGG classifier.
+ * @example
+ *   const top5 = classifyImage(vgg, resizeAndCenterCrop(photo, 224), { normalization: 'torchvision' });
+ */
+export function classifyImage(model: VGG, image: RawImage, o: { k?: number; names?: readonly string[]; normalization?: NormalizationInput } = {}): ClassScore[] {
   const wasConvolutional = model.fullyConvolutional;
   model.eval();
   model.fullyConvolutional = false;
   try {
-    return noGrad(() => tidy(() => topK(model.forward(vggInput(rgbImage(image), o.preprocessing)), o.k ?? 5, o.names)[0]!));
+    return noGrad(() => tidy(() => topK(model.forward(vggInput(toRgb(image), o.normalization)), o.k ?? 5, o.names)[0]!));
   } finally {
     model.fullyConvolutional = wasConvolutional;
   }
 }
 
 /** The class-score map (1, C, h, w) of the classifier run fully convolutionally on the whole image; the caller disposes it. */
-export function scoreMap(model: VGG, image: RawImage, o: { fc6Padding?: 'valid' | 'same'; preprocessing?: VggPreprocessing } = {}): Tensor {
+export function scoreMap(model: VGG, image: RawImage, o: { fc6Padding?: 'valid' | 'same'; normalization?: NormalizationInput } = {}): Tensor {
   const [wasConvolutional, wasPadding] = [model.fullyConvolutional, model.fc6Padding];
   model.eval();
   model.fullyConvolutional = true;
   model.fc6Padding = o.fc6Padding ?? 'valid';
   try {
-    return noGrad(() => tidy(() => model.forward(vggInput(rgbImage(image), o.preprocessing))));
+    return noGrad(() => tidy(() => model.forward(vggInput(toRgb(image), o.normalization))));
   } finally {
     model.fullyConvolutional = wasConvolutional;
     model.fc6Padding = wasPadding;
@@ -66,7 +65,7 @@ export function coarseLabels(scores: Tensor, names?: readonly string[]): CoarseS
 }
 
 /**
- * argmax over classes of the scores bilinearly upsampled by `factor` (the first seed's
+ * argmax over classes of the scores bilinearly upsampled by `factor` (the upsampling tutorial's
  * upsample_tf on VGG's logits), a few classes at a time so 1000 full-size maps never coexist.
  */
 export function upsampledLabels(scores: Tensor, factor: number, options: { classesPerChunk?: number } = {}): LabelMap {

@@ -1,10 +1,10 @@
-// The kernels of one layer as a picture (the fourth seed's print_filter): convolution and
+// The kernels of one layer as a picture (the TGS salt tutorial's print_filter): convolution and
 // transposed-convolution weights, and the VGG classifier's fc layers viewed as convolutions.
 import { tidy } from '../torch/index.js';
 import { Conv2d, ConvTranspose2d } from '../nn/layers/conv.js';
 import { LinearConv2d } from '../models/vgg.js';
-import type { ZooModel } from '../models/registry.js';
-import type { RawImage } from '../data/raw-image.js';
+import type { ZooModel } from '../models/contract.js';
+import type { RawImage } from '../image/types.js';
 import { filterGrid, type FilterGridOptions } from '../viz/grid.js';
 import { findLayer, listLayers } from './layers.js';
 
@@ -22,7 +22,11 @@ export function hasKernels(model: ZooModel, name: string): boolean {
   return m instanceof Conv2d || m instanceof ConvTranspose2d || m instanceof LinearConv2d;
 }
 
-/** A layer's kernels as (out, in, kh, kw); other layers are an error that names the ones with kernels. */
+/**
+ * A layer's kernels as (out, in, kh, kw); other layers are an error that names the ones with kernels.
+ * @example
+ *   writePng('filters.png', filterImage(layerKernels(model, 'encoder.0.conv1')));
+ */
 export function layerKernels(model: ZooModel, name: string): LayerKernels {
   const m = findLayer(model, name);
   const data = tidy(() => {

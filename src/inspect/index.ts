@@ -1,19 +1,19 @@
 // pixelwise/inspect: seeing what a network does — its layers, filters, activations, binary
-// thresholds, latent space, training curves, and VGG classification — as pictures.
-// Loading a checkpoint's model, its input channels and output pixels belong to train and infer;
-// inspection names them too.
-export { loadModel as loadCheckpointModel, type LoadedModel } from '../train/load-model.js';
-export { modelInChannels } from '../infer/predictor.js';
-export { outputToImage } from '../infer/predict.js';
+// thresholds, latent space, training curves, and VGG classification — as pictures. (Models come
+// from pixelwise/checkpoint's loadCheckpointModel or infer's loadPredictor.)
+//
+//   const { model } = loadCheckpointModel('run/checkpoints/best.safetensors');
+//   console.log(formatLayers(listLayers(model)));
+//   writePng('filters.png', filterImage(layerKernels(model, 'encoder.0.conv1')));
 export { listLayers, findLayer, formatLayers, ownWeight, type LayerInfo } from './layers.js';
 export { predictImage, type PredictionMaps } from './prediction.js';
 export { panelSheet, type Panel, type PanelSheetOptions } from './panels.js';
 export { layerKernels, filterImage, hasKernels, type LayerKernels } from './filters.js';
 export { layerActivation, activationStats, activationView, type LayerActivation, type ActivationViewOptions } from './activations.js';
-export { thresholdSweep, binarise, probabilityView, SWEEP_THRESHOLDS } from './threshold.js';
-export { sampleSheet, loadSamples, toRawImage, type SampleSheetOptions } from './samples.js';
+export { binarise, probabilityView } from './threshold.js';
+export { sampleSheet, loadSamples, type SampleSheetOptions } from './samples.js';
 export { asLatent2d, encodeSamples, decodePoint, latentFigure, type LatentCodes, type LatentFigureOptions } from './latent.js';
 export { readRunMetrics, runCurves, runModelName } from './curves.js';
 export { vggOptionsFromFile } from './vgg-file.js';
-export { resizeAndCenterCrop, rgbImage, classifyImage, scoreMap, coarseLabels, upsampledLabels } from './classify.js';
+export { resizeAndCenterCrop, classifyImage, scoreMap, coarseLabels, upsampledLabels } from './classify.js';
 export { readMask } from './mask.js';

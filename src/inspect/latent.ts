@@ -1,20 +1,20 @@
-// The second seed's latent space: encode digits with the autoencoder, scatter the 2-D codes
-// coloured by digit, and decode a chosen point into a generated image.
+// The latent space of the MNIST autoencoder tutorial: encode digits with the autoencoder,
+// scatter the 2-D codes coloured by digit, and decode a chosen point into a generated image.
 import { noGrad, tensor, tidy } from '../torch/index.js';
-import type { RawImage } from '../data/raw-image.js';
+import type { RawImage } from '../image/types.js';
 import type { Sample } from '../data/datasets/types.js';
 import { finish, prepare } from '../data/transforms/pipeline.js';
 import { validatePreprocess, type PreprocessSpec } from '../data/transforms/spec.js';
-import { ConvAutoencoder } from '../models/autoencoder.js';
-import type { ZooModel } from '../models/registry.js';
+import { asAutoencoder, type ConvAutoencoder } from '../models/autoencoder.js';
+import type { ZooModel } from '../models/contract.js';
 import { outputToImage } from '../infer/predict.js';
 import type { Figure } from '../viz/figure.js';
 import { latentScatter } from '../viz/plot.js';
 
 /** The model as a 2-D autoencoder, or an error saying what it is instead. */
 export function asLatent2d(model: ZooModel, source: string): ConvAutoencoder {
-  const ae = model as unknown as ConvAutoencoder;
-  if (!(ae instanceof ConvAutoencoder)) throw new Error(`${source} holds a ${model.architecture} model; latent needs the convolutional autoencoder (cae)`);
+  const ae = asAutoencoder(model);
+  if (!ae) throw new Error(`${source} holds a ${model.architecture} model; latent needs the convolutional autoencoder (cae)`);
   if (ae.latentDim !== 2) throw new Error(`${source}: the autoencoder's latent space has ${ae.latentDim} dimensions; the scatter needs 2 (train with --latent-dim 2)`);
   return ae;
 }

@@ -2,7 +2,7 @@
 // names --layer takes), each with its type, its own parameter count and its kernel shape.
 import type { Tensor } from '../torch/index.js';
 import type { Module } from '../nn/module.js';
-import type { ZooModel } from '../models/registry.js';
+import type { ZooModel } from '../models/contract.js';
 
 export interface LayerInfo {
   name: string;
@@ -13,7 +13,11 @@ export interface LayerInfo {
   weightShape: number[] | null;
 }
 
-/** Every layer forward runs, in execution order. */
+/**
+ * Every layer forward runs, in execution order.
+ * @example
+ *   console.log(formatLayers(listLayers(model)));
+ */
 export function listLayers(model: ZooModel): LayerInfo[] {
   return model.layerNames.map((name) => {
     const m = model.getSubmodule(name);

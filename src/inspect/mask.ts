@@ -1,7 +1,7 @@
 // A ground-truth mask file for one image: class indices (gray or palette PNG), 0/255 binary
 // masks, or colour masks matched against the checkpoint's class colours.
-import { readLabelImageAsync } from '../data/image.js';
-import type { LabelMap } from '../viz/maps.js';
+import { readLabelImageAsync } from '../image/files.js';
+import type { LabelMap } from '../image/types.js';
 
 export interface ReadMaskOptions {
   /** The image's size; a mask of another size is an error. */
@@ -14,7 +14,7 @@ export interface ReadMaskOptions {
 }
 
 /** Reads a mask as class indices (0/1 with `binary`); 0/255 masks of two-class models become 0/1. */
-export async function readMask(path: string, o: ReadMaskOptions = {}): Promise<LabelMap> {
+export async function readMask(path: string, o: ReadMaskOptions = {}): Promise<LabelMap<Int32Array>> {
   const label = await readLabelImageAsync(path);
   const { width, height } = label;
   if ((o.width !== undefined && o.width !== width) || (o.height !== undefined && o.height !== height)) {
@@ -22,7 +22,7 @@ export async function readMask(path: string, o: ReadMaskOptions = {}): Promise<L
   }
   const n = width * height;
   const data = new Int32Array(n);
-  if (label.isColor) {
+  if (label.channels === 3) {
     const index = new Map((o.palette ?? []).map((c, i) => [(c[0] << 16) | (c[1] << 8) | c[2], i]));
     for (let i = 0; i < n; i++) {
       const [r, g, b] = [label.data[3 * i]!, label.data[3 * i + 1]!, label.data[3 * i + 2]!];

@@ -1,12 +1,14 @@
 // Images and label maps side by side under their titles, with one legend naming every class
-// any of the maps shows: the layout of the seeds' sample, threshold and layer viewers.
-import type { RawImage } from '../data/raw-image.js';
+// any of the maps shows: the layout of the TGS tutorial's sample, threshold and layer viewers.
+import type { RawImage } from '../image/types.js';
 import { Canvas } from '../viz/canvas.js';
-import { displaySize, resizeNearest, toRgb } from '../viz/image-ops.js';
+import { displaySize } from '../viz/display.js';
+import { toRgb } from '../image/convert.js';
+import { resizeImage } from '../image/resize.js';
 import { drawLegend, measureLegend, type LegendEntry } from '../viz/legend-box.js';
-import type { LabelMap } from '../viz/maps.js';
+import type { LabelMap } from '../image/types.js';
 import { colorizeLabels } from '../viz/overlay.js';
-import { paletteFor, type Palette } from '../viz/palette.js';
+import { paletteFor, type Palette } from '../image/palette.js';
 import { grid } from '../viz/panels.js';
 
 /** One panel: an image, or a label map drawn in class colours. */
@@ -48,9 +50,9 @@ export function panelSheet(panels: readonly Panel[], options: PanelSheetOptions 
   }
   const palette = options.palette && options.palette.length > maxLabel ? options.palette : paletteFor(maxLabel + 1, 'qualitative');
   const images = panels.map((p) => {
-    if (p.image) return resizeNearest(toRgb(p.image), w, h);
+    if (p.image) return resizeImage(toRgb(p.image, { background: 'white' }), w, h, 'nearest');
     if (!p.labels) throw new Error(`panel '${p.title ?? ''}' has neither an image nor labels`);
-    return resizeNearest(colorizeLabels(p.labels, { palette, ignoreIndex: ignore }), w, h);
+    return resizeImage(colorizeLabels(p.labels, { palette, ignoreIndex: ignore }), w, h, 'nearest');
   });
   const sheet = grid(images, { titles: panels.map((p) => p.title), cols: options.cols ?? panels.length, title: options.title });
   const entries: LegendEntry[] = [...present].sort((a, b) => a - b).map((c) => ({

@@ -1,19 +1,10 @@
 // A contact sheet of dataset samples: each image next to its mask in class colours, one
-// legend with the class names (the seeds' sample viewers).
-import type { RawImage } from '../data/raw-image.js';
-import type { Dataset, Sample, SampleImage } from '../data/datasets/types.js';
-import type { Palette } from '../viz/palette.js';
+// legend with the class names (the tutorials' sample viewers).
+import { to8Bit } from '../image/convert.js';
+import type { RawImage } from '../image/types.js';
+import type { Dataset, Sample } from '../data/datasets/types.js';
+import type { Palette } from '../image/palette.js';
 import { panelSheet, type Panel } from './panels.js';
-
-/** Any decoded sample image as 8-bit pixels (float images in 0..1 are scaled to 0..255). */
-export function toRawImage(image: SampleImage): RawImage {
-  const channels = image.channels as RawImage['channels'];
-  if (image.data instanceof Uint8Array) return { width: image.width, height: image.height, channels, data: image.data };
-  let max = -Infinity;
-  for (const v of image.data) if (v > max) max = v;
-  const scale = max <= 1 ? 255 : 1;
-  return { width: image.width, height: image.height, channels, data: Uint8Array.from(image.data, (v) => Math.max(0, Math.min(255, Math.round(v * scale)))) };
-}
 
 /** The samples at `indices` (decoded in order). */
 export async function loadSamples(dataset: Dataset, indices: readonly number[]): Promise<Sample[]> {
@@ -42,7 +33,7 @@ export function sampleSheet(samples: readonly Sample[], o: SampleSheetOptions = 
   const panels: Panel[] = [];
   for (const s of samples) {
     const cls = s.classIndex !== undefined ? ` (${o.names?.[s.classIndex] ?? s.classIndex})` : '';
-    panels.push({ title: `${s.name}${cls}`, image: toRawImage(s.image) });
+    panels.push({ title: `${s.name}${cls}`, image: to8Bit(s.image) });
     if (labelled) panels.push(s.label ? { title: 'mask', labels: s.label } : { title: 'no mask', image: { width: 1, height: 1, channels: 1, data: new Uint8Array([255]) } });
   }
   const first = samples[0]!.image;

@@ -304,11 +304,16 @@ export function readSafetensorsHeader(path: string): SafetensorsHeader {
   return withFile(path, (fd, size) => readHeader(fd, size, path));
 }
 
-/** Loads every tensor of a safetensors file (onto `device`, default cpu) and its metadata. */
-export function loadSafetensors(path: string, options: { device?: Device } = {}): SafetensorsContent {
+/**
+ * Loads every tensor of a safetensors file (onto `device`, default cpu) and its metadata;
+ * with `select`, only the tensors whose names it accepts are read.
+ */
+export function loadSafetensors(path: string, options: { device?: Device; select?: (name: string) => boolean } = {}): SafetensorsContent {
   checkLittleEndian();
   return withFile(path, (fd, size) => {
-    const header = readHeader(fd, size, path);
+    const all = readHeader(fd, size, path);
+    const select = options.select;
+    const header = select ? { ...all, entries: all.entries.filter((e) => select(e.name)) } : all;
     const read = (e: SafetensorsEntry) => readExactly(fd, e.end - e.begin, header.dataStart + e.begin, path);
     return { tensors: makeTensors(header, read, options.device ?? 'cpu'), metadata: header.metadata };
   });

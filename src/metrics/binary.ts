@@ -1,10 +1,19 @@
-// Foreground/background tasks (the salt masks of the TGS challenge, seed 004): IoU and Dice
-// of the foreground at a probability threshold, a threshold sweep, and the TGS leaderboard
-// metric (mean precision over IoU thresholds 0.5:0.05:0.95, per image).
+// Foreground/background tasks (the salt masks of the TGS Salt Identification challenge): IoU
+// and Dice of the foreground at a probability threshold, a threshold sweep, and the TGS
+// leaderboard metric (mean precision over IoU thresholds 0.5:0.05:0.95, per image).
+//
+// The one convention, used by every caller (training, eval, inspect, the viewers): the
+// foreground is `probability > threshold` in the prediction and `value != 0` in the 0/1 truth;
+// IoU = TP / (TP + FP + FN) and Dice = 2TP / (2TP + FP + FN) count the pixels given (summed
+// over images, like the confusion matrix); both are NaN — undefined, null in JSON, "n/a" in
+// text — when neither truth nor prediction has any foreground, as per-class IoU is NaN for a
+// class absent from labels and predictions. Only the TGS precision scores such an image 1, by
+// the challenge's rule.
 import { op, tensor, tidy, Tensor } from '../torch/index.js';
+import type { LabelMap, ScalarMap } from '../image/types.js';
 
-/** Probabilities or binary masks: a tensor, or flat numbers for one image. */
-export type MaskData = Tensor | ArrayLike<number>;
+/** Probabilities or binary masks: a tensor, flat numbers for one image, or a 2-d map of one image. */
+export type MaskData = Tensor | ArrayLike<number> | ScalarMap | LabelMap;
 
 export interface BinaryStats {
   threshold: number;
@@ -13,7 +22,7 @@ export interface BinaryStats {
   fp: number;
   fn: number;
   tn: number;
-  /** TP / (TP + FP + FN); NaN when neither truth nor prediction has foreground. */
+  /** TP / (TP + FP + FN); NaN when neither truth nor prediction has foreground (see the convention above). */
   iou: number;
   /** 2TP / (2TP + FP + FN); NaN when neither truth nor prediction has foreground. */
   dice: number;
@@ -42,12 +51,27 @@ export const TGS_IOU_THRESHOLDS: readonly number[] = Object.freeze(Array.from({ 
 /** 0.05, 0.10, ..., 0.95: the default thresholds of thresholdSweep. */
 export const DEFAULT_SWEEP: readonly number[] = Object.freeze(Array.from({ length: 19 }, (_, k) => (5 + 5 * k) / 100));
 
+function isMap(x: MaskData): x is ScalarMap | LabelMap {
+  return x !== null && typeof x === 'object' && !(x instanceof Tensor) && 'width' in x && 'height' in x && 'data' in x;
+}
+
 function asTensor(x: MaskData, what: string): Tensor {
   if (x instanceof Tensor) return x;
-  if (x !== null && typeof x === 'object' && typeof x.length === 'number') {
-    return tensor(Float64Array.from(x), { dtype: 'float64' });
+  if (isMap(x)) {
+    if (x.data.length !== x.width * x.height) throw new RangeError(`${what}: a ${x.width}x${x.height} map holds ${x.data.length} values`);
+    return tensor(Float64Array.from(x.data), { dtype: 'float64', shape: [x.height, x.width] });
   }
-  throw new TypeError(`${what} must be a Tensor or an array of numbers`);
+  if (x !== null && typeof x === 'object' && typeof (x as ArrayLike<number>).length === 'number') {
+    return tensor(Float64Array.from(x as ArrayLike<number>), { dtype: 'float64' });
+  }
+  throw new TypeError(`${what} must be a Tensor, an array of numbers or a { width, height, data } map`);
+}
+
+/** Maps of two sizes are named by their sizes (tensors by their shapes, in checkShapes). */
+function checkMapSizes(fn: string, probs: MaskData, targets: MaskData): void {
+  if (isMap(probs) && isMap(targets) && (probs.width !== targets.width || probs.height !== targets.height)) {
+    throw new RangeError(`${fn}: probabilities are ${probs.width}x${probs.height} but targets are ${targets.width}x${targets.height}`);
+  }
 }
 
 function checkShapes(fn: string, a: Tensor, b: Tensor): void {
@@ -92,7 +116,11 @@ export function binaryStats(probs: MaskData, targets: MaskData, threshold = 0.5)
   return thresholdSweepStats('binaryStats', probs, targets, [threshold])[0]!;
 }
 
-/** Foreground IoU at a threshold (see binaryStats). */
+/**
+ * Foreground IoU at a threshold (see binaryStats).
+ * @example
+ *   foregroundIoU(probabilities, mask, 0.5); // NaN when neither has foreground
+ */
 export function foregroundIoU(probs: MaskData, targets: MaskData, threshold = 0.5): number {
   return binaryStats(probs, targets, threshold).iou;
 }
@@ -104,6 +132,7 @@ export function foregroundDice(probs: MaskData, targets: MaskData, threshold = 0
 
 function thresholdSweepStats(fn: string, probs: MaskData, targets: MaskData, thresholds: readonly number[]): BinaryStats[] {
   thresholds.forEach((t) => checkThreshold(fn, t));
+  checkMapSizes(fn, probs, targets);
   return tidy(() => {
     const p = asTensor(probs, `${fn}: probabilities`);
     const truth = binaryTargets(fn, asTensor(targets, `${fn}: targets`));
@@ -117,7 +146,12 @@ function thresholdSweepStats(fn: string, probs: MaskData, targets: MaskData, thr
   });
 }
 
-/** Foreground IoU and Dice at each threshold, and the threshold with the best IoU. */
+/**
+ * Foreground IoU and Dice at each threshold, and the threshold with the best IoU.
+ * @example
+ *   const { best } = thresholdSweep(probabilities, masks);
+ *   best?.threshold; // the threshold with the best foreground IoU
+ */
 export function thresholdSweep(probs: MaskData, targets: MaskData, thresholds: readonly number[] = DEFAULT_SWEEP): ThresholdSweep {
   if (thresholds.length === 0) throw new RangeError('thresholdSweep: expected at least one threshold');
   return sweepOf(thresholdSweepStats('thresholdSweep', probs, targets, thresholds));
@@ -157,6 +191,8 @@ function perImageOverlap(fn: string, probs: Tensor, targets: Tensor, threshold: 
  * 0.5:0.05:0.95 that the foreground IoU exceeds (1 when truth and prediction are both empty,
  * 0 when only one is), averaged over images. Images are the first dimension of a tensor, or
  * the entries of an array.
+ * @example
+ *   tgsMeanPrecision(probs, masks).meanPrecision; // probs, masks: (N, H, W) tensors
  */
 export function tgsMeanPrecision(
   probs: Tensor | readonly MaskData[],
@@ -197,16 +233,17 @@ export function tgsMeanPrecision(
 }
 
 /**
- * Seed 004's `_calculate_scoring(truth, prediction)`, reproduced faithfully for comparison.
- * Despite its "IoU" label it is NOT IoU: its TP counts every pixel where truth == prediction,
- * true negatives included, and FP + FN are the remaining pixels, so the result is plain pixel
- * accuracy (0 for an empty image). Use foregroundIoU for the real score.
+ * The TGS U-Net Keras kernel's `_calculate_scoring(truth, prediction)`, reproduced for
+ * comparison with that tutorial's printed numbers. Despite its "IoU" label it is NOT IoU: its TP
+ * counts every pixel where truth == prediction, true negatives included, and FP + FN are the
+ * remaining pixels, so the result is plain pixel accuracy (0 for an empty image). Use
+ * foregroundIoU for the real score.
  */
-export function seedScore(truth: MaskData, prediction: MaskData): number {
+export function tgsKernelScore(truth: MaskData, prediction: MaskData): number {
   return tidy(() => {
-    const t = asTensor(truth, 'seedScore: truth').double();
-    const p = asTensor(prediction, 'seedScore: prediction').double();
-    if (t.numel !== p.numel) throw new RangeError(`seedScore: truth [${t.shape}] and prediction [${p.shape}] differ in size`);
+    const t = asTensor(truth, 'tgsKernelScore: truth').double();
+    const p = asTensor(prediction, 'tgsKernelScore: prediction').double();
+    if (t.numel !== p.numel) throw new RangeError(`tgsKernelScore: truth [${t.shape}] and prediction [${p.shape}] differ in size`);
     const diff = t.flatten().sub(p.flatten());
     const tp = diff.eq(0).sum().item();
     const fp = diff.lt(0).sum().item();

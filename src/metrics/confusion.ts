@@ -27,6 +27,12 @@ export interface ConfusionMatrixJSON {
   matrix: number[][];
 }
 
+/**
+ * @example
+ *   const cm = new ConfusionMatrix(21, { ignoreIndex: 255 });
+ *   cm.update(predicted, labels); // (N, H, W) integer tensors or arrays, batch after batch
+ *   meanIoU(cm);
+ */
 export class ConfusionMatrix {
   readonly numClasses: number;
   readonly ignoreIndex: number | null;

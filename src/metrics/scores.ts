@@ -132,6 +132,9 @@ function orNull(v: number): number | null {
 /**
  * The `eval --json` object for a matrix. Undefined ratios (NaN) become null so the object
  * round-trips through JSON unchanged.
+ * @example
+ *   const s = summarize(cm, { classNames });
+ *   s.meanIoU; s.perClassIoU.road; // null where a class is in neither labels nor predictions
  */
 export function summarize(m: MatrixInput, options: { classNames?: readonly string[]; numImages?: number } = {}): Summary {
   const cm = m instanceof ConfusionMatrix ? m : null;
@@ -157,7 +160,11 @@ function percent(v: number | null): string {
   return v === null || !Number.isFinite(v) ? 'n/a' : (100 * v).toFixed(2);
 }
 
-/** A terminal report of a summary: the four scores, then an aligned per-class table (in %). */
+/**
+ * A terminal report of a summary: the four scores, then an aligned per-class table (in %).
+ * @example
+ *   console.log(formatTable(summarize(cm)));
+ */
 export function formatTable(summary: Summary): string {
   const m = summary.confusionMatrix;
   const names = Object.keys(summary.perClassIoU);

@@ -1,4 +1,4 @@
-// The convolutional autoencoder of the second seed (MNIST, 2-D latent space), with Keras
+// The convolutional autoencoder of the Keras segmentation lecture (MNIST, 2-D latent space), with Keras
 // 'same' semantics: stride-2 convolutions halve the size (rounding up) and stride-2 transposed
 // convolutions double it exactly, so 28 -> 14 -> 7 -> 1x1 latent -> 7 -> 14 -> 28.
 import { tensor, Tensor } from '../torch/index.js';
@@ -7,11 +7,12 @@ import { Conv2d, ConvTranspose2d } from '../nn/layers/conv.js';
 import { ReLU } from '../nn/layers/activation.js';
 import type { Pair } from '../nn/geometry.js';
 import { Stage } from './unet.js';
+import { defineModel, type ModelContract, type ZooModel } from './contract.js';
 
 export interface ConvAutoencoderOptions {
   /** Image channels (1 for MNIST). Default 1. */
   inChannels?: number;
-  /** Size of the latent code (the seed's 2-D latent space). Default 2. */
+  /** Size of the latent code (the lecture's 2-D latent space). Default 2. */
   latentDim?: number;
   /** Image height and width, multiples of 4 (the latent convolution covers size / 4). Default 28. */
   imageSize?: number | Pair;
@@ -62,7 +63,7 @@ function resolve(options: ConvAutoencoderOptions): ConvAutoencoderConfig {
 /**
  * encoder: conv1 (3x3, stride 2, same) relu1, conv2 (3x3, stride 2, same) relu2, conv3 (size/4
  * valid: the 1x1 latent). decoder: deconv1 (size/4, valid) relu1, deconv2 (3x3, stride 2, same)
- * relu2, deconv3 (7x7, stride 2, same). The reconstruction is linear (the seed trains it with MSE).
+ * relu2, deconv3 (7x7, stride 2, same). The reconstruction is linear (the lecture trains it with MSE).
  */
 export class ConvAutoencoder extends Module {
   readonly config: ConvAutoencoderConfig;
@@ -140,6 +141,23 @@ export class ConvAutoencoder extends Module {
     }
   }
 
+  /** One input size (the latent convolution covers the whole size / 4 map); the output is the reconstruction as it is. */
+  get contract(): ModelContract {
+    const c = this.config;
+    return {
+      task: 'reconstruction',
+      numClasses: c.inChannels,
+      inChannels: c.inChannels,
+      inputMultiple: 4,
+      minInputSize: Math.min(...c.imageSize),
+      outputStride: 4,
+      outputActivation: 'identity',
+      fixedInputSize: [c.imageSize[0], c.imageSize[1]],
+      fixedSizeLayers: ['encoder.conv3', 'decoder.deconv1'],
+      featureStages: [],
+    };
+  }
+
   /** Reconstructions of x: decode(encode(x)). */
   forward(x: Tensor): Tensor {
     const z = this.encode(x);
@@ -164,3 +182,15 @@ export class ConvAutoencoder extends Module {
     return this.parameters()[0]!.device;
   }
 }
+
+/** The model as the convolutional autoencoder (encode / decode / latentDim), or null for any other model. */
+export function asAutoencoder(model: ZooModel): ConvAutoencoder | null {
+  return (model as unknown) instanceof ConvAutoencoder ? (model as unknown as ConvAutoencoder) : null;
+}
+
+/** The convolutional autoencoder in the registry. */
+export const caeModel = defineModel({
+  description: 'convolutional autoencoder with a 2-D latent space (the Keras MNIST autoencoder tutorial)',
+  options: ['inChannels', 'latentDim', 'imageSize', 'baseWidth'],
+  create: (o: ConvAutoencoderOptions) => new ConvAutoencoder(o),
+});

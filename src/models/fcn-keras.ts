@@ -1,23 +1,24 @@
-// The FCN-8s of the Keras seed (tf.keras VGG16 base + Conv2D / Conv2DTranspose with 'same'
+// The FCN-8s of the Keras segmentation lecture (tf.keras VGG16 base + Conv2D / Conv2DTranspose with 'same'
 // padding), selected with fcn8s({ variant: 'same' }). It differs from the paper's nets: no
 // padding of 100 and no crops ('same' convolutions and floor pooling, so pool5 is exactly
 // input/32), the transposed convolutions keep the skip layers' widths (C -> 512 -> 256 -> C)
 // instead of scoring the skips, they have biases, and a ReLU follows the class-score layer.
-// With VGG16 and 2 classes it has the seed's 136,514,116 parameters, 14,714,688 of them frozen.
+// With VGG16 and 2 classes it has the lecture's 136,514,116 parameters, 14,714,688 of them frozen.
 import { tidy, type Tensor } from '../torch/index.js';
 import * as nn from '../nn/index.js';
 import { Conv2d, ConvTranspose2d, Module, ReLU } from '../nn/index.js';
 import { Add } from './fusion.js';
 import { resolveFcnOptions, type FcnConfig, type FcnOptions } from './fcn-options.js';
 import { backboneDepth, initVggWeights, VggFeatures, type PoolName } from './vgg.js';
+import { classActivation, type ModelContract } from './contract.js';
 
 /**
- * Keras-seed FCN-8s. Children in execution order: `features` (VGG, torchvision indices, frozen by
- * default), fc6 (7x7 'same', seed: conv6) + relu6, fc7 (1x1, seed: fcn4) + relu7, scoreFr (1x1 to
- * numClasses, seed: fcn3) + reluScore (the seed's activation='relu' on the scores, kept for
- * fidelity), upscore2 (4x4 / 2 to pool4's width, seed: fcn2), fusePool4 (+ pool4), upscorePool4
- * (4x4 / 2 to pool3's width, seed: fcn1), fusePool3 (+ pool3), upscore8 (16x16 / 8 to numClasses,
- * seed: output). Returns logits; the seed's final softmax belongs to prediction (and the loss).
+ * The Keras lecture's FCN-8s. Children in execution order: `features` (VGG, torchvision indices, frozen by
+ * default), fc6 (7x7 'same', Keras: conv6) + relu6, fc7 (1x1, Keras: fcn4) + relu7, scoreFr (1x1 to
+ * numClasses, Keras: fcn3) + reluScore (the lecture's activation='relu' on the scores, kept for
+ * fidelity), upscore2 (4x4 / 2 to pool4's width, Keras: fcn2), fusePool4 (+ pool4), upscorePool4
+ * (4x4 / 2 to pool3's width, Keras: fcn1), fusePool3 (+ pool3), upscore8 (16x16 / 8 to numClasses,
+ * Keras: output). Returns logits; the lecture's final softmax belongs to prediction (and the loss).
  * Input height and width must be multiples of 32. New layers start as Keras does (Glorot uniform,
  * zero bias); load ImageNet VGG16 weights into the base with initFromVgg.
  */
@@ -37,7 +38,7 @@ export class FCN8sSame extends Module {
     const config = resolveFcnOptions({ ...options, variant: 'same' });
     if (!config.learnableUpsampling) {
       throw new Error(
-        "FCN8sSame: learnableUpsampling must stay true; the 'same' variant's transposed convolutions change widths and start random, as in the Keras seed",
+        "FCN8sSame: learnableUpsampling must stay true; the 'same' variant's transposed convolutions change widths and start random, as in the Keras lecture",
       );
     }
     this.#options = config;
@@ -100,6 +101,22 @@ export class FCN8sSame extends Module {
 
   get poolLayerNames(): Record<PoolName, string> {
     return this.features.poolLayerNames('features');
+  }
+
+  /** Inputs multiple of 32: 'same' layers and floor pooling make pool5 exactly input / 32, and the skips must match. */
+  get contract(): ModelContract {
+    return {
+      task: 'segmentation',
+      numClasses: this.numClasses,
+      inChannels: this.#options.inChannels,
+      inputMultiple: 32,
+      minInputSize: 32,
+      outputStride: 32,
+      outputActivation: classActivation(this.numClasses),
+      fixedInputSize: null,
+      fixedSizeLayers: [],
+      featureStages: this.features.featureStages('features'),
+    };
   }
 
   override forward(x: Tensor): Tensor {

@@ -20,13 +20,13 @@ export interface FcnOptions {
   dropout?: number;
   /**
    * 'canonical': Long, Shelhamer & Darrell's Caffe nets (conv1_1 padding 100, ceil-mode pooling,
-   * crops; any input size). 'same': the Keras seed's FCN-8s ('same' convolutions, floor pooling,
+   * crops; any input size). 'same': the Keras segmentation lecture's FCN-8s ('same' convolutions, floor pooling,
    * 'same' transposed convolutions; inputs multiple of 32); only for fcn8s.
    */
   variant?: FcnVariant;
   /** Train the transposed convolutions (true), or keep them fixed at their bilinear initialisation. */
   learnableUpsampling?: boolean;
-  /** Start with the VGG backbone frozen (default false; true for the 'same' variant, as in the seed). */
+  /** Start with the VGG backbone frozen (default false; true for the 'same' variant, as in the Keras lecture). */
   freezeBackbone?: boolean;
 }
 

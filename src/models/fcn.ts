@@ -12,6 +12,7 @@ import { Add, Crop } from './fusion.js';
 import { resolveFcnOptions, type FcnConfig, type FcnOptions } from './fcn-options.js';
 import { FCN8sSame } from './fcn-keras.js';
 import { backboneDepth, initVggWeights, VggFeatures, type PoolName, type VGG } from './vgg.js';
+import { classActivation, defineModel, type ModelContract } from './contract.js';
 
 export type { FcnOptions, FcnConfig, FcnBackbone, FcnVariant } from './fcn-options.js';
 export { FCN8sSame } from './fcn-keras.js';
@@ -176,6 +177,22 @@ export class FCN extends Module {
     return this.features.poolLayerNames('features');
   }
 
+  /** Any input size (conv1_1's padding of 100 and the crops bring the output back to it); pool5 at stride 32. */
+  get contract(): ModelContract {
+    return {
+      task: 'segmentation',
+      numClasses: this.numClasses,
+      inChannels: this.#options.inChannels,
+      inputMultiple: 1,
+      minInputSize: 1,
+      outputStride: 32,
+      outputActivation: classActivation(this.numClasses),
+      fixedInputSize: null,
+      fixedSizeLayers: [],
+      featureStages: this.features.featureStages('features'),
+    };
+  }
+
   override forward(x: Tensor): Tensor {
     if (x.ndim !== 4 || x.size(1) !== this.#options.inChannels) {
       throw new Error(`${this.architecture}: expected an input (N, ${this.#options.inChannels}, H, W), got ${x}`);
@@ -257,8 +274,11 @@ export function fcn16s(options: FcnOptions = {}): FCN16s {
 }
 
 /**
- * FCN-8s: the reference geometry by default, or with { variant: 'same' } the Keras seed's
- * FCN-8s (see FCN8sSame: inputs multiple of 32, frozen VGG16 base, 'same' padding everywhere).
+ * FCN-8s: the reference geometry by default, or with { variant: 'same' } the FCN-8s of the Keras
+ * FCN tutorial (see FCN8sSame: inputs multiple of 32, frozen VGG16 base, 'same' padding everywhere).
+ * @example
+ *   const fcn = fcn8s({ numClasses: 21, backbone: 'vgg19' });
+ *   const keras = fcn8s({ numClasses: 2, variant: 'same' });
  */
 export function fcn8s(options: FcnOptions = {}): FCN8s | FCN8sSame {
   return options.variant === 'same' ? new FCN8sSame(options) : new FCN8s(options);
@@ -276,6 +296,9 @@ export interface VggEncoder {
  * reshapes classifier.0 (fc6, a Linear over 7x7 maps) and classifier.3 (fc7) into the fc6 / fc7
  * convolutions; the 1000-class classifier.6 is dropped. `vgg` is a VGG model or its state dict
  * (e.g. torchvision weights loaded from safetensors). Returns the FCN keys it wrote.
+ * @example
+ *   const fcn = fcn8s({ numClasses: 21 });
+ *   initFromVgg(fcn, loadSafetensors('vgg16.safetensors').tensors);
  */
 export function initFromVgg(fcn: VggEncoder & Module<any, any>, vgg: VGG | StateDict | Record<string, Tensor>): string[] {
   const source: Map<string, Tensor> =
@@ -316,3 +339,18 @@ export function initFromVgg(fcn: VggEncoder & Module<any, any>, vgg: VGG | State
   });
   return plan.map(([, key]) => key);
 }
+
+const FCN_OPTIONS = ['numClasses', 'inChannels', 'backbone', 'baseWidth', 'fcWidth', 'batchNorm', 'dropout', 'variant', 'learnableUpsampling', 'freezeBackbone'] as const;
+
+/** FCN-32s in the registry. */
+export const fcn32sModel = defineModel({ description: 'FCN-32s on VGG16/VGG19 (Long et al.), any input size', options: FCN_OPTIONS, create: (o: FcnOptions) => fcn32s(o) });
+
+/** FCN-16s in the registry. */
+export const fcn16sModel = defineModel({ description: 'FCN-16s: FCN-32s plus a pool4 skip', options: FCN_OPTIONS, create: (o: FcnOptions) => fcn16s(o) });
+
+/** FCN-8s in the registry (variant 'same': the Keras FCN tutorial's). */
+export const fcn8sModel = defineModel({
+  description: "FCN-8s: pool4 and pool3 skips; variant 'same' is the Keras FCN tutorial's (inputs multiple of 32)",
+  options: FCN_OPTIONS,
+  create: (o: FcnOptions) => fcn8s(o),
+});

@@ -1,8 +1,8 @@
-// Reading a classifier's scores as the third seed does: the top-k classes with names and
+// Reading a classifier's scores as the TF-slim VGG16 tutorial does: the top-k classes with names and
 // probabilities, and the coarse segmentation of a fully convolutional VGG (argmax per pixel)
 // with the classes present in it.
 import { noGrad, opMany, tidy, type Tensor } from '../torch/index.js';
-import { IMAGENET_CLASSES } from './imagenet-classes.js';
+import { imagenetClasses } from '../image/classes.js';
 
 export interface ClassScore {
   /** Output channel. */
@@ -22,7 +22,7 @@ function checkNames(names: readonly string[], classes: number, where: string): v
  * The k most probable classes of logits (N, C) or (C), best first: one list per image.
  * Probabilities are the softmax of the logits.
  */
-export function topK(logits: Tensor, k = 5, names: readonly string[] = IMAGENET_CLASSES): ClassScore[][] {
+export function topK(logits: Tensor, k = 5, names: readonly string[] = imagenetClasses()): ClassScore[][] {
   if (logits.ndim !== 1 && logits.ndim !== 2) throw new Error(`topK: expected logits (N, C) or (C), got ${logits}`);
   const classes = logits.size(-1);
   checkNames(names, classes, 'topK');
@@ -57,7 +57,7 @@ export interface CoarseSegmentation {
   labels: Int32Array;
   /** The classes present, by ascending index (numpy.unique's order). */
   classes: SegmentClass[];
-  /** Per pixel, the position of its class in `classes` (the seed's relabelling for a discrete colormap). */
+  /** Per pixel, the position of its class in `classes` (the tutorial's relabelling for a discrete colormap). */
   relabeled: Int32Array;
 }
 
@@ -65,7 +65,7 @@ export interface CoarseSegmentation {
  * Argmax over the classes of score maps (N, C, h, w) or (C, h, w): per image the label map, the
  * classes present with their names and pixel counts, and the labels renumbered 0..k-1.
  */
-export function coarseSegmentation(scores: Tensor, names: readonly string[] = IMAGENET_CLASSES): CoarseSegmentation[] {
+export function coarseSegmentation(scores: Tensor, names: readonly string[] = imagenetClasses()): CoarseSegmentation[] {
   if (scores.ndim !== 3 && scores.ndim !== 4) throw new Error(`coarseSegmentation: expected scores (N, C, h, w) or (C, h, w), got ${scores}`);
   checkNames(names, scores.size(-3), 'coarseSegmentation');
   const [height, width] = [scores.size(-2), scores.size(-1)];

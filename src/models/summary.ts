@@ -56,6 +56,8 @@ function leafModules(model: Module<any, any>): [string, Module<any, any>][] {
 /**
  * Runs model on zeros of `inputShape` (batch included, e.g. [1, 3, 224, 224]) in eval mode
  * without gradients and tabulates every layer in execution order.
+ * @example
+ *   console.log(formatSummary(summary(createModel('unet', { variant: 'tgs' }), [1, 1, 128, 128])));
  */
 export function summary(model: Module<[Tensor], unknown>, inputShape: readonly number[]): ModelSummary {
   const rows: SummaryRow[] = [

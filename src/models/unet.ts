@@ -12,10 +12,10 @@ import { Dropout } from '../nn/layers/dropout.js';
 import { Upsample } from '../nn/layers/upsampling.js';
 import { ModuleList, Sequential } from '../nn/layers/container.js';
 import * as F from '../nn/functional.js';
+import { classActivation, defineModel, type ModelContract, type OutputActivation } from './contract.js';
 
 export type UpMode = 'transpose' | 'bilinear';
 export type UNetVariant = 'tgs';
-export type OutputActivation = 'softmax' | 'sigmoid';
 
 export interface UNetOptions {
   /** Output channels: 1 for a binary mask (sigmoid), N >= 2 for N classes (softmax). Default 2. */
@@ -63,7 +63,7 @@ export interface ValidPadding {
 
 /**
  * The smallest size >= (height, width) made of multiples of `multiple`, with the padding split
- * between both sides (the odd pixel before, as the seed pads 101 to 128 with 14 + 13).
+ * between both sides (the odd pixel before, as the TGS salt tutorial pads 101 to 128 with 14 + 13).
  */
 export function padToMultiple(height: number, width: number, multiple: number): ValidPadding {
   for (const [name, v] of [['height', height], ['width', width], ['multiple', multiple]] as const) {
@@ -224,14 +224,17 @@ function resolve(options: UNetOptions): UNetConfig {
  * `pool`), bottleneck (pool, the convolutions, dropout), decoder.0 .. decoder.{depth-1} (deepest
  * first: up, [upConv], concat, conv1, bn1, relu1, conv2, bn2, relu2) and head (1x1 conv).
  * Level i has baseWidth * 2^i channels, the bottleneck baseWidth * 2^depth.
+ * @example
+ *   const unet = new UNet({ numClasses: 1, inChannels: 1, depth: 4, baseWidth: 16 });
+ *   unet.contract.inputMultiple; // 16
  */
 export class UNet extends Module {
   /**
-   * tgs: the fourth seed's model (TGS salt, Keras): 128x128x1 inputs (101x101 padded), one
+   * tgs: the TGS salt U-Net tutorial's model (Keras): 128x128x1 inputs (101x101 padded), one
    * sigmoid output, 16 base filters and BatchNorm, so its first rows are conv 3x3 1->16 with
    * 160 parameters and a BatchNorm of 64 values (Keras counts gamma, beta, moving mean and
    * variance; here weight, bias, running_mean, running_var) before the activation. Depth 4
-   * (128 -> 8) and dropout 0.5 follow the TGS kernels. The seed's model has 176 Keras layers
+   * (128 -> 8) and dropout 0.5 follow the TGS kernels. The tutorial's model has 176 Keras layers
    * because it used residual blocks, which this plain U-Net does not reproduce.
    */
   static readonly presets: Readonly<Record<UNetVariant, Readonly<Partial<UNetConfig>>>> = Object.freeze({
@@ -245,7 +248,7 @@ export class UNet extends Module {
   /** Input height and width must be multiples of this (2^depth). */
   readonly requiredMultiple: number;
   readonly architecture = 'unet';
-  readonly outputActivation: OutputActivation;
+  readonly outputActivation: Exclude<OutputActivation, 'identity'>;
   readonly encoder: ModuleList;
   readonly bottleneck: Stage;
   readonly decoder: ModuleList;
@@ -259,7 +262,7 @@ export class UNet extends Module {
     this.inChannels = c.inChannels;
     this.depth = c.depth;
     this.requiredMultiple = 2 ** c.depth;
-    this.outputActivation = c.numClasses === 1 ? 'sigmoid' : 'softmax';
+    this.outputActivation = classActivation(c.numClasses) as Exclude<OutputActivation, 'identity'>;
     const width = (level: number): number => c.baseWidth * 2 ** level;
 
     this.encoder = this.registerModule('encoder', new ModuleList());
@@ -306,6 +309,25 @@ export class UNet extends Module {
     }
   }
 
+  /** Inputs multiple of 2^depth (every pooling halves exactly); the encoder levels and the bottleneck as feature stages. */
+  get contract(): ModelContract {
+    const c = this.config;
+    const stages = Array.from({ length: c.depth }, (_, i) => ({ name: `encoder.${i}`, layer: `encoder.${i}`, channels: c.baseWidth * 2 ** i, stride: 2 ** i }));
+    stages.push({ name: 'bottleneck', layer: 'bottleneck', channels: c.baseWidth * 2 ** c.depth, stride: 2 ** c.depth });
+    return {
+      task: 'segmentation',
+      numClasses: c.numClasses,
+      inChannels: c.inChannels,
+      inputMultiple: this.requiredMultiple,
+      minInputSize: this.requiredMultiple,
+      outputStride: this.requiredMultiple,
+      outputActivation: this.outputActivation,
+      fixedInputSize: null,
+      fixedSizeLayers: [],
+      featureStages: stages,
+    };
+  }
+
   /** Where to pad an image of this size to make it valid (see padToMultiple), and crop back. */
   padToValid(height: number, width: number): ValidPadding {
     return padToMultiple(height, width, this.requiredMultiple);
@@ -341,3 +363,10 @@ export class UNet extends Module {
     }
   }
 }
+
+/** U-Net in the registry. */
+export const unetModel = defineModel({
+  description: "U-Net (Ronneberger et al.); depth, width, BatchNorm, dropout, up path; variant 'tgs'",
+  options: ['numClasses', 'inChannels', 'depth', 'baseWidth', 'batchNorm', 'dropout', 'upMode', 'variant'],
+  create: (o: UNetOptions) => new UNet(o),
+});

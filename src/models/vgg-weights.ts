@@ -8,7 +8,12 @@ export interface LoadVggWeightsOptions {
   head?: boolean;
 }
 
-/** Copies the VGG weights in a safetensors file into `model` (every key must match). Returns the keys loaded. */
+/**
+ * Copies the VGG weights in a safetensors file into `model` (every key must match). Returns the keys loaded.
+ * @example
+ *   const vgg = vgg16();
+ *   loadVggWeights(vgg, 'vgg16.safetensors'); // converted with scripts/convert-torchvision-vgg.py
+ */
 export function loadVggWeights(model: VGG, path: string, options: LoadVggWeightsOptions = {}): string[] {
   const { tensors } = loadSafetensors(path);
   try {

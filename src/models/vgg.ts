@@ -6,6 +6,7 @@
 import { tidy, type Tensor } from '../torch/index.js';
 import * as nn from '../nn/index.js';
 import { BatchNorm2d, Conv2d, Linear, MaxPool2d, Module, ReLU, Sequential } from '../nn/index.js';
+import { classActivation, defineModel, type FeatureStage, type ModelContract } from './contract.js';
 
 /** Convolutions per block (each block ends with a 2x2 max pool): VGG configurations A, B, D, E. */
 export const VGG_BLOCKS = {
@@ -122,6 +123,11 @@ export class VggFeatures extends Sequential {
   /** The dotted names ('features.4', ...) of pool1..pool5 under `prefix`. */
   poolLayerNames(prefix = 'features'): Record<PoolName, string> {
     return Object.fromEntries(POOL_NAMES.map((name, i) => [name, `${prefix}.${this.poolIndices[i]}`])) as Record<PoolName, string>;
+  }
+
+  /** pool1..pool5 as feature stages (strides 2..32) under `prefix`. */
+  featureStages(prefix = 'features'): FeatureStage[] {
+    return POOL_NAMES.map((name, i) => ({ name, layer: `${prefix}.${this.poolIndices[i]}`, channels: this.poolChannels[i]!, stride: 2 ** (i + 1) }));
   }
 }
 
@@ -300,6 +306,27 @@ export class VGG extends Module {
     return this.features.poolLayerNames('features');
   }
 
+  /**
+   * Classifier: inputs of at least 32x32 (224x224 as trained); the classifier after
+   * AdaptiveAvgPool2d(7) ties it to that pooled size. Fully convolutional: any size from 32
+   * (224 with fc6 'valid'), class-score maps at stride 32.
+   */
+  get contract(): ModelContract {
+    const valid = this.fullyConvolutional && this.fc6Padding === 'valid';
+    return {
+      task: 'classification',
+      numClasses: this.numClasses,
+      inChannels: this.#options.inChannels,
+      inputMultiple: 1,
+      minInputSize: valid ? 224 : 32,
+      outputStride: 32,
+      outputActivation: classActivation(this.numClasses),
+      fixedInputSize: null,
+      fixedSizeLayers: this.fullyConvolutional ? [] : ['avgpool'],
+      featureStages: this.features.featureStages('features'),
+    };
+  }
+
   /** Dotted names of the layers forward runs, in execution order. */
   get layerNames(): string[] {
     const features = this.features.children().map((_, i) => `features.${i}`);
@@ -318,7 +345,12 @@ export class VGG extends Module {
   }
 }
 
-/** VGG16 (configuration D): 138,357,544 parameters with the ImageNet head. */
+/**
+ * VGG16 (configuration D): 138,357,544 parameters with the ImageNet head.
+ * @example
+ *   const classifier = vgg16();                                    // 1000 ImageNet classes
+ *   const coarse = vgg16({ fullyConvolutional: true, fc6Padding: 'same' }); // class-score maps at stride 32
+ */
 export function vgg16(options: Omit<VggOptions, 'depth'> = {}): VGG {
   return new VGG({ ...options, depth: 16 });
 }
@@ -376,4 +408,25 @@ export function checkDropout(p: number): number {
 function checkFc6Padding(padding: string): 'valid' | 'same' {
   if (padding !== 'valid' && padding !== 'same') throw new Error(`fc6Padding must be 'valid' or 'same', got '${String(padding)}'`);
   return padding;
+}
+
+/** VGG16 in the registry. */
+export const vgg16Model = defineModel({
+  description: 'VGG16 classifier (138,357,544 parameters); fullyConvolutional for coarse score maps',
+  options: ['depth', 'numClasses', 'inChannels', 'baseWidth', 'fcWidth', 'batchNorm', 'dropout', 'fullyConvolutional', 'fc6Padding'],
+  create: (o: VggOptions & { depth?: 16 }) => vgg16(withDepth(o, 16)),
+});
+
+/** VGG19 in the registry. */
+export const vgg19Model = defineModel({
+  description: 'VGG19 classifier (143,667,240 parameters); fullyConvolutional for coarse score maps',
+  options: ['depth', 'numClasses', 'inChannels', 'baseWidth', 'fcWidth', 'batchNorm', 'dropout', 'fullyConvolutional', 'fc6Padding'],
+  create: (o: VggOptions & { depth?: 19 }) => vgg19(withDepth(o, 19)),
+});
+
+// A VGG config records its depth; rebuilding vgg16 from it must agree.
+function withDepth(o: VggOptions, depth: VggDepth): Omit<VggOptions, 'depth'> {
+  const { depth: given, ...rest } = o;
+  if (given !== undefined && given !== depth) throw new Error(`model vgg${depth}: option depth is ${String(given)}, expected ${depth}`);
+  return rest;
 }

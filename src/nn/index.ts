@@ -19,8 +19,8 @@ export { Linear, Flatten } from './layers/linear.js';
 export { Upsample, type UpsampleOptions } from './layers/upsampling.js';
 export { Sequential, ModuleList, ModuleDict } from './layers/container.js';
 export * as init from './init.js';
-export * from './geometry.js';
-export * from './bilinear.js';
+export { pair, samePadding, convOutputSize, convTransposeOutputSize, type Pair, type ConvGeometry, type ConvTransposeGeometry } from './geometry.js';
+export { getKernelSize, upsampleFilt, bilinearUpsampleWeights, fillBilinear_, bilinearDepthwiseWeights, bilinearPadding, bilinearUpsample } from './bilinear.js';
 
 /** Stateless ops and losses in one namespace, as PyTorch's torch.nn.functional (F.conv2d, F.crossEntropy). */
 export const functional: typeof functionalOps & typeof lossFunctions = Object.freeze({ ...functionalOps, ...lossFunctions });

@@ -1,7 +1,9 @@
 // Emitters for the zoo's own layers: FCN's Crop and Add, U-Net's Concat and LeanReLU, and VGG's
 // LinearConv2d (a Linear on 2-d inputs, its weight as a convolution on 4-d ones).
 import type { Module } from '../nn/index.js';
-import { Add, Crop, LinearConv2d, LeanReLU, Concat } from '../models/index.js';
+import { Add, Crop } from '../models/fusion.js';
+import { Concat, LeanReLU } from '../models/unet.js';
+import { LinearConv2d } from '../models/vgg.js';
 import { convInput, elementwise, emitLinear } from './layers-nn.js';
 import { deriveDims, mergeDims, type Emitter } from './emit-context.js';
 

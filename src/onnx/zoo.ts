@@ -1,8 +1,8 @@
 // How each zoo model is exported: which module becomes which file, the example input, which
 // axes stay dynamic, and the graph's input and output names. The sizes come from what the
-// registry says a model accepts (input multiple, minimum size).
+// model's contract (input multiple, minimum size, fixed-size layers, task).
 import type { Module } from '../nn/index.js';
-import { ConvAutoencoder, inputMultiple, isModelName, minInputSize, VGG, type ZooModel } from '../models/index.js';
+import { asAutoencoder, isModelName, type ZooModel } from '../models/index.js';
 import type { OnnxExportOptions } from './export.js';
 
 export interface OnnxPart {
@@ -14,8 +14,8 @@ export interface OnnxPart {
 
 /** The smallest input side the model accepts that is also a multiple of what it needs. */
 function exampleSide(model: ZooModel): number {
-  const multiple = inputMultiple(model);
-  return Math.ceil(minInputSize(model) / multiple) * multiple;
+  const { inputMultiple, minInputSize } = model.contract;
+  return Math.ceil(minInputSize / inputMultiple) * inputMultiple;
 }
 
 /**
@@ -25,32 +25,34 @@ function exampleSide(model: ZooModel): number {
  * an encoder (`input` -> `latent`) and a decoder (`latent` -> `image`), at its image size.
  */
 export function zooOnnxParts(model: ZooModel, options: Pick<OnnxExportOptions, 'opset' | 'metadata' | 'docString'> = {}): OnnxPart[] {
-  if (model instanceof ConvAutoencoder) {
-    const c = model.config;
+  const autoencoder = asAutoencoder(model);
+  if (autoencoder) {
+    const c = autoencoder.config;
     return [
       {
         part: 'encoder',
-        module: model.encoder,
+        module: autoencoder.encoder,
         options: { ...options, inputShape: [1, c.inChannels, ...c.imageSize], inputName: 'input', outputName: 'latent', dynamic: { spatial: false } },
       },
       {
         part: 'decoder',
-        module: model.decoder,
+        module: autoencoder.decoder,
         options: { ...options, inputShape: [1, c.latentDim, 1, 1], inputName: 'latent', outputName: 'image', dynamic: { spatial: false } },
       },
     ];
   }
-  const channels = (model as { config: { inChannels?: number } }).config.inChannels ?? 3;
-  const isVgg = model instanceof VGG;
-  const classifier = isVgg && !model.fullyConvolutional;
-  const side = classifier ? 224 : exampleSide(model);
+  const contract = model.contract;
+  const channels = contract.inChannels;
+  // Layers tied to one input size (VGG's adaptive pooling before its classifier) fix the export at 224x224.
+  const fixed = contract.fixedSizeLayers.length > 0;
+  const side = fixed ? 224 : exampleSide(model);
   // Segmentation models give logits at the input's size for every size they accept.
-  const outputDims = isVgg ? undefined : ['N', model.numClasses, 'H', 'W'];
+  const outputDims = contract.task === 'segmentation' ? ['N', contract.numClasses, 'H', 'W'] : undefined;
   return [
     {
       part: '',
       module: model,
-      options: { ...options, inputShape: [1, channels, side, side], inputName: 'input', outputName: 'logits', dynamic: { spatial: !classifier }, outputDims },
+      options: { ...options, inputShape: [1, channels, side, side], inputName: 'input', outputName: 'logits', dynamic: { spatial: !fixed }, outputDims },
     },
   ];
 }

@@ -53,6 +53,9 @@ function finish(t: Tensor, options: TensorOptions): Tensor {
 /**
  * A tensor holding a copy of `data`: a typed array (with `shape`, default 1-d) or nested
  * arrays of numbers. JS numbers become float32 unless `dtype` says otherwise.
+ * @example
+ *   const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ *   const pixels = tensor(image.data, { shape: [image.height, image.width, 3] }); // uint8, (H, W, 3)
  */
 export function tensor(data: TypedArray | NestedNumbers, options: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
   let flat: TypedArray;

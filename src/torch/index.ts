@@ -1,5 +1,30 @@
+// pixelwise/torch: tensors on libtorch — creation, the generic operator call, dtypes, memory
+// scopes, gradient mode, threads and the random generator.
 export { Tensor, callOp, op, opMany, findOp, type Device, type MemoryFormat, type OpArg } from './tensor.js';
 export { DTYPES, isFloatingDtype, type DType, type TypedArray } from './dtype.js';
-export * from './creation.js';
-export * from './runtime.js';
+export {
+  tensor,
+  scalar,
+  withDefaultDevice,
+  zeros,
+  ones,
+  full,
+  empty,
+  eye,
+  zerosLike,
+  onesLike,
+  fullLike,
+  arange,
+  linspace,
+  rand,
+  randn,
+  randint,
+  randperm,
+  cat,
+  stack,
+  where,
+  type TensorOptions,
+  type NestedNumbers,
+} from './creation.js';
+export { manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, cudaAvailable, memory, noGrad, enableGrad, isGradEnabled } from './runtime.js';
 export { tidy, keep } from './scope.js';

@@ -51,7 +51,11 @@ function withGradMode<T>(enabled: boolean, fn: () => T): T {
   }
 }
 
-/** Runs fn without recording operations for autograd (inference, optimizer updates). */
+/**
+ * Runs fn without recording operations for autograd (inference, optimizer updates).
+ * @example
+ *   const logits = noGrad(() => model.forward(x));
+ */
 export function noGrad<T>(fn: () => T): T {
   return withGradMode(false, fn);
 }

@@ -1,8 +1,11 @@
-// Training runs, checkpoints, evaluation, losses-by-name, progress and logs.
-export * from './run.js';
-export * from './trainer.js';
-export * from './checkpoint.js';
-export * from './evaluate.js';
-export * from './objective.js';
-export { Progress, type ProgressOptions } from './progress.js';
-export { JsonlLog, readJsonl } from './jsonl-log.js';
+// pixelwise/train: a whole training run from one description (data, model, optimisation, run
+// folder), the loop behind it, evaluation of a model over a split, losses by name, metrics.jsonl.
+//
+//   const result = await train({ data: { format: 'camvid', root: 'CamVid' }, model: 'unet', epochs: 50, out: 'runs/camvid' });
+//   const again = await resumeRun('runs/camvid', { epochs: 80 });
+export { train, resumeRun, prepareRun, lastCheckpointPath, type TrainRunOptions, type PreparedRun } from './run.js';
+export { Trainer, type EpochRecord, type TrainResult, type TrainPosition, type TrainerOptions } from './trainer.js';
+export { evaluate, type EvaluateOptions, type Evaluation } from './evaluate.js';
+export { buildObjective, predictLabels, LOSS_NAMES, type LossName, type Objective, type ObjectiveOptions } from './objective.js';
+export { loadTrainingCheckpoint, type TrainState, type TrainingCheckpoint } from './training-state.js';
+export { readJsonl, type JsonlContents } from './jsonl-log.js';

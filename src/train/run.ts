@@ -3,15 +3,19 @@
 // from the description stored in the checkpoint.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { getNumThreads, manualSeed, setNumThreads, setRngState } from '../torch/index.js';
+import { getNumThreads, manualSeed, setNumThreads, setRngState, withDefaultDevice } from '../torch/index.js';
 import { DataLoader } from '../data/loader.js';
 import { datasetSplits, openDataset } from '../data/datasets/open.js';
 import type { DatasetSpec } from '../data/datasets/types.js';
-import type { AugmentSpec, NormalizePreset, PadMode, PreprocessSpec } from '../data/transforms/spec.js';
-import { createModel, inputMultiple, MODELS, isModelName, type ZooModel } from '../models/registry.js';
+import type { AugmentSpec, PadMode, PreprocessSpec } from '../data/transforms/spec.js';
+import { resolveNormalization, type Normalization, type NormalizationPreset } from '../image/normalization.js';
+import { createModelFromConfig } from '../models/registry.js';
+import type { ZooModel } from '../models/contract.js';
 import { SGD, Adam, AdamW, StepLR, PolyLR, CosineAnnealingLR, LinearWarmup, type LRScheduler, type Optimizer } from '../optim/index.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
-import { disposeCheckpoint, loadCheckpoint, type Checkpoint, type CheckpointConfig } from './checkpoint.js';
+import type { ProgressCallback } from '../io/progress.js';
+import { disposeCheckpoint, type CheckpointConfig } from '../checkpoint/file.js';
+import { loadTrainingCheckpoint, type TrainingCheckpoint } from './training-state.js';
 import { buildObjective, defaultLoss, isBinaryLoss, type LossName } from './objective.js';
 import { Trainer, type TrainPosition, type TrainResult } from './trainer.js';
 
@@ -38,12 +42,13 @@ export interface TrainRunOptions {
   warmup?: number;
   /** Resize every image to [height, width] (labels by nearest neighbour). */
   size?: [number, number] | null;
-  /** Pad up to [height, width] (e.g. 101 -> 128 as the fourth seed). */
+  /** Pad up to [height, width] (e.g. 101 -> 128 as in the TGS salt tutorial). */
   padTo?: [number, number] | null;
   padMode?: PadMode;
   /** Image channels the model takes (1 or 3; default as stored). */
   channels?: 1 | 3;
-  normalize?: NormalizePreset;
+  /** How pixels become inputs: a preset ('unit', 'imagenet', 'vgg', 'caffe', ...) or a record; default imagenet for VGG-based models, unit otherwise. Stored in the checkpoint as the record. */
+  normalize?: NormalizationPreset | Normalization;
   /** true: horizontal flips + scale 0.75-1.25 (crop to size); or an explicit augmentation spec. */
   augment?: boolean | AugmentSpec;
   loss?: LossName;
@@ -57,8 +62,9 @@ export interface TrainRunOptions {
   /** Stop (validate, save) after this many seconds of training. */
   timeBudget?: number | null;
   out: string;
-  /** Progress bars (default true); per-epoch lines go to `log` (default stderr). */
-  verbose?: boolean;
+  /** Progress events of every epoch and validation (the command line draws them as bars); none by default. */
+  onProgress?: ProgressCallback;
+  /** Where the one-line summary of each epoch goes (default stderr). */
   log?: (line: string) => void;
 }
 
@@ -91,7 +97,6 @@ const DEFAULTS = {
   workers: undefined,
   cacheDir: null,
   timeBudget: null,
-  verbose: true,
 } as const;
 
 /** Default learning rate per optimizer (SGD as in FCN/U-Net papers' style, Adam as Keras). */
@@ -132,7 +137,7 @@ function preprocessFor(
   if (o.size) base.resize = { height: o.size[0], width: o.size[1], mode: 'bilinear' };
   if (o.padTo) base.pad = { height: o.padTo[0], width: o.padTo[1], mode: o.padMode, ...fill };
   const vggBased = model.startsWith('vgg') || model.startsWith('fcn');
-  base.normalize = o.normalize ?? (vggBased ? 'imagenet' : 'unit');
+  base.normalize = resolveNormalization(o.normalize ?? (vggBased ? 'imagenet' : 'unit'), 'normalize');
   let augment: AugmentSpec | undefined;
   const [height, width] = o.padTo ?? o.size ?? imageSize;
   if (o.augment === true) augment = { hflip: true, scale: [0.75, 1.25], crop: { height, width }, ...fill };
@@ -179,7 +184,7 @@ function buildScheduler(optimizer: Optimizer<any>, o: PreparedRun['options'], to
 }
 
 /** Builds everything a run needs; training starts with `prepared.trainer.run()`. */
-export async function prepareRun(input: TrainRunOptions, resume: Checkpoint | null = null): Promise<PreparedRun> {
+export async function prepareRun(input: TrainRunOptions, resume: TrainingCheckpoint | null = null): Promise<PreparedRun> {
   const optimizerName = input.optimizer ?? DEFAULTS.optimizer;
   const o = {
     ...DEFAULTS,
@@ -190,9 +195,11 @@ export async function prepareRun(input: TrainRunOptions, resume: Checkpoint | nu
     modelOptions: { ...(input.modelOptions ?? {}) },
     out: resolve(input.out),
   } as unknown as PreparedRun['options'];
-  if (!isModelName(o.model)) throw new Error(`unknown model '${o.model}', expected one of ${Object.keys(MODELS).join(', ')}`);
-  const entry = MODELS[o.model];
-  if (entry.task === 'classification') {
+  // The model's contract says what it does (the same for any options); built on 'meta', nothing is allocated.
+  const probe = withDefaultDevice('meta', () => createModelFromConfig(o.model));
+  const task = probe.contract.task;
+  probe.dispose();
+  if (task === 'classification') {
     throw new Error(`model ${o.model} is an image classifier; train a segmentation model (fcn32s, fcn16s, fcn8s, unet) or cae`);
   }
   if (o.threads) setNumThreads(o.threads);
@@ -201,7 +208,6 @@ export async function prepareRun(input: TrainRunOptions, resume: Checkpoint | nu
   const trainSpec = { ...o.data, split: o.data.split ?? defaultTrainSplit(o.data) } as DatasetSpec;
   const valSplit = input.valSplit === undefined ? defaultValSplit(trainSpec) : input.valSplit;
   const dataset = await openDataset(trainSpec);
-  const task = entry.task as 'segmentation' | 'reconstruction';
   if (task === 'segmentation' && !dataset.hasLabels) {
     throw new Error(`dataset ${trainSpec.format} (${trainSpec.root ?? ''}) has no label maps; a segmentation model needs masks`);
   }
@@ -234,10 +240,10 @@ export async function prepareRun(input: TrainRunOptions, resume: Checkpoint | nu
       task === 'reconstruction'
         ? { inChannels: channels, ...o.modelOptions }
         : { numClasses: outputs, inChannels: channels, ...o.modelOptions };
-    model = createModel(o.model, modelOptions);
+    model = createModelFromConfig(o.model, modelOptions);
     if (resume) model.loadStateDict(resume.weights);
     const size = o.padTo ?? o.size ?? [first.image.height, first.image.width];
-    const multiple = inputMultiple(model);
+    const multiple = model.contract.inputMultiple;
     if (size[0] % multiple !== 0 || size[1] % multiple !== 0) {
       const up = (v: number): number => Math.ceil(v / multiple) * multiple;
       throw new Error(
@@ -278,7 +284,7 @@ export async function prepareRun(input: TrainRunOptions, resume: Checkpoint | nu
       classNames: dataset.classNames,
       ignoreIndex,
       start,
-      verbose: o.verbose,
+      onProgress: input.onProgress,
       log: input.log,
     });
     const close = async (): Promise<void> => {
@@ -295,7 +301,7 @@ export async function prepareRun(input: TrainRunOptions, resume: Checkpoint | nu
 }
 
 /** Puts optimizer, schedule and random generator back as the checkpoint saved them; returns where training stood. */
-function restoreTraining(c: Checkpoint, optimizer: Optimizer<any>, scheduler: LRScheduler | null): TrainPosition {
+function restoreTraining(c: TrainingCheckpoint, optimizer: Optimizer<any>, scheduler: LRScheduler | null): TrainPosition {
   const state = c.trainState!;
   if (!c.optimizer) throw new Error(`checkpoint ${c.path} has no optimizer state to resume from`);
   optimizer.loadStateDict({ tensors: c.optimizer, meta: state.optimizer });
@@ -314,11 +320,18 @@ function restoreTraining(c: Checkpoint, optimizer: Optimizer<any>, scheduler: LR
 
 // The options as given (what --resume replays), without settings of this process only.
 function stripRuntime(o: TrainRunOptions): Record<string, unknown> {
-  const { verbose: _v, log: _l, ...rest } = o;
+  const { onProgress: _p, log: _l, ...rest } = o;
   return { ...rest, out: resolve(o.out) };
 }
 
-/** Trains a model end to end and returns the history; see TrainRunOptions. */
+/**
+ * Trains a model end to end and returns the history; see TrainRunOptions.
+ * @example
+ *   const { history, bestScore } = await trainModel({
+ *     data: { format: 'folder', root: 'membrane' }, model: 'unet', modelOptions: { depth: 4, baseWidth: 16 },
+ *     size: [256, 256], epochs: 100, batchSize: 4, out: 'runs/membrane', onProgress: (e) => e.finished && console.log(e.task),
+ *   });
+ */
 export async function train(options: TrainRunOptions): Promise<TrainResult & { run: PreparedRun }> {
   const run = await prepareRun(options);
   try {
@@ -336,14 +349,17 @@ export function lastCheckpointPath(runDir: string): string {
 /**
  * Continues the run in `runDir` exactly where its last checkpoint stopped, with the options
  * it was started with; `overrides` may extend it (more epochs, another time budget).
+ * @example
+ *   const run = await resumeRun('runs/membrane', { epochs: 150 });
+ *   try { await run.trainer.run(); } finally { await run.close(); }
  */
 export async function resumeRun(
   runDir: string,
-  overrides: Partial<Pick<TrainRunOptions, 'epochs' | 'iterations' | 'timeBudget' | 'verbose' | 'log' | 'threads' | 'workers'>> = {},
+  overrides: Partial<Pick<TrainRunOptions, 'epochs' | 'iterations' | 'timeBudget' | 'onProgress' | 'log' | 'threads' | 'workers'>> = {},
 ): Promise<PreparedRun> {
   const path = lastCheckpointPath(runDir);
   if (!existsSync(path)) throw new Error(`cannot resume ${runDir}: ${path} does not exist (was the run started with --out ${runDir}?)`);
-  const checkpoint = loadCheckpoint(path);
+  const checkpoint = loadTrainingCheckpoint(path);
   try {
     if (!checkpoint.trainState || !checkpoint.config.training) {
       throw new Error(`cannot resume from ${path}: it holds weights but no training state`);

@@ -5,17 +5,18 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { getRngState, noGrad, tidy, type Tensor } from '../torch/index.js';
 import type { DataLoader } from '../data/loader.js';
-import type { ZooModel } from '../models/registry.js';
+import type { ZooModel } from '../models/contract.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/schedules.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
-import { writePng } from '../data/image.js';
+import { writePng } from '../image/files.js';
 import { lossCurves } from '../viz/plot.js';
-import { saveCheckpoint, type CheckpointConfig, type TrainState } from './checkpoint.js';
+import { saveCheckpoint, type CheckpointConfig } from '../checkpoint/file.js';
+import type { TrainState } from './training-state.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { JsonlLog, readJsonl } from './jsonl-log.js';
 import type { Objective } from './objective.js';
-import { Progress } from './progress.js';
+import { ProgressReporter, type ProgressCallback } from '../io/progress.js';
 
 /** One line of metrics.jsonl: written after every validation. */
 export interface EpochRecord {
@@ -56,8 +57,8 @@ export interface TrainerOptions {
   maxSteps?: number | null;
   /** Where a resumed run stands (weights, optimizer, schedule and RNG already restored). */
   start?: TrainPosition | null;
-  /** Progress bars on stderr; default true. */
-  verbose?: boolean;
+  /** Progress events: one task per epoch ('epoch 2/10') and per validation ('validate 2'). */
+  onProgress?: ProgressCallback;
   /** Where per-epoch summary lines go; default stderr. */
   log?: (line: string) => void;
 }
@@ -107,7 +108,6 @@ export class Trainer {
     const o = this.o;
     const paths = this.paths;
     mkdirSync(paths.checkpoints, { recursive: true });
-    const verbose = o.verbose ?? true;
     let epoch = o.start?.epoch ?? 0;
     let startBatch = o.start?.batchInEpoch ?? 0;
     let step = o.start?.step ?? 0;
@@ -127,9 +127,7 @@ export class Trainer {
         const epochStart = Date.now();
         const plan = o.train.plan(epoch);
         const batches = plan.length;
-        const progress = verbose
-          ? new Progress({ total: plan.slice(startBatch).reduce((n, b) => n + b.length, 0), label: `epoch ${epoch + 1}/${o.epochs}`, unit: 'img' })
-          : undefined;
+        const progress = new ProgressReporter(o.onProgress, `epoch ${epoch + 1}/${o.epochs}`, plan.slice(startBatch).reduce((n, b) => n + b.length, 0));
         let lossSum = 0;
         let seen = 0;
         let images = 0;
@@ -148,7 +146,7 @@ export class Trainer {
           images += batch.names.length;
           step += 1;
           batchInEpoch += 1;
-          progress?.tick(batch.names.length, { loss: lossSum / seen, lr: o.optimizer.paramGroups[0]!.lr });
+          progress.advance(batch.names.length, { loss: lossSum / seen, lr: o.optimizer.paramGroups[0]!.lr });
           // Batches loaded on this thread (workers 0) resolve as microtasks only: without a
           // macrotask turn here a SIGINT handler (Ctrl-C -> requestStop) would never run.
           await new Promise<void>((resolve) => setImmediate(resolve));
@@ -158,8 +156,8 @@ export class Trainer {
           if (stoppedBy !== 'epochs') break;
         }
         const complete = batchInEpoch >= batches;
-        progress?.done({ loss: seen ? lossSum / seen : NaN });
-        lastEvaluation = o.val ? await this.#validate(epoch, verbose) : null;
+        progress.finish({ loss: seen ? lossSum / seen : NaN });
+        lastEvaluation = o.val ? await this.#validate(epoch) : null;
         const record = this.#record(epoch, step, complete, seen ? lossSum / seen : NaN, lastEvaluation, epochStart, images);
         history.push(record);
         log.append(record);
@@ -198,10 +196,10 @@ export class Trainer {
     return loss.item();
   }
 
-  async #validate(epoch: number, verbose: boolean): Promise<Evaluation> {
+  async #validate(epoch: number): Promise<Evaluation> {
     const o = this.o;
     const val = o.val!;
-    const progress = verbose ? new Progress({ total: val.dataset.length, label: `validate ${epoch + 1}`, unit: 'img' }) : undefined;
+    const progress = new ProgressReporter(o.onProgress, `validate ${epoch + 1}`, val.dataset.length);
     const evaluation =
       o.task === 'reconstruction'
         ? await reconstructionLoss(o.model, val, o.objective)
@@ -212,7 +210,7 @@ export class Trainer {
             objective: o.objective,
             progress,
           });
-    progress?.done();
+    progress.finish();
     return evaluation;
   }
 

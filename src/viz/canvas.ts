@@ -1,6 +1,6 @@
 // An RGB(A) raster surface: the pixels every viz image is drawn into.
-import type { RawImage } from '../data/raw-image.js';
-import { parseColor, type ColorLike, type Rgba } from './color.js';
+import type { RawImage } from '../image/types.js';
+import { parseColor, type ColorLike, type Rgba } from '../image/color.js';
 import { measureText, rasterizeText, type TextStyle } from './font.js';
 import { textOrigin, type LineOptions, type MarkerKind, type Rect, type Surface, type TextOptions } from './surface.js';
 

@@ -1,7 +1,8 @@
 // Continuous colour maps for probabilities, activations and (signed) filter weights.
-import { createImage, type RawImage } from '../data/raw-image.js';
-import { parseColor, type ColorLike, type Rgb } from './color.js';
-import { checkMap, finiteRange, type ScalarMap } from './maps.js';
+import { createImage, type RawImage } from '../image/types.js';
+import { parseColor, type ColorLike, type Rgb } from '../image/color.js';
+import { checkMap, finiteRange } from '../image/maps.js';
+import type { ScalarMap } from '../image/types.js';
 
 /** 'viridis' for magnitudes, 'gray', 'blues' (light to dark blue, for masks), 'coolwarm' (diverging, for signed weights). */
 export type ColormapName = 'viridis' | 'gray' | 'blues' | 'coolwarm';

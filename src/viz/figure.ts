@@ -1,10 +1,10 @@
 // A figure of one or more axes panels, laid out once and drawn to a raster canvas or to SVG.
-import type { RawImage } from '../data/raw-image.js';
+import type { RawImage } from '../image/types.js';
 import { Canvas, checkImage } from './canvas.js';
-import type { ColorLike } from './color.js';
+import type { ColorLike } from '../image/color.js';
 import { measureText } from './font.js';
 import { drawLegend, measureLegend, type LegendEntry } from './legend-box.js';
-import { qualitativePalette } from './palette.js';
+import { qualitativePalette } from '../image/palette.js';
 import { SvgSurface } from './svg.js';
 import type { MarkerKind, Rect, Surface } from './surface.js';
 import { formatTicks, linearTicks, logTicks } from './ticks.js';

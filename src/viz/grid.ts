@@ -1,10 +1,11 @@
 // Many small maps tiled into one image: the filters of a conv layer, the channels of an activation.
-import type { RawImage } from '../data/raw-image.js';
+import type { RawImage } from '../image/types.js';
 import { Canvas } from './canvas.js';
 import { drawColorbar, colorbarWidth } from './colorbar.js';
 import { applyColormap, colormapRange, type ColormapName } from './colormap.js';
 import { measureText } from './font.js';
-import { checkMap, type ScalarMap } from './maps.js';
+import { checkMap } from '../image/maps.js';
+import type { ScalarMap } from '../image/types.js';
 
 export interface TileOptions {
   /** Tiles per row; default about square. */
@@ -44,7 +45,7 @@ export function tileMaps(maps: readonly ScalarMap[], options: TileOptions = {}):
   const cols = options.cols ?? Math.ceil(Math.sqrt(n));
   if (!Number.isInteger(cols) || cols < 1) throw new Error(`tileMaps cols ${cols} must be a positive integer`);
   const rows = Math.ceil(n / cols);
-  // A lone tile is the seed's single-filter view: draw it large.
+  // A lone tile is the single-filter view of the TGS tutorial: draw it large.
   const minTile = options.minTileSize ?? (n === 1 ? 192 : n <= 4 ? 96 : 32);
   const k = options.scale ?? Math.max(1, Math.ceil(minTile / Math.max(tw, th)));
   if (!Number.isInteger(k) || k < 1) throw new Error(`tileMaps scale ${k} must be a positive integer`);

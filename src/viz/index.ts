@@ -1,55 +1,27 @@
-// pixelwise/viz: pictures of what a segmentation network sees and does, from plain arrays,
-// with no native dependencies. Callers turn tensors into typed arrays first.
+// pixelwise/viz: pictures of what a segmentation network sees and does, from plain arrays
+// (RawImage, LabelMap, ScalarMap of pixelwise/image). Callers turn tensors into typed arrays first.
 //
-// Example (the seeds' discrete_matshow and loss curves):
 //   const pred = { width: 10, height: 7, data: argmaxLabels };          // Uint8Array / Int32Array
 //   const map = discreteMatshow(pred, { names, title: 'Segmentation' }); // RawImage, RGB
 //   const fig = lossCurves({ train: trainLoss, val: valLoss, miou: valMIoU });
-//   fig.toImage();  // RawImage for the PNG encoder
+//   fig.toImage();  // RawImage for writePng
 //   fig.toSvg();    // the same figure as an SVG string
-
-export type { Rgb, Rgba, ColorLike } from './color.js';
-export { parseColor, toHex, hslToRgb, luminance } from './color.js';
-export type { LabelMap, ScalarMap } from './maps.js';
-export { presentLabels, finiteRange } from './maps.js';
-
-export type { Palette, PaletteKind } from './palette.js';
-export {
-  vocPalette, qualitativePalette, pairedPalette, camvidPalette, paletteFor, colorOf,
-  CAMVID_CLASSES, IGNORE_BLACK, IGNORE_WHITE,
-} from './palette.js';
 export type { ColormapName, ColormapOptions } from './colormap.js';
 export { applyColormap, sampleColormap, colormapLut, colormapRange, COLORMAPS } from './colormap.js';
-
-export { GLYPH_WIDTH, CAP_HEIGHT, DESCENT, ADVANCE, LINE_HEIGHT, measureText, hasGlyph } from './font.js';
-export type { TextStyle } from './font.js';
-export type { Surface, Rect, MarkerKind, TextOptions, LineOptions } from './surface.js';
-export { MARKERS } from './surface.js';
-export { Canvas, type CanvasOptions } from './canvas.js';
-export { SvgSurface, escapeXml } from './svg.js';
-
-export { toRgb, resizeNearest, resizeLabels, displaySize } from './image-ops.js';
+export { displaySize } from './display.js';
 export type { ColorizeOptions, OverlayOptions, MaskOverlayOptions, HeatmapOverlayOptions } from './overlay.js';
 export { colorizeLabels, overlay, overlayMask, overlayHeatmap, labelBoundaries } from './overlay.js';
 export type { PanelOptions, GridOptions } from './panels.js';
 export { grid, hconcat, vconcat } from './panels.js';
-
-export type { LegendEntry, LegendStyle } from './legend-box.js';
-export { drawLegend, measureLegend } from './legend-box.js';
 export type { ClassNames, MatshowOptions, SegmentationPanelOptions } from './legend.js';
 export { discreteMatshow, segmentationPanel, relabel } from './legend.js';
-
 export type {
   AxesSpec, FigureOptions, LineSeries, ScatterSeries, RefLine, Annotation, LegendPlace, PanelLayout, AxisLayout,
 } from './figure.js';
 export { Figure } from './figure.js';
 export type { AxesOptions, Curve, TrainingCurves, LossCurveOptions, LatentScatterOptions, ThresholdPlotOptions } from './plot.js';
 export { linePlot, scatterPlot, lossCurves, latentScatter, thresholdPlot } from './plot.js';
-export { niceStep, linearTicks, logTicks, formatTicks, formatValue } from './ticks.js';
-
 export type { TileOptions, FilterGridOptions, ActivationGridOptions } from './grid.js';
 export { tileMaps, filterGrid, activationGrid } from './grid.js';
-export type { ColorbarSpec } from './colorbar.js';
-export { drawColorbar, colorbarWidth } from './colorbar.js';
 export type { ThresholdViewOptions } from './threshold.js';
-export { thresholdView, maskIoU } from './threshold.js';
+export { thresholdView } from './threshold.js';

@@ -1,5 +1,5 @@
 // A legend box (symbol + text per row) shared by plots and segmentation maps.
-import type { ColorLike } from './color.js';
+import type { ColorLike } from '../image/color.js';
 import { measureText } from './font.js';
 import type { MarkerKind, Rect, Surface } from './surface.js';
 

@@ -1,14 +1,15 @@
-// Segmentation maps with a class-name colour bar: the seeds' discrete_matshow, and an
+// Segmentation maps with a class-name colour bar: the tutorials' discrete_matshow, and an
 // image | ground truth | prediction panel sharing one legend.
-import type { RawImage } from '../data/raw-image.js';
+import type { RawImage } from '../image/types.js';
 import { Canvas, checkImage } from './canvas.js';
-import type { ColorLike, Rgb } from './color.js';
+import type { ColorLike, Rgb } from '../image/color.js';
 import { measureText } from './font.js';
-import { displaySize } from './image-ops.js';
+import { displaySize } from './display.js';
 import { drawLegend, measureLegend, type LegendEntry } from './legend-box.js';
-import { checkMap, type LabelMap } from './maps.js';
+import { checkMap } from '../image/maps.js';
+import type { LabelMap } from '../image/types.js';
 import { colorizeLabels, overlay, resolvePalette } from './overlay.js';
-import { IGNORE_WHITE, qualitativePalette, type Palette, type PaletteKind } from './palette.js';
+import { IGNORE_WHITE, qualitativePalette, type Palette, type PaletteKind } from '../image/palette.js';
 
 /** Class names indexed by the original label, or a function of it. */
 export type ClassNames = readonly string[] | Readonly<Record<number, string>> | ((label: number) => string | undefined);
@@ -56,6 +57,8 @@ export interface MatshowOptions {
 /**
  * A label map with only its present classes, relabelled 0..k-1, next to a colour bar listing
  * `index name` for each of them, under a bold title.
+ * @example
+ *   writePng('map.png', discreteMatshow(prediction, { names: classNames, title: 'Segmentation' }));
  */
 export function discreteMatshow(labels: LabelMap, options: MatshowOptions = {}): RawImage {
   const { classes, relabelled } = relabel(labels, options.ignoreIndex);

@@ -1,10 +1,11 @@
 // Label maps and masks drawn on their own or blended over the image they describe.
-import { createImage, type RawImage } from '../data/raw-image.js';
-import { parseColor, type ColorLike, type Rgb } from './color.js';
+import { createImage, type RawImage } from '../image/types.js';
+import { parseColor, type ColorLike, type Rgb } from '../image/color.js';
 import { applyColormap, type ColormapName } from './colormap.js';
-import { toRgb } from './image-ops.js';
-import { checkMap, type LabelMap, type ScalarMap } from './maps.js';
-import { IGNORE_WHITE, paletteFor, type Palette, type PaletteKind } from './palette.js';
+import { toRgb } from '../image/convert.js';
+import { checkMap } from '../image/maps.js';
+import type { LabelMap, ScalarMap } from '../image/types.js';
+import { IGNORE_WHITE, paletteFor, type Palette, type PaletteKind } from '../image/palette.js';
 
 export interface ColorizeOptions {
   /** Colours per class index, or a palette kind sized to the largest label; default 'voc'. */
@@ -83,9 +84,13 @@ export interface OverlayOptions extends ColorizeOptions {
   outlineOnly?: boolean;
 }
 
-/** Blends class colours over `image` (labels at `alpha`); ignore pixels keep the image unless ignoreColor is set. */
+/**
+ * Blends class colours over `image` (labels at `alpha`); ignore pixels keep the image unless ignoreColor is set.
+ * @example
+ *   writePng('overlay.png', overlay(photo, labels, { palette: camvidPalette(), alpha: 0.5 }));
+ */
 export function overlay(image: RawImage, labels: LabelMap, options: OverlayOptions = {}): RawImage {
-  const base = toRgb(image);
+  const base = toRgb(image, { background: 'white' });
   checkMap(labels, 'overlay labels');
   checkSameSize(base, labels, 'overlay');
   const alpha = checkAlpha(options.alpha ?? 0.5);
@@ -123,7 +128,7 @@ export interface MaskOverlayOptions {
 
 /** Tints the foreground of a binary (or probability) mask in one colour over `image`. */
 export function overlayMask(image: RawImage, mask: ScalarMap | LabelMap, options: MaskOverlayOptions = {}): RawImage {
-  const base = toRgb(image);
+  const base = toRgb(image, { background: 'white' });
   checkMap(mask, 'overlayMask mask');
   checkSameSize(base, mask, 'overlayMask');
   const alpha = checkAlpha(options.alpha ?? 0.5);
@@ -151,7 +156,7 @@ export interface HeatmapOverlayOptions {
 
 /** Blends a colour-mapped value map over the whole image, like imshow(image); imshow(mask, cmap, alpha). */
 export function overlayHeatmap(image: RawImage, values: ScalarMap, options: HeatmapOverlayOptions = {}): RawImage {
-  const base = toRgb(image);
+  const base = toRgb(image, { background: 'white' });
   checkMap(values, 'overlayHeatmap values');
   checkSameSize(base, values, 'overlayHeatmap');
   const alpha = checkAlpha(options.alpha ?? 0.5);

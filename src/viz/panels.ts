@@ -1,7 +1,7 @@
 // Side-by-side panels with titles: image | truth | prediction and the like.
-import type { RawImage } from '../data/raw-image.js';
+import type { RawImage } from '../image/types.js';
 import { Canvas, checkImage } from './canvas.js';
-import type { ColorLike } from './color.js';
+import type { ColorLike } from '../image/color.js';
 import { measureText } from './font.js';
 
 export interface PanelOptions {

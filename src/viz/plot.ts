@@ -1,8 +1,8 @@
 // Ready-made charts: loss curves, latent-space scatter, threshold sweeps, and plain line/scatter plots.
-import type { RawImage } from '../data/raw-image.js';
-import type { ColorLike } from './color.js';
+import type { RawImage } from '../image/types.js';
+import type { ColorLike } from '../image/color.js';
 import { Figure, type AxesSpec, type FigureOptions, type LineSeries, type ScatterSeries } from './figure.js';
-import { qualitativePalette } from './palette.js';
+import { qualitativePalette } from '../image/palette.js';
 import type { MarkerKind } from './surface.js';
 import { formatValue } from './ticks.js';
 

@@ -1,7 +1,7 @@
 // What plots draw on: one interface, two back ends (raster Canvas, SvgSurface), so a figure's
 // layout is computed once and both outputs agree.
-import type { RawImage } from '../data/raw-image.js';
-import type { ColorLike } from './color.js';
+import type { RawImage } from '../image/types.js';
+import type { ColorLike } from '../image/color.js';
 import type { TextStyle } from './font.js';
 
 export interface Rect {

@@ -1,6 +1,6 @@
 // The SVG back end of Surface: same layout as the raster canvas, with real <text> and vector paths.
-import type { RawImage } from '../data/raw-image.js';
-import { parseColor, toHex, type ColorLike } from './color.js';
+import type { RawImage } from '../image/types.js';
+import { parseColor, toHex, type ColorLike } from '../image/color.js';
 import { ADVANCE, CAP_HEIGHT, DESCENT, checkScale, measureText } from './font.js';
 import { pixelOf, checkImage } from './canvas.js';
 import type { LineOptions, MarkerKind, Rect, Surface, TextOptions } from './surface.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodePng } from '../../src/data/png.js';
+import { encodePng } from '../../src/image/png.js';
 import { makeFolder } from '../data/make-datasets.js';
 import { assertOneLineError, cli, tempDir } from './helpers.js';
 

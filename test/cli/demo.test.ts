@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodePng } from '../../src/data/png.js';
-import { disposeCheckpoint, loadCheckpoint } from '../../src/train/checkpoint.js';
+import { decodePng } from '../../src/image/png.js';
+import { disposeCheckpoint, loadCheckpoint } from '../../src/checkpoint/file.js';
 import { assertOneLineError, cli, tempDir } from './helpers.js';
 
 // The main job, cut to a 2-second training budget: everything it promises is written and

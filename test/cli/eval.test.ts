@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodePng } from '../../src/data/png.js';
-import { disposeCheckpoint, loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
+import { encodePng } from '../../src/image/png.js';
+import { disposeCheckpoint, loadCheckpoint, saveCheckpoint } from '../../src/checkpoint/file.js';
 import { makeFolder, patternLabel } from '../data/make-datasets.js';
 import { assertOneLineError, cli } from './helpers.js';
 

@@ -73,7 +73,6 @@ export async function trainTinyRun(out: string, overrides: Partial<TrainRunOptio
     epochs: 1,
     threads: 1,
     workers: 0,
-    verbose: false,
     out,
     ...overrides,
   } as TrainRunOptions);

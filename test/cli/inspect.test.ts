@@ -7,9 +7,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodePng, encodePng } from '../../src/data/png.js';
+import { decodePng, encodePng } from '../../src/image/png.js';
 import { SyntheticDataset } from '../../src/data/datasets/synthetic.js';
-import { writePng } from '../../src/data/image.js';
+import { writePng } from '../../src/image/files.js';
 import { vgg16 } from '../../src/models/vgg.js';
 import { saveSafetensors } from '../../src/io/safetensors.js';
 import { makeMnist } from '../data/make-datasets.js';

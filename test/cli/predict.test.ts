@@ -4,8 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zeros } from '../../src/torch/index.js';
-import { encodePng } from '../../src/data/png.js';
-import { readLabelImage } from '../../src/data/image.js';
+import { encodePng } from '../../src/image/png.js';
+import { readLabelImage } from '../../src/image/files.js';
 import { saveSafetensors } from '../../src/io/safetensors.js';
 import { CAE, testImage, writeTinyCheckpoint } from '../infer/make-checkpoints.js';
 import { assertOneLineError, cli, tempDir, trainTinyRun } from './helpers.js';

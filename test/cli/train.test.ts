@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { disposeCheckpoint, loadCheckpoint } from '../../src/train/checkpoint.js';
+import { disposeCheckpoint } from '../../src/checkpoint/file.js';
+import { loadTrainingCheckpoint } from '../../src/train/training-state.js';
 import { makeFolder } from '../data/make-datasets.js';
 import { assertOneLineError, cli, cliAll, finished, spawnCli, tempDir } from './helpers.js';
 
@@ -60,7 +61,7 @@ async function interruptAndResume(run: string, workers: string): Promise<void> {
   assert.match(r.stderr, /pixelwise train --resume/);
 
   const last = join(run, 'checkpoints', 'last.safetensors');
-  const checkpoint = loadCheckpoint(last);
+  const checkpoint = loadTrainingCheckpoint(last);
   const state = checkpoint.trainState!;
   const config = checkpoint.config;
   disposeCheckpoint(checkpoint);
@@ -71,7 +72,7 @@ async function interruptAndResume(run: string, workers: string): Promise<void> {
   const target = state.epoch + 1;
   const resumed = await cli(['train', '--resume', run, '--epochs', String(target), '-q']);
   assert.equal(resumed.code, 0, resumed.stderr);
-  const after = loadCheckpoint(last);
+  const after = loadTrainingCheckpoint(last);
   const finalState = after.trainState!;
   disposeCheckpoint(after);
   assert.equal(finalState.epoch, target);

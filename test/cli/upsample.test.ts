@@ -1,16 +1,16 @@
-// pixelwise upsample: the first seed's bilinear transposed convolution on an image file.
+// pixelwise upsample: the bilinear transposed convolution on an image file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodePng } from '../../src/data/png.js';
-import { readImage } from '../../src/data/image.js';
-import { upsampleImage } from '../../src/nn/bilinear.js';
+import { encodePng } from '../../src/image/png.js';
+import { readImage } from '../../src/image/files.js';
+import { upsampleImage } from '../../src/image/upsample.js';
 import { assertOneLineError, cli, cliAll, tempDir } from './helpers.js';
 
 test('upsample writes the image upsampled by N into a new folder, as upsampleImage computes it', async (t) => {
   const dir = tempDir(t, 'upsample');
-  // The seed's 3x3 picture: (x + y) / 6 per channel, here on 0..255.
+  // The upsampling tutorial's 3x3 picture: (x + y) / 6 per channel, here on 0..255.
   const input = { width: 3, height: 3, channels: 3 as const, data: Uint8Array.from({ length: 27 }, (_, i) => Math.round((255 * (Math.floor(i / 9) + (Math.floor(i / 3) % 3))) / 6)) };
   const path = join(dir, 'in.png');
   writeFileSync(path, encodePng(input));

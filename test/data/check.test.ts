@@ -4,7 +4,7 @@ import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkDataset, formatReport } from '../../src/data/check.js';
-import { encodePng } from '../../src/data/png.js';
+import { encodePng } from '../../src/image/png.js';
 import { cleanup, makeCamvid, makeFolder, patternLabel, tempDir } from './make-datasets.js';
 
 const sharedDatasets = fileURLToPath(new URL('../../../../shared/datasets/', import.meta.url));

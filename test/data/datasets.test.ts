@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { existsSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADE20K_CLASS_NAMES, VOC_CLASS_NAMES, parseClassInfo } from '../../src/data/classes.js';
+import { parseClassInfo } from '../../src/data/classes.js';
+import { ADE20K_CLASS_NAMES, VOC_CLASS_NAMES } from '../../src/image/classes.js';
 import { datasetSplits, openDataset } from '../../src/data/datasets/open.js';
 import type { Dataset } from '../../src/data/datasets/types.js';
-import { encodePng } from '../../src/data/png.js';
+import { encodePng } from '../../src/image/png.js';
 import { writeNpy } from '../../src/data/npy.js';
-import { vocPalette } from '../../src/viz/palette.js';
+import { vocPalette } from '../../src/image/palette.js';
 import { cleanup, folderColors, makeAde20k, makeCamvid, makeFolder, makeMnist, makeNpy, makeVoc, patternLabel, tempDir } from './make-datasets.js';
 
 const sharedDatasets = fileURLToPath(new URL('../../../../shared/datasets/', import.meta.url));

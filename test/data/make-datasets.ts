@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
-import { encodePng } from '../../src/data/png.js';
+import { encodePng } from '../../src/image/png.js';
 import { writeNpy } from '../../src/data/npy.js';
-import { vocPalette } from '../../src/viz/palette.js';
+import { vocPalette } from '../../src/image/palette.js';
 
 /** A fresh temp folder; remove it with cleanup(). */
 export function tempDir(tag = 'data'): string {

@@ -1,53 +1,67 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cropImage, cropLabel, flipImageH, flipImageV, flipLabelH, flipLabelV } from '../../src/data/transforms/geometry.js';
-import { normalizeImage } from '../../src/data/transforms/normalize.js';
+import { normalizeChw, resolveNormalization } from '../../src/image/normalization.js';
 import { centerPadding, padImage, padIndex, padLabel, paddingFor } from '../../src/data/transforms/pad.js';
 import { finish, prepare, preprocess } from '../../src/data/transforms/pipeline.js';
-import { toInterleaved, toPlanar, type Planar } from '../../src/data/transforms/planar.js';
+import { fromChw, toChw } from '../../src/image/convert.js';
+import { resizeChw, resizeImage, resizeLabels } from '../../src/image/resize.js';
+import type { ChwImage } from '../../src/image/types.js';
 import { mixSeed, permutation, Rng } from '../../src/data/transforms/random.js';
-import { resizeImage, resizeLabel } from '../../src/data/transforms/resize.js';
-import { evalSpec, normalizeParams, validatePreprocess, type PadMode } from '../../src/data/transforms/spec.js';
+import { evalSpec, validatePreprocess, type PadMode } from '../../src/data/transforms/spec.js';
 import type { Sample } from '../../src/data/datasets/types.js';
 
-const plane = (width: number, height: number, values: number[], channels = 1): Planar => ({ width, height, channels, data: Float32Array.from(values) });
+const plane = (width: number, height: number, values: number[], channels = 1): ChwImage => ({ width, height, channels, data: Float32Array.from(values) });
 const round = (a: ArrayLike<number>, digits = 4) => Array.from(a, (v) => Number(v.toFixed(digits)));
 
-test('toPlanar: HWC to CHW; gray to RGB replicates, RGBA drops alpha, RGB to gray is PIL luma', () => {
-  const rgba = { width: 2, height: 1, channels: 4, data: Uint8Array.of(255, 0, 0, 9, 10, 20, 30, 9) };
-  assert.deepEqual(Array.from(toPlanar(rgba).data), [255, 10, 0, 20, 0, 30]);
+test('toChw: HWC to CHW; gray to RGB replicates, RGBA drops alpha, RGB to gray is PIL luma', () => {
+  const rgba = { width: 2, height: 1, channels: 4 as const, data: Uint8Array.of(255, 0, 0, 9, 10, 20, 30, 9) };
+  assert.deepEqual(Array.from(toChw(rgba).data), [255, 10, 0, 20, 0, 30]);
   // PIL: convert('L') of pure red is 76, of (10, 20, 30) is 18.
-  assert.deepEqual(Array.from(toPlanar(rgba, 1).data), [76, 18]);
-  const gray = { width: 2, height: 1, channels: 1, data: Uint8Array.of(7, 8) };
-  assert.deepEqual(Array.from(toPlanar(gray, 3).data), [7, 8, 7, 8, 7, 8]);
-  const back = toInterleaved(toPlanar(rgba));
+  assert.deepEqual(Array.from(toChw(rgba, 1).data), [76, 18]);
+  const gray = { width: 2, height: 1, channels: 1 as const, data: Uint8Array.of(7, 8) };
+  assert.deepEqual(Array.from(toChw(gray, 3).data), [7, 8, 7, 8, 7, 8]);
+  const back = fromChw(toChw(rgba));
   assert.deepEqual(Array.from(back.data), [255, 0, 0, 10, 20, 30]);
 });
 
 test('bilinear resize equals torch interpolate(align_corners=False)', () => {
   // torch.nn.functional.interpolate(x, size, mode='bilinear', align_corners=False)
-  const up = resizeImage(plane(2, 2, [0, 10, 20, 30]), 4, 4, 'bilinear');
+  const up = resizeChw(plane(2, 2, [0, 10, 20, 30]), 4, 4, 'bilinear');
   assert.deepEqual(round(up.data), [0, 2.5, 7.5, 10, 5, 7.5, 12.5, 15, 15, 17.5, 22.5, 25, 20, 22.5, 27.5, 30]);
   const ramp = plane(5, 3, Array.from({ length: 15 }, (_, i) => i));
-  assert.deepEqual(round(resizeImage(ramp, 3, 2, 'bilinear').data, 3), [1.583, 3.25, 4.917, 9.083, 10.75, 12.417]);
-  const wide = resizeImage(ramp, 7, 5, 'bilinear');
+  assert.deepEqual(round(resizeChw(ramp, 3, 2, 'bilinear').data, 3), [1.583, 3.25, 4.917, 9.083, 10.75, 12.417]);
+  const wide = resizeChw(ramp, 7, 5, 'bilinear');
   assert.deepEqual(round(wide.data.subarray(7, 14), 3), [2, 2.571, 3.286, 4, 4.714, 5.429, 6]);
   // 8-bit images stay 8-bit, rounded.
-  const bytes = resizeImage({ width: 2, height: 2, channels: 1, data: Uint8Array.of(0, 10, 20, 30) }, 4, 4);
+  const bytes = resizeChw({ width: 2, height: 2, channels: 1, data: Uint8Array.of(0, 10, 20, 30) }, 4, 4);
   assert.ok(bytes.data instanceof Uint8Array);
   assert.deepEqual(Array.from(bytes.data.subarray(0, 4)), [0, 3, 8, 10]);
 });
 
 test('area resize is the exact box average (block means for integer factors)', () => {
   const img = plane(4, 4, Array.from({ length: 16 }, (_, i) => i * 10));
-  assert.deepEqual(round(resizeImage(img, 2, 2, 'area').data), [25, 45, 105, 125]);
+  assert.deepEqual(round(resizeChw(img, 2, 2, 'area').data), [25, 45, 105, 125]);
   // 3 -> 2: output pixel 0 covers source [0, 1.5): weights 1 and 0.5 (over 1.5).
   const three = plane(3, 3, [0, 30, 60, 90, 120, 150, 180, 210, 240]);
-  const out = resizeImage(three, 2, 2, 'area');
+  const out = resizeChw(three, 2, 2, 'area');
   assert.deepEqual(round(out.data), [40, 80, 160, 200]);
   // Two channels are resized independently.
-  const two = resizeImage(plane(2, 1, [0, 10, 100, 110], 2), 1, 1, 'area');
+  const two = resizeChw(plane(2, 1, [0, 10, 100, 110], 2), 1, 1, 'area');
   assert.deepEqual(round(two.data), [5, 105]);
+});
+
+test('resizeImage on interleaved pixels equals resizeChw on the planes (one kernel, both layouts)', () => {
+  const rng = new Rng(3);
+  const hwc = { width: 7, height: 5, channels: 3 as const, data: Uint8Array.from({ length: 105 }, () => rng.int(0, 255)) };
+  for (const mode of ['bilinear', 'area', 'nearest'] as const) {
+    for (const [w, h] of [[3, 2], [11, 9], [7, 1]] as const) {
+      const direct = resizeImage(hwc, w, h, mode);
+      const viaPlanes = fromChw(resizeChw(toChw(hwc, 3), w, h, mode));
+      assert.deepEqual(Array.from(direct.data), Array.from(viaPlanes.data), `${mode} ${w}x${h}`);
+    }
+  }
+  assert.throws(() => resizeImage(hwc, 0, 2), /resizeImage: target 0x2, expected positive integers/);
 });
 
 test('nearest label resize never invents values', () => {
@@ -55,12 +69,12 @@ test('nearest label resize never invents values', () => {
   const values = [3, 7, 9, 255];
   const label = { width: 13, height: 11, data: Uint8Array.from({ length: 143 }, () => rng.pick(values)) };
   for (const [w, h] of [[5, 4], [26, 22], [17, 3], [1, 1], [40, 7]] as const) {
-    const out = resizeLabel(label, w, h);
+    const out = resizeLabels(label, w, h);
     assert.equal(out.data.length, w * h);
     assert.ok(Array.from(out.data).every((v) => values.includes(v)), `${w}x${h} invented a value`);
   }
-  assert.deepEqual(Array.from(resizeLabel({ width: 2, height: 2, data: Uint8Array.of(1, 2, 3, 4) }, 4, 4).data), [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4]);
-  assert.deepEqual(Array.from(resizeLabel({ width: 4, height: 1, data: Uint8Array.of(1, 2, 3, 4) }, 2, 1).data), [2, 4]);
+  assert.deepEqual(Array.from(resizeLabels({ width: 2, height: 2, data: Uint8Array.of(1, 2, 3, 4) }, 4, 4).data), [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4]);
+  assert.deepEqual(Array.from(resizeLabels({ width: 4, height: 1, data: Uint8Array.of(1, 2, 3, 4) }, 2, 1).data), [2, 4]);
 });
 
 test('pad modes equal numpy.pad in 1-d, also wider than the array', () => {
@@ -137,12 +151,27 @@ test('flips and crops move image and label together', () => {
 
 test('normalisation presets: unit, VGG means, ImageNet mean/std, per-channel checks', () => {
   const img = { width: 1, height: 1, channels: 3, data: Uint8Array.of(255, 128, 0) };
-  assert.deepEqual(round(normalizeImage(img, normalizeParams('unit')).data), [1, 0.502, 0]);
-  assert.deepEqual(round(normalizeImage(img, normalizeParams('vgg')).data, 2), [131.32, 11.22, -103.94]);
-  assert.deepEqual(round(normalizeImage(img, normalizeParams('imagenet')).data, 4), [2.2489, 0.2052, -1.8044]);
-  assert.deepEqual(round(normalizeImage(img, normalizeParams({ mean: [128], std: [2] })).data), [63.5, 0, -64]);
+  assert.deepEqual(round(normalizeChw(img, resolveNormalization('unit')).data), [1, 0.502, 0]);
+  assert.deepEqual(round(normalizeChw(img, resolveNormalization('vgg')).data, 2), [131.32, 11.22, -103.94]);
+  assert.deepEqual(round(normalizeChw(img, resolveNormalization('imagenet')).data, 4), [2.2489, 0.2052, -1.8044]);
+  assert.deepEqual(round(normalizeChw(img, resolveNormalization({ mean: [128], std: [2] })).data), [63.5, 0, -64]);
   const gray = { width: 1, height: 1, channels: 1, data: Uint8Array.of(5) };
-  assert.throws(() => normalizeImage(gray, normalizeParams('vgg')), /mean has 3 values for a 1-channel image/);
+  assert.throws(() => normalizeChw(gray, resolveNormalization('vgg')), /mean has 3 values for a 1-channel image/);
+});
+
+test('the normalisation record: BGR with 0..255 (Caffe), Keras modes, and the legacy form older checkpoints stored', () => {
+  const img = { width: 1, height: 1, channels: 3, data: Uint8Array.of(255, 128, 0) };
+  // Caffe: channels reversed (B, G, R), minus the mean pixel in that order.
+  assert.deepEqual(round(normalizeChw(img, resolveNormalization('caffe')).data, 5), [0 - 104.00699, 128 - 116.66877, 255 - 122.67892].map((v) => Number(v.toFixed(5))));
+  assert.deepEqual(round(normalizeChw(img, resolveNormalization('keras-caffe')).data, 3), [-103.939, 11.221, 131.32]);
+  assert.deepEqual(round(normalizeChw(img, resolveNormalization('keras-tf')).data, 4), [1, 0.0039, -1]);
+  // Legacy {scale, mean, std}: range = 255 * scale, RGB; the presets they stood for give the same numbers.
+  assert.deepEqual(resolveNormalization({ scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }), resolveNormalization('imagenet'));
+  assert.deepEqual(resolveNormalization({ scale: 1, mean: [123.68, 116.78, 103.94], std: [1] }), resolveNormalization('vgg'));
+  assert.deepEqual(resolveNormalization(undefined), resolveNormalization('unit'));
+  assert.throws(() => resolveNormalization({ channelOrder: 'grb' }), /channelOrder is "grb", expected 'rgb' or 'bgr'/);
+  assert.throws(() => resolveNormalization({ range: 1, scale: 2 }), /mixes range \(the record\) and scale/);
+  assert.throws(() => resolveNormalization({ range: 1, std: [0] }), /std is \[0\], expected a list of non-zero numbers/);
 });
 
 test('validatePreprocess names the bad field', () => {
@@ -150,7 +179,9 @@ test('validatePreprocess names the bad field', () => {
   assert.throws(() => validatePreprocess({ resize: { width: 0, height: 3 } }), /resize\.width is 0/);
   assert.throws(() => validatePreprocess({ pad: { width: 128, mode: 'mirror' } }), /pad\.mode is "mirror".*numpy/);
   assert.throws(() => validatePreprocess({ augment: { scale: [2, 1] } }), /augment\.scale/);
-  assert.throws(() => validatePreprocess({ normalize: 'caffe' }), /normalize is "caffe"/);
+  // 'caffe' is a preset now (BGR, Caffe's mean pixel); an unknown name is the error.
+  assert.throws(() => validatePreprocess({ normalize: 'cafe' }), /preprocess spec: normalize: "cafe" is no preset, expected none, unit, imagenet/);
+  assert.deepEqual(validatePreprocess({ normalize: 'caffe' }).normalize, { channelOrder: 'bgr', range: 255, mean: [104.00699, 116.66877, 122.67892], std: [1] });
   assert.throws(() => validatePreprocess({ rezise: {} }), /unknown field "rezise"/);
   const spec = { resize: { width: 4, height: 4 }, augment: { hflip: true } };
   assert.deepEqual(evalSpec(validatePreprocess(spec)), { resize: { width: 4, height: 4 } });

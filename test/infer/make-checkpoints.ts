@@ -4,10 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { manualSeed, noGrad } from '../../src/torch/index.js';
-import { createModel, type ZooModel } from '../../src/models/registry.js';
-import { saveCheckpoint, type CheckpointConfig } from '../../src/train/checkpoint.js';
+import { createModelFromConfig } from '../../src/models/registry.js';
+import type { ZooModel } from '../../src/models/contract.js';
+import { saveCheckpoint, type CheckpointConfig } from '../../src/checkpoint/file.js';
 import { createPredictor, type Predictor } from '../../src/infer/predictor.js';
-import type { RawImage } from '../../src/data/raw-image.js';
+import type { RawImage } from '../../src/image/types.js';
 
 export function tempDir(t: { after: (fn: () => void) => void }, tag = 'infer'): string {
   const dir = mkdtempSync(join(tmpdir(), `pixelwise-${tag}-`));
@@ -41,7 +42,7 @@ export const CAE: TinyModelSpec = { name: 'cae', options: { imageSize: 28, baseW
 /** A model of the spec with random weights large enough that predictions vary from pixel to pixel. */
 export function tinyModel(spec: TinyModelSpec, seed = 0): ZooModel {
   manualSeed(seed);
-  const model = createModel(spec.name, spec.options);
+  const model = createModelFromConfig(spec.name, spec.options);
   noGrad(() => {
     for (const [key, p] of model.stateDict()) {
       if (p.dtype !== 'float32' || key.includes('running_')) continue;

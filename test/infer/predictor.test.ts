@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { memory, zeros } from '../../src/torch/index.js';
 import { saveSafetensors } from '../../src/io/safetensors.js';
-import { saveCheckpoint } from '../../src/train/checkpoint.js';
+import { saveCheckpoint } from '../../src/checkpoint/file.js';
 import { createModel } from '../../src/models/registry.js';
 import { createPredictor, loadPredictor } from '../../src/infer/predictor.js';
 import { predict } from '../../src/infer/predict.js';
@@ -17,13 +17,14 @@ test('loadPredictor rebuilds the model in eval mode with its classes and preproc
   const original = tinyPredictor(UNET, 3);
   try {
     assert.equal(p.model.training, false);
-    assert.equal(p.task, 'segmentation');
-    assert.equal(p.activation, 'softmax');
+    assert.equal(p.contract.task, 'segmentation');
+    assert.equal(p.contract.outputActivation, 'softmax');
     assert.deepEqual(p.classes.names, UNET.names);
     assert.deepEqual(p.classes.palette[1], [40, 215, 100]);
-    assert.deepEqual(p.preprocess, { normalize: 'unit' });
-    assert.equal(p.multiple, 4);
-    assert.equal(p.inChannels, 3);
+    // The checkpoint stored the preset name (as checkpoints before the record did): read as the record.
+    assert.deepEqual(p.preprocess, { normalize: { channelOrder: 'rgb', range: 1, mean: [0], std: [1] } });
+    assert.equal(p.contract.inputMultiple, 4);
+    assert.equal(p.contract.inChannels, 3);
     const image = testImage(30, 22);
     assert.deepEqual(predict(p, image).probabilities, predict(original, image).probabilities);
   } finally {
@@ -32,15 +33,42 @@ test('loadPredictor rebuilds the model in eval mode with its classes and preproc
   }
 });
 
+test('old checkpoints load: a stored preset name or {scale, mean, std} predicts as the record it translates to', (t) => {
+  const dir = tempDir(t);
+  const model = tinyModel(UNET, 5);
+  const base = tinyConfig(UNET, model);
+  const imagenet = { channelOrder: 'rgb', range: 1, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+  const stored = [
+    { normalize: 'imagenet' },
+    { normalize: { scale: 1 / 255, mean: imagenet.mean, std: imagenet.std } },
+    { normalize: imagenet },
+  ];
+  const image = testImage(30, 22);
+  const results = stored.map((preprocess, i) => {
+    const path = join(dir, `old-${i}.safetensors`);
+    saveCheckpoint(path, { config: { ...base, preprocess }, weights: model.stateDict() });
+    const p = loadPredictor(path);
+    try {
+      assert.deepEqual(p.preprocess.normalize, imagenet);
+      return predict(p, image).probabilities;
+    } finally {
+      p.dispose();
+    }
+  });
+  assert.deepEqual(results[1], results[0]);
+  assert.deepEqual(results[2], results[0]);
+  model.dispose();
+});
+
 test('binary and autoencoder checkpoints load with their activation and task', (t) => {
   const dir = tempDir(t);
   const binary = loadPredictor(writeTinyCheckpoint(join(dir, 'bin.safetensors'), BINARY));
   const cae = loadPredictor(writeTinyCheckpoint(join(dir, 'cae.safetensors'), CAE));
   try {
-    assert.equal(binary.activation, 'sigmoid');
-    assert.equal(binary.inChannels, 1);
-    assert.equal(cae.task, 'reconstruction');
-    assert.deepEqual(cae.fixedSize, [28, 28]);
+    assert.equal(binary.contract.outputActivation, 'sigmoid');
+    assert.equal(binary.contract.inChannels, 1);
+    assert.equal(cae.contract.task, 'reconstruction');
+    assert.deepEqual(cae.contract.fixedInputSize, [28, 28]);
   } finally {
     binary.dispose();
     cae.dispose();

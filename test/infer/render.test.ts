@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readLabelImage } from '../../src/data/image.js';
+import { readLabelImage } from '../../src/image/files.js';
 import { predict, type Prediction } from '../../src/infer/predict.js';
 import type { PredictorClasses } from '../../src/infer/predictor.js';
 import { labelsPng, overlayImage, predictionPanel, probabilityImage, reconstructionPanel } from '../../src/infer/render.js';
-import { vocPalette } from '../../src/viz/palette.js';
+import { vocPalette } from '../../src/image/palette.js';
 import { BINARY, UNET, tempDir, testImage, tinyPredictor } from './make-checkpoints.js';
 
 function fakePrediction(width: number, height: number, numClasses: number): Prediction {
@@ -39,7 +39,7 @@ test('the labels PNG is a palette image that reads back as the exact class indic
     const path = join(dir, 'x.labels.png');
     writeFileSync(path, labelsPng(pred, p.classes));
     const back = readLabelImage(path);
-    assert.equal(back.isColor, false);
+    assert.equal((back.channels === 3), false);
     assert.deepEqual([back.width, back.height], [41, 29]);
     assert.deepEqual(Array.from(back.data), Array.from(pred.labels));
     assert.deepEqual(Array.from(back.palette!.subarray(0, 9)), p.classes.palette.flat());

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { memory, noGrad, randn, tidy } from '../../src/torch/index.js';
 import { conv2d } from '../../src/nn/functional.js';
 import { ConvTranspose2d } from '../../src/nn/layers/conv.js';
-import { writePng } from '../../src/data/image.js';
+import { writePng } from '../../src/image/files.js';
 import { vgg16 } from '../../src/models/vgg.js';
 import { UNet } from '../../src/models/unet.js';
 import { ConvAutoencoder } from '../../src/models/autoencoder.js';
-import type { ZooModel } from '../../src/models/registry.js';
+import type { ZooModel } from '../../src/models/contract.js';
 import { layerActivation } from '../../src/inspect/activations.js';
 import { captureActivations } from '../../src/models/summary.js';
 import { layerKernels } from '../../src/inspect/filters.js';
@@ -19,7 +19,7 @@ import { createPredictor } from '../../src/infer/predictor.js';
 import { modelInput } from '../../src/infer/predict.js';
 import { predictImage } from '../../src/inspect/prediction.js';
 import { readMask } from '../../src/inspect/mask.js';
-import { thresholdSweep } from '../../src/inspect/threshold.js';
+import { thresholdSweep } from '../../src/metrics/binary.js';
 import { panelSheet } from '../../src/inspect/panels.js';
 
 test('a conv layer followed by an inplace ReLU is captured before the ReLU overwrites it', () => {
@@ -67,7 +67,7 @@ test('modelInput pads to the model multiple with the image where predict cuts it
   const model = new UNet({ numClasses: 3, inChannels: 1, depth: 2, baseWidth: 2 }) as unknown as ZooModel;
   const classes = { names: ['a', 'b', 'c'], ignoreIndex: null };
   const predictor = createPredictor(model, { classes, preprocess: { normalize: 'unit', pad: { height: 9, width: 13, mode: 'reflect' } } });
-  const image = { width: 10, height: 6, channels: 1, data: Uint8Array.from({ length: 60 }, (_, i) => i * 4) };
+  const image = { width: 10, height: 6, channels: 1 as const, data: Uint8Array.from({ length: 60 }, (_, i) => i * 4) };
   const input = modelInput(predictor, image);
   // 6x10 -> pad to 9x13 (2 before, 1 after, as numpy users split it) -> multiple of 4: 12x16 (2 more before, 1 after).
   assert.deepEqual(input.shape, [1, 1, 12, 16]);
@@ -85,7 +85,7 @@ test('modelInput pads to the model multiple with the image where predict cuts it
 test('an autoencoder input is resized to its image size and its reconstruction comes back as pixels', () => {
   const model = new ConvAutoencoder({ baseWidth: 2 }) as unknown as ZooModel;
   const predictor = createPredictor(model, { classes: { names: [], ignoreIndex: null }, preprocess: { normalize: 'unit' } });
-  const image = { width: 56, height: 56, channels: 3, data: new Uint8Array(56 * 56 * 3).fill(200) };
+  const image = { width: 56, height: 56, channels: 3 as const, data: new Uint8Array(56 * 56 * 3).fill(200) };
   const input = modelInput(predictor, image, { fit: true });
   assert.deepEqual(input.shape, [1, 1, 28, 28]);
   input.dispose();
@@ -99,7 +99,7 @@ test('thresholdSweep scores each threshold by foreground IoU', () => {
   const truth = { width: 4, height: 1, data: [1, 1, 0, 0] };
   const prob = { width: 4, height: 1, data: [0.9, 0.4, 0.6, 0.1] };
   // t=0.05: {0,1,2,3} vs {0,1}: 2/4; t=0.5: {0,2}: 1/3; t=0.7: {0}: 1/2; t=0.95: {}: 0.
-  assert.deepEqual(thresholdSweep(truth, prob, [0.05, 0.5, 0.7, 0.95]), [0.5, 1 / 3, 0.5, 0]);
+  assert.deepEqual(thresholdSweep(prob, truth, [0.05, 0.5, 0.7, 0.95]).iou, [0.5, 1 / 3, 0.5, 0]);
 });
 
 test('readMask turns 0/255 masks into 0/1, keeps class indices and checks the size', async (t) => {

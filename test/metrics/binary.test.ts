@@ -5,7 +5,7 @@ import {
   DEFAULT_SWEEP,
   foregroundDice,
   foregroundIoU,
-  seedScore,
+  tgsKernelScore,
   TGS_IOU_THRESHOLDS,
   tgsImagePrecision,
   tgsMeanPrecision,
@@ -92,21 +92,21 @@ test('TGS per-image precision: both empty scores 1, on-threshold IoU does not co
   assert.equal(tgsImagePrecision(10, 10), 1);
 });
 
-test('seedScore reproduces the seed: it is pixel accuracy, not IoU', () => {
+test('tgsKernelScore reproduces the TGS kernel\'s _calculate_scoring: it is pixel accuracy, not IoU', () => {
   const n = fx.probs.shape[0]!;
   const per = fx.probs.data.length / n;
   for (let i = 0; i < n; i++) {
     const truth = fx.targets.data.slice(i * per, (i + 1) * per);
     const pred = fx.probs.data.slice(i * per, (i + 1) * per).map((p) => (p > 0.5 ? 1 : 0));
-    assert.ok(Math.abs(seedScore(truth, pred) - fx.seedScore[i]!) < 1e-12, `image ${i}`);
-    assert.ok(Math.abs(seedScore(truth, pred) - fx.pixelAccuracy[i]!) < 1e-12, `image ${i} equals pixel accuracy`);
+    assert.ok(Math.abs(tgsKernelScore(truth, pred) - fx.seedScore[i]!) < 1e-12, `image ${i}`);
+    assert.ok(Math.abs(tgsKernelScore(truth, pred) - fx.pixelAccuracy[i]!) < 1e-12, `image ${i} equals pixel accuracy`);
   }
-  // One foreground pixel predicted wrong among 99 background ones: IoU 0, seed score 0.99.
+  // One foreground pixel predicted wrong among 99 background ones: IoU 0, the kernel's score 0.99.
   const truth = new Array(100).fill(0);
   truth[0] = 1;
-  assert.equal(seedScore(truth, new Array(100).fill(0)), 0.99);
+  assert.equal(tgsKernelScore(truth, new Array(100).fill(0)), 0.99);
   assert.equal(foregroundIoU(new Array(100).fill(0), truth), 0);
-  assert.equal(seedScore([], []), 0);
+  assert.equal(tgsKernelScore([], []), 0);
 });
 
 test('bad inputs are clear errors', () => {

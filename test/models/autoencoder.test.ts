@@ -87,7 +87,8 @@ test('parameter count of the seed-sized model', () => {
   assert.equal(model.outputActivation, 'identity');
 });
 
-test('options: latentDim, inChannels, image size and width; config rebuilds the model', () => {
+// Config round trip and freed intermediates: test/models/contract.test.ts.
+test('options: latentDim, inChannels, image size and width', () => {
   const model = new ConvAutoencoder({ inChannels: 3, latentDim: 3, imageSize: [16, 24], baseWidth: 4 });
   assert.deepEqual(model.config, { inChannels: 3, latentDim: 3, imageSize: [16, 24], baseWidth: 4 });
   tidy(() => {
@@ -96,11 +97,6 @@ test('options: latentDim, inChannels, image size and width; config rebuilds the 
     assert.deepEqual(model.forward(x).shape, [2, 3, 16, 24]);
     assert.deepEqual(model.decode([1, 2, 3]).shape, [1, 3, 16, 24]);
   });
-  const again = withDefaultDevice('meta', () => new ConvAutoencoder(JSON.parse(JSON.stringify(model.config)) as ConvAutoencoderOptions));
-  assert.deepEqual(
-    [...again.stateDict()].map(([k, t]) => `${k}:${t.shape}`),
-    [...model.stateDict()].map(([k, t]) => `${k}:${t.shape}`),
-  );
   model.dispose();
 });
 

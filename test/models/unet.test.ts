@@ -186,7 +186,6 @@ test('readable module names; layerNames is the execution order of the layers', (
   );
   tidy(() => void model.forward(randn([1, 1, 8, 8])));
   for (const remove of removers) remove();
-  assert.deepEqual(ran, model.layerNames);
   assert.equal(ran[0], 'encoder.0.conv1');
   assert.equal(ran.at(-1), 'head');
   // [upsampled, skip] at each decoder level, deepest first.
@@ -197,11 +196,10 @@ test('readable module names; layerNames is the execution order of the layers', (
   model.dispose();
 });
 
-test('config is JSON and rebuilds the same model; bad options are clear errors', () => {
+// Config round trip, execution order and freed intermediates of every U-Net: test/models/contract.test.ts.
+test('batchNorm false builds no BatchNorm; bad options are clear errors', () => {
   const model = withDefaultDevice('meta', () => new UNet({ inChannels: 2, numClasses: 3, depth: 3, baseWidth: 4, batchNorm: false, upMode: 'bilinear' }));
-  const again = withDefaultDevice('meta', () => new UNet(JSON.parse(JSON.stringify(model.config)) as UNetOptions));
   const shapes = (m: UNet) => [...m.stateDict()].map(([k, t]) => `${k}:${t.shape}`);
-  assert.deepEqual(shapes(again), shapes(model));
   assert.equal(shapes(model).filter((s) => s.includes('bn')).length, 0, 'no BatchNorm');
   assert.throws(() => new UNet({ depth: 0 }), /depth must be an integer in \[1, 16\], got 0/);
   assert.throws(() => new UNet({ dropout: 1 }), /dropout must be a probability in \[0, 1\), got 1/);
@@ -210,13 +208,9 @@ test('config is JSON and rebuilds the same model; bad options are clear errors',
   assert.throws(() => new UNet({ classes: 2 } as never), /unknown option\(s\) classes/);
 });
 
-test('forward frees its intermediates; activations captured without gradients are not overwritten', () => {
+test('activations captured without gradients are not overwritten', () => {
   const model = new UNet({ inChannels: 1, numClasses: 1, depth: 2, baseWidth: 2 }).eval();
-  const before = memory().liveTensors;
   const x = randn([1, 1, 8, 8]);
-  const y = noGrad(() => model.forward(x));
-  assert.equal(memory().liveTensors, before + 2, 'only x and y are alive');
-  y.dispose();
   // ReLU runs in place only while autograd records; a captured BatchNorm output keeps its negatives.
   let bnOut: Tensor | null = null;
   const remove = model.getSubmodule('encoder.0.bn1').registerForwardHook((_m, _i, out) => {

@@ -9,8 +9,9 @@ import { Conv2d, MaxPool2d } from '../../src/nn/index.js';
 import { manualSeed, memory, noGrad, randn, tensor, tidy, withDefaultDevice, type Tensor } from '../../src/torch/index.js';
 import { VGG, vgg16, vgg19, POOL_NAMES } from '../../src/models/vgg.js';
 import { coarseSegmentation, topK } from '../../src/models/imagenet-predictions.js';
-import { IMAGENET_CLASSES } from '../../src/models/imagenet-classes.js';
-import { normalizeImagenet, subtractVggMean, vggInput, VGG_MEAN_RGB } from '../../src/models/preprocessing.js';
+import { imagenetClasses } from '../../src/image/classes.js';
+import { vggInput } from '../../src/models/preprocessing.js';
+import { normalizeTensor, resolveNormalization } from '../../src/image/normalization.js';
 import { loadVggWeights } from '../../src/models/vgg-weights.js';
 import { initFromVgg, fcn8s } from '../../src/models/fcn.js';
 import { saveSafetensors } from '../../src/io/safetensors.js';
@@ -163,28 +164,16 @@ test('layerNames: every layer reachable with getSubmodule, listed in execution o
   model.dispose();
 });
 
-test('config rebuilds the same model; forward leaves no tensors behind; bad options are clear errors', () => {
+// Config round trip and freed intermediates of every VGG: test/models/contract.test.ts.
+test('bad options and inputs are clear errors', () => {
   const model = vgg19({ baseWidth: 2, fcWidth: 8, numClasses: 4, batchNorm: true, dropout: 0.2 });
-  const config = JSON.parse(JSON.stringify(model.config));
   assert.equal(model.architecture, 'vgg19');
-  const copy = new VGG(config);
-  assert.deepEqual(
-    [...copy.stateDict()].map(([k, t]) => [k, t.shape]),
-    [...model.stateDict()].map(([k, t]) => [k, t.shape]),
-  );
-  const x = randn([2, 3, 40, 40]);
-  const before = memory().liveTensors;
-  const y = model.forward(x);
-  y.dispose();
-  assert.equal(memory().liveTensors, before);
-  x.dispose();
   assert.throws(() => new VGG({ depth: 17 as never }), /depth must be one of 11, 13, 16, 19, got 17/);
   assert.throws(() => vgg16({ baseWidth: 0 }), /baseWidth must be an integer >= 1, got 0/);
   assert.throws(() => vgg16({ dropout: 1.5 }), /dropout must be a probability/);
   assert.throws(() => tidy(() => model.forward(randn([1, 1, 64, 64]))), /expected an input \(N, 3, H, W\), got \[1,1,64,64\]/);
   assert.throws(() => tidy(() => model.forward(randn([1, 3, 16, 64]))), /at least 32x32 pixels, got 16x64/);
   model.dispose();
-  copy.dispose();
 });
 
 test('seed 3 helpers: top-k class names with probabilities, coarse segmentation with the classes present', () => {
@@ -218,21 +207,25 @@ test('seed 3 helpers: top-k class names with probabilities, coarse segmentation 
     const [sparse] = coarseSegmentation(tensor([[[0, 0]], [[-1, -1]], [[1, 0]]]), ['x', 'y', 'z']);
     assert.deepEqual([...sparse!.relabeled], [1, 0]);
     assert.deepEqual(sparse!.classes.map((c) => c.name), ['x', 'z']);
-    assert.equal(IMAGENET_CLASSES.length, 1000);
+    assert.equal(imagenetClasses().length, 1000);
   });
 });
 
-test('preprocessing: the seeds\' VGG mean subtraction and torchvision normalisation', () => {
+test('preprocessing: TF-slim\'s VGG mean subtraction, torchvision\'s normalisation and Caffe\'s BGR mean', () => {
   tidy(() => {
     const image = { width: 2, height: 1, channels: 3 as const, data: new Uint8Array([255, 128, 0, 10, 20, 30]) };
-    const slim = vggInput(image, 'vggMean');
+    const slim = vggInput(image, 'vgg-mean');
     assert.deepEqual(slim.shape, [1, 3, 1, 2]);
     assertClose(slim.flatten(), [255 - 123.68, 10 - 123.68, 128 - 116.78, 20 - 116.78, 0 - 103.94, 30 - 103.94], { atol: 1e-4 });
     const tv = vggInput(image);
     assertClose(tv.flatten().narrow(0, 0, 1), [(1 - 0.485) / 0.229], { atol: 1e-5 });
+    // Caffe: blue first, minus the FCN nets' mean pixel (B, G, R).
+    const caffe = vggInput(image, 'caffe');
+    assertClose(caffe.flatten(), [0 - 104.00699, 30 - 104.00699, 128 - 116.66877, 20 - 116.66877, 255 - 122.67892, 10 - 122.67892], { atol: 1e-4 });
     const x = randn([2, 3, 4, 4]);
-    assertClose(subtractVggMean(x).add(tensor([...VGG_MEAN_RGB]).reshape([3, 1, 1])), x, { atol: 1e-4 });
-    assert.throws(() => normalizeImagenet(randn([1, 4, 2, 2])), /expected RGB images/);
+    const vggMean = tensor([123.68, 116.78, 103.94]).reshape([3, 1, 1]);
+    assertClose(normalizeTensor(x, resolveNormalization('vgg')).add(vggMean), x, { atol: 1e-4 });
+    assert.throws(() => normalizeTensor(randn([1, 4, 2, 2]), resolveNormalization('imagenet')), /mean has 3 values for a 4-channel image, expected 1 or 4/);
   });
 });
 

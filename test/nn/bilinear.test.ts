@@ -8,8 +8,9 @@ import {
   fillBilinear_,
   getKernelSize,
   upsampleFilt,
-  upsampleImage,
 } from '../../src/nn/bilinear.js';
+import { upsampleImage } from '../../src/image/upsample.js';
+import type { Channels } from '../../src/image/types.js';
 import { convTranspose2d } from '../../src/nn/functional.js';
 import { memory, op, randn, tidy, zeros } from '../../src/torch/index.js';
 import { assertClose, loadFixture, type FixtureTensor } from '../helpers.js';
@@ -25,7 +26,7 @@ const fixture = loadFixture<{ cases: UpsampleCase[]; filters: { size: number; ke
 function imageOf(f: FixtureTensor) {
   const [height, width, channels] = f.shape as [number, number, number];
   const data = f.dtype === 'uint8' ? Uint8Array.from(f.data) : Float64Array.from(f.data);
-  return { data, height, width, channels };
+  return { data, height, width, channels: channels as Channels };
 }
 
 test('getKernelSize is 2 * factor - factor % 2', () => {

@@ -1,6 +1,6 @@
 // The zoo models the ONNX tests export: small widths, and the input sizes to run each at (an
 // awkward one where the model takes any size, its minimum / input multiples where it does not).
-import { createModel, type ZooModel } from '../../src/models/index.js';
+import { createModel, createModelFromConfig, type ZooModel } from '../../src/models/index.js';
 import type { Dim } from '../../src/onnx/index.js';
 
 export const small = { baseWidth: 4, fcWidth: 16 };
@@ -16,7 +16,7 @@ export interface Case {
 
 const fcn = (name: string, options: Record<string, unknown>, shapes: number[][] = [[1, 3, 37, 53], [2, 3, 64, 48]]): Case => ({
   name,
-  model: () => createModel(name.split(' ')[0]!, { ...small, numClasses: 5, ...options }),
+  model: () => createModelFromConfig(name.split(' ')[0]!, { ...small, numClasses: 5, ...options }),
   shapes,
   input: ['N', 3, 'H', 'W'],
   output: ['N', 5, 'H', 'W'],

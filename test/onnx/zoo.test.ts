@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConvAutoencoder, createModel, UNet } from '../../src/models/index.js';
+import { ConvAutoencoder, createModel, createModelFromConfig, UNet } from '../../src/models/index.js';
 import { buildOnnx, decodeModel, encodeModel, writeZooOnnx, zooOnnxParts } from '../../src/onnx/index.js';
 import { noGrad, type Tensor } from '../../src/torch/index.js';
 import { compare, input, randomize, runOrt, session } from './helpers.js';
@@ -79,7 +79,7 @@ test('zoo export plans: one file per model, two for the autoencoder; names from 
 
 test('declared output shapes: a name only where every layer keeps the size, or where outputDims (the contract) says so and the trace agrees', () => {
   const infer = [null, null, null, null];
-  const dimsOf = (name: string, options: Record<string, unknown>): unknown => buildOnnx(createModel(name, { ...options }), { outputDims: infer }).output.dims;
+  const dimsOf = (name: string, options: Record<string, unknown>): unknown => buildOnnx(createModelFromConfig(name, { ...options }), { outputDims: infer }).output.dims;
   assert.deepEqual(dimsOf('fcn8s', { ...small, numClasses: 3 }), ['N', 3, 'H', 'W'], "FCN's last crop takes the input's size");
   assert.deepEqual(dimsOf('unet', { depth: 2, baseWidth: 2 }), ['N', 2, 'H', 'W'], "U-Net's first skip carries the input's size to the head");
   assert.deepEqual(dimsOf('fcn8s', { ...small, numClasses: 3, variant: 'same' }), ['N', 3, null, null], 'pooled and upsampled again: not provable');

@@ -4,9 +4,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareRun, resumeRun, type TrainRunOptions } from '../../src/train/run.js';
-import { disposeCheckpoint, loadCheckpoint } from '../../src/train/checkpoint.js';
+import { disposeCheckpoint } from '../../src/checkpoint/file.js';
+import { loadTrainingCheckpoint } from '../../src/train/training-state.js';
 import { readJsonl } from '../../src/train/jsonl-log.js';
-import { decodePng } from '../../src/data/png.js';
+import { decodePng } from '../../src/image/png.js';
 import { makeMnist } from '../data/make-datasets.js';
 
 const tiny: Omit<TrainRunOptions, 'out'> = {
@@ -19,7 +20,6 @@ const tiny: Omit<TrainRunOptions, 'out'> = {
   threads: 1,
   workers: 0,
   augment: true,
-  verbose: false,
 };
 
 function tempRun(t: { after: (fn: () => void) => void }): string {
@@ -30,8 +30,8 @@ function tempRun(t: { after: (fn: () => void) => void }): string {
 
 /** Largest absolute difference between the weights of two checkpoints. */
 function weightDistance(a: string, b: string): number {
-  const ca = loadCheckpoint(a);
-  const cb = loadCheckpoint(b);
+  const ca = loadTrainingCheckpoint(a);
+  const cb = loadTrainingCheckpoint(b);
   try {
     let max = 0;
     for (const [key, t] of ca.weights) max = Math.max(max, t.sub(cb.weights.get(key)!).abs().max().item());
@@ -63,12 +63,12 @@ test('a run interrupted mid-epoch and resumed ends with exactly the weights of a
   assert.equal(first.stoppedBy, 'interrupt');
   assert.equal(first.history.at(-1)!.complete, false);
 
-  run = await resumeRun(resumed, { verbose: false });
+  run = await resumeRun(resumed);
   const rest = await run.trainer.run();
   await run.close();
   assert.equal(rest.stoppedBy, 'epochs');
   assert.equal(weightDistance(join(straight, 'checkpoints/last.safetensors'), join(resumed, 'checkpoints/last.safetensors')), 0);
-  const last = loadCheckpoint(join(resumed, 'checkpoints/last.safetensors'));
+  const last = loadTrainingCheckpoint(join(resumed, 'checkpoints/last.safetensors'));
   assert.equal(last.trainState!.step, 12);
   disposeCheckpoint(last);
 });
@@ -90,11 +90,13 @@ test('a run folder holds config, metrics.jsonl, curves and checkpoints', async (
   const png = decodePng(readFileSync(join(out, 'curves.png')));
   assert.ok(png.width > 100 && png.height > 100);
   assert.match(readFileSync(join(out, 'curves.svg'), 'utf8'), /<svg[^>]*>[\s\S]*val mIoU/);
-  const best = loadCheckpoint(join(out, 'checkpoints/best.safetensors'));
+  const best = loadTrainingCheckpoint(join(out, 'checkpoints/best.safetensors'));
   assert.equal(best.optimizer, null, 'best.safetensors holds weights only');
   assert.equal(best.config.model.name, 'unet');
+  // The checkpoint stores the normalisation record, not a preset name.
+  assert.deepEqual(best.config.preprocess?.normalize, { channelOrder: 'rgb', range: 1, mean: [0], std: [1] });
   disposeCheckpoint(best);
-  const last = loadCheckpoint(join(out, 'checkpoints/last.safetensors'));
+  const last = loadTrainingCheckpoint(join(out, 'checkpoints/last.safetensors'));
   assert.ok(last.optimizer && last.optimizer.size > 0, 'last.safetensors holds the optimizer state');
   disposeCheckpoint(last);
 });
@@ -110,7 +112,7 @@ test('resuming drops metrics lines written after the checkpoint it continues fro
   const lost = { ...records[0], epoch: 2, step: 999 };
   const { appendFileSync } = await import('node:fs');
   appendFileSync(metrics, JSON.stringify(lost) + '\n');
-  run = await resumeRun(out, { epochs: 2, verbose: false });
+  run = await resumeRun(out, { epochs: 2 });
   await run.trainer.run();
   await run.close();
   const steps = readJsonl<{ step: number }>(metrics).records.map((r) => r.step);
@@ -141,21 +143,21 @@ test('resuming a run that stopped at its --iterations takes no further step', as
   await run.close();
   assert.equal(first.stoppedBy, 'iterations');
   const before = readFileSync(join(out, 'metrics.jsonl'), 'utf8');
-  run = await resumeRun(out, { verbose: false });
+  run = await resumeRun(out);
   const again = await run.trainer.run();
   await run.close();
   assert.equal(again.stoppedBy, 'iterations');
-  const last = loadCheckpoint(join(out, 'checkpoints/last.safetensors'));
+  const last = loadTrainingCheckpoint(join(out, 'checkpoints/last.safetensors'));
   assert.equal(last.trainState!.step, 4);
   disposeCheckpoint(last);
   assert.equal(readFileSync(join(out, 'metrics.jsonl'), 'utf8'), before, 'no record added');
 
   // A new length in epochs replaces the one in iterations: on to the end of epoch 1.
-  run = await resumeRun(out, { epochs: 1, verbose: false });
+  run = await resumeRun(out, { epochs: 1 });
   const extended = await run.trainer.run();
   await run.close();
   assert.equal(extended.stoppedBy, 'epochs');
-  const end = loadCheckpoint(join(out, 'checkpoints/last.safetensors'));
+  const end = loadTrainingCheckpoint(join(out, 'checkpoints/last.safetensors'));
   assert.equal(end.trainState!.step, 6);
   disposeCheckpoint(end);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RawImage } from '../../src/data/raw-image.js';
+import type { RawImage } from '../../src/image/types.js';
 import { activationGrid, filterGrid, tileMaps } from '../../src/viz/grid.js';
 import { sampleColormap } from '../../src/viz/colormap.js';
 

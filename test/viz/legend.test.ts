@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RawImage } from '../../src/data/raw-image.js';
+import type { RawImage } from '../../src/image/types.js';
 import { discreteMatshow, relabel, segmentationPanel } from '../../src/viz/legend.js';
 import { Canvas } from '../../src/viz/canvas.js';
-import { vocPalette, qualitativePalette } from '../../src/viz/palette.js';
-import { displaySize } from '../../src/viz/image-ops.js';
+import { vocPalette, qualitativePalette } from '../../src/image/palette.js';
+import { displaySize } from '../../src/viz/display.js';
 
 const VOC = ['background', 'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',
   'diningtable', 'dog', 'horse', 'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor'];

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RawImage } from '../../src/data/raw-image.js';
+import type { RawImage } from '../../src/image/types.js';
 import { colorizeLabels, overlay, overlayMask, overlayHeatmap, labelBoundaries } from '../../src/viz/overlay.js';
 import { sampleColormap } from '../../src/viz/colormap.js';
-import { vocPalette } from '../../src/viz/palette.js';
-import { resizeLabels } from '../../src/viz/image-ops.js';
+import { vocPalette } from '../../src/image/palette.js';
+import { resizeLabels } from '../../src/image/resize.js';
 
 const rgb = (img: RawImage, x: number, y: number) => Array.from(img.data.slice((y * img.width + x) * 3, (y * img.width + x) * 3 + 3));
 

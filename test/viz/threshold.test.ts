@@ -1,17 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RawImage } from '../../src/data/raw-image.js';
-import { maskIoU, thresholdView } from '../../src/viz/threshold.js';
+import type { RawImage } from '../../src/image/types.js';
+import { thresholdView } from '../../src/viz/threshold.js';
+import { foregroundIoU } from '../../src/metrics/binary.js';
 import { sampleColormap } from '../../src/viz/colormap.js';
 
-test('maskIoU is intersection over union of the foregrounds', () => {
+test('foreground IoU of maps: intersection over union of the foregrounds, NaN when both are empty', () => {
+  // One definition for viewers and metrics (metrics/binary.ts); these were maskIoU's cases.
   const truth = { width: 4, height: 1, data: [1, 1, 0, 0] };
-  assert.equal(maskIoU(truth, { width: 4, height: 1, data: [0.9, 0.2, 0.8, 0.1] }), 1 / 3);
-  assert.equal(maskIoU(truth, { width: 4, height: 1, data: [0.9, 0.2, 0.8, 0.1] }, 0.1), 2 / 3);
-  assert.equal(maskIoU({ width: 1, height: 1, data: [0] }, { width: 1, height: 1, data: [0] }), 1);
+  assert.equal(foregroundIoU({ width: 4, height: 1, data: [0.9, 0.2, 0.8, 0.1] }, truth), 1 / 3);
+  assert.equal(foregroundIoU({ width: 4, height: 1, data: [0.9, 0.2, 0.8, 0.1] }, truth, 0.1), 2 / 3);
+  // The documented convention: nothing to find and nothing found is undefined (NaN), not 1.
+  assert.ok(Number.isNaN(foregroundIoU({ width: 1, height: 1, data: [0] }, { width: 1, height: 1, data: [0] })));
   // The threshold cuts the prediction only: at 1 nothing is predicted, and the mask's foreground still counts.
-  assert.equal(maskIoU(truth, { width: 4, height: 1, data: [1, 1, 0, 0] }, 1), 0);
-  assert.throws(() => maskIoU(truth, { width: 2, height: 1, data: [0, 0] }), /truth is 4x1 but prediction is 2x1/);
+  assert.equal(foregroundIoU({ width: 4, height: 1, data: [1, 1, 0, 0] }, truth, 1), 0);
+  assert.throws(() => foregroundIoU({ width: 2, height: 1, data: [0, 0] }, truth), /probabilities are 2x1 but targets are 4x1/);
 });
 
 test('thresholdView shows more foreground at a lower threshold', () => {

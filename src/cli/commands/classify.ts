@@ -1,11 +1,11 @@
-// pixelwise classify: the third seed — a VGG's top-k ImageNet classes for an image, and the
+// pixelwise classify: as the TF-slim VGG16 tutorial — a VGG's top-k ImageNet classes for an image, and the
 // classifier run fully convolutionally for a coarse segmentation with class names (first
 // seed: its scores upsampled x32 bilinearly).
 import { rmSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { coarseLabels, classifyImage, resizeAndCenterCrop, scoreMap, upsampledLabels } from '../../inspect/classify.js';
 import { vggOptionsFromFile } from '../../inspect/vgg-file.js';
-import { IMAGENET_CLASSES } from '../../models/imagenet-classes.js';
+import { imagenetClasses } from '../../image/classes.js';
 import { loadVggWeights } from '../../models/vgg-weights.js';
 import { VGG, VGG_BLOCKS, type VggDepth } from '../../models/vgg.js';
 import { discreteMatshow } from '../../viz/legend.js';
@@ -19,7 +19,10 @@ const specs: OptionSpecs = {
   'base-width': { type: 'string', help: 'N  expected first-block width (default: read from the weights; 64 for ImageNet VGG)' },
   top: { type: 'string', short: 'k', help: 'K  classes to print (default 5)' },
   size: { type: 'string', help: 'N  crop size the classifier sees (default 224, after resizing the shorter side to N*256/224)' },
-  preprocessing: { type: 'string', help: "P  torchvision (default: RGB/255, ImageNet mean/std) or vgg-mean (TF-slim: RGB minus mean pixel)" },
+  preprocessing: {
+    type: 'string',
+    help: 'P  the normalisation the weights expect: torchvision (default: RGB/255, ImageNet mean/std), vgg-mean (TF-slim: RGB minus mean pixel), caffe (BGR minus mean pixel), keras-caffe, keras-tf',
+  },
   segment: { type: 'boolean', help: 'also run the classifier fully convolutionally on the whole image (needs --out)' },
   'fc6-padding': { type: 'string', help: "P  fc6 as a 7x7 convolution: valid (default; map = image/32 - 6, images >= 224) or same (map = image/32)" },
   upsample: { type: 'boolean', help: "with --segment: also upsample the scores x32 (bilinear transposed convolution; fc6 'same') to OUT-x32.png" },
@@ -43,7 +46,7 @@ export const classify = defineCommand({
     const wanted = choice(args, 'model', ['vgg16', 'vgg19'] as const);
     const baseWidth = num(args, 'base-width', { min: 1, integer: true });
     const size = num(args, 'size', { min: 32, integer: true, default: 224 })!;
-    const style = choice(args, 'preprocessing', ['torchvision', 'vgg-mean'] as const, 'torchvision')!;
+    const normalization = choice(args, 'preprocessing', ['torchvision', 'vgg-mean', 'caffe', 'keras-caffe', 'keras-tf'] as const, 'torchvision')!;
     const segment = flag(args, 'segment');
     const upsample = flag(args, 'upsample');
     const out = str(args, 'out');
@@ -60,15 +63,14 @@ export const classify = defineCommand({
     if (baseWidth !== undefined && baseWidth !== options.baseWidth) {
       throw new Error(`${weights} has base width ${options.baseWidth} (features.0.weight), not --base-width ${baseWidth}`);
     }
-    const names = options.numClasses === IMAGENET_CLASSES.length ? IMAGENET_CLASSES : Array.from({ length: options.numClasses }, (_, i) => `class ${i}`);
+    const names = options.numClasses === 1000 ? imagenetClasses() : Array.from({ length: options.numClasses }, (_, i) => `class ${i}`);
     if (k > options.numClasses) throw new UsageError(`--top ${k} exceeds the model's ${options.numClasses} classes`);
     const image = await readImageFile(file);
-    const preprocessing = style === 'vgg-mean' ? 'vggMean' : 'torchvision';
     const model = new VGG({ ...options, dropout: 0 });
     try {
       loadVggWeights(model, weights);
       const crop = resizeAndCenterCrop(image, size);
-      const top = classifyImage(model, crop, { k, names, preprocessing });
+      const top = classifyImage(model, crop, { k, names, normalization });
       console.log(`${basename(file)} (${image.width}x${image.height}, centre crop ${size}x${size}), ${name}${options.baseWidth !== 64 ? ` (base width ${options.baseWidth})` : ''}:`);
       for (const c of top) console.log(`Probability ${c.probability.toFixed(2)} => [${c.name}]`);
       if (!segment) return 0;
@@ -77,7 +79,7 @@ export const classify = defineCommand({
       if (image.width < minSide || image.height < minSide) {
         throw new Error(`${file} is ${image.width}x${image.height}; fc6 padding '${padding}' needs at least ${minSide}x${minSide}${padding === 'valid' ? " (use --fc6-padding same for smaller images)" : ''}`);
       }
-      const scores = scoreMap(model, image, { fc6Padding: padding, preprocessing });
+      const scores = scoreMap(model, image, { fc6Padding: padding, normalization });
       try {
         const coarse = coarseLabels(scores, names);
         const map = discreteMatshow({ width: coarse.width, height: coarse.height, data: coarse.labels }, { names, title: 'Segmentation' });

@@ -2,7 +2,7 @@
 // and every problem found, each with its file; exit code 1 when there were problems.
 import { existsSync } from 'node:fs';
 import { checkDataset, formatReport } from '../../data/check.js';
-import { Progress } from '../../train/progress.js';
+import { progressBars } from '../progress-bar.js';
 import { flag, num, str, UsageError } from '../args.js';
 import { commandGroup, defineCommand } from '../command.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../data-args.js';
@@ -36,22 +36,7 @@ const check = defineCommand({
     const maxProblems = num(args, 'max-problems', { min: 0, integer: true });
     const spec = datasetSpecFromArgs(args, str(args, 'split'));
     if (spec.root && !existsSync(spec.root)) throw new Error(`dataset folder ${spec.root} does not exist`);
-    const bars = new Map<string, Progress>();
-    const quiet = flag(args, 'quiet');
-    const report = await checkDataset(spec, {
-      limit,
-      onProgress: quiet
-        ? undefined
-        : (done, total, split) => {
-            let bar = bars.get(split);
-            if (!bar) {
-              bar = new Progress({ total, label: `check ${split || 'root'}`, unit: 'img' });
-              bars.set(split, bar);
-            }
-            bar.tick(done - bar.count);
-            if (done >= total) bar.done();
-          },
-    });
+    const report = await checkDataset(spec, { limit, onProgress: flag(args, 'quiet') ? undefined : progressBars() });
     if (flag(args, 'json')) process.stdout.write(JSON.stringify(report) + '\n');
     else console.log(formatReport(report, { maxProblems }));
     return report.ok ? 0 : 1;

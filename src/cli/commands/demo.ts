@@ -10,10 +10,11 @@ import type { DatasetSpec } from '../../data/datasets/types.js';
 import { formatTable } from '../../metrics/scores.js';
 import { prepareRun, type TrainRunOptions } from '../../train/run.js';
 import { evaluate } from '../../train/evaluate.js';
-import { loadModel } from '../../train/load-model.js';
+import { loadCheckpointModel } from '../../checkpoint/load-model.js';
 import { writeSamplePanels } from '../demo-samples.js';
 import { flag, num, str, UsageError } from '../args.js';
 import { defineCommand } from '../command.js';
+import { progressBars } from '../progress-bar.js';
 import { threadCount, threadsOption } from '../common-options.js';
 import { runTraining } from './train.js';
 
@@ -71,14 +72,14 @@ export const demo = defineCommand({
       timeBudget: seconds,
       threads,
       out,
-      verbose: !flag(args, 'quiet'),
+      onProgress: flag(args, 'quiet') ? undefined : progressBars(),
     };
     console.error(`training a U-Net (ce + Dice loss, Adam) for ${seconds} s on ${threads} threads`);
     const run = await prepareRun(options);
     const code = await runTraining(run, null);
     if (code !== 0) return code;
 
-    const { model } = loadModel(run.trainer.paths.best);
+    const { model } = loadCheckpointModel(run.trainer.paths.best);
     const valSpec: DatasetSpec = { format: 'folder', root: dataDir, split: 'val' };
     const val = new DataLoader(valSpec, { batchSize: 16, workers: 0, preprocess: run.config.preprocess });
     const dataset = await val.ready();

@@ -6,13 +6,15 @@ import { datasetSplits, openDataset } from '../../data/datasets/open.js';
 import type { Dataset, DatasetSpec } from '../../data/datasets/types.js';
 import type { PreprocessSpec } from '../../data/transforms/spec.js';
 import { formatTable, type Summary } from '../../metrics/scores.js';
-import { inputMultiple, isModelName, MODELS, type ZooModel } from '../../models/registry.js';
-import { evaluate, type BinaryDetails } from '../../train/evaluate.js';
-import { loadModel } from '../../train/load-model.js';
+import type { ZooModel } from '../../models/contract.js';
+import { evaluate } from '../../train/evaluate.js';
+import type { BinaryDetails } from '../../metrics/split-scores.js';
+import { loadCheckpointModel } from '../../checkpoint/load-model.js';
 import { createPredictor } from '../../infer/predictor.js';
 import { scoreFullResolution } from '../../infer/score.js';
-import { Progress } from '../../train/progress.js';
-import type { CheckpointConfig } from '../../train/checkpoint.js';
+import { progressBars } from '../progress-bar.js';
+import { ProgressReporter } from '../../io/progress.js';
+import type { CheckpointConfig } from '../../checkpoint/file.js';
 import { flag, num, requireStr, str, UsageError, type OptionSpecs } from '../args.js';
 import { defineCommand } from '../command.js';
 import { checkpointOption, threadCount, threadsOption } from '../common-options.js';
@@ -66,9 +68,9 @@ async function checkCompatible(path: string, config: CheckpointConfig, model: Zo
   if (dataset.length === 0) throw new Error(`the data ${where} holds no images`);
   const pre = (config.preprocess ?? {}) as PreprocessSpec;
   const { image } = await dataset.get(0);
-  const inChannels = (config.model.options as { inChannels?: number }).inChannels;
+  const { inChannels } = model.contract;
   const channels = pre.channels ?? (image.channels >= 3 ? 3 : image.channels);
-  if (inChannels !== undefined && channels !== inChannels) {
+  if (channels !== inChannels) {
     throw new Error(`checkpoint ${path} takes ${inChannels}-channel images; the data ${where} has ${image.channels}-channel images (${dataset.name(0)})`);
   }
   if (fullResolution) return; // prediction pads each image to the model's grid
@@ -77,7 +79,7 @@ async function checkCompatible(path: string, config: CheckpointConfig, model: Zo
     h = Math.max(h, pre.pad.height ?? 0) + (pre.pad.top ?? 0) + (pre.pad.bottom ?? 0);
     w = Math.max(w, pre.pad.width ?? 0) + (pre.pad.left ?? 0) + (pre.pad.right ?? 0);
   }
-  const multiple = inputMultiple(model);
+  const multiple = model.contract.inputMultiple;
   if (h % multiple !== 0 || w % multiple !== 0) {
     throw new Error(
       `checkpoint ${path} (${name}) needs image sides that are multiples of ${multiple}; ` +
@@ -135,12 +137,11 @@ export const evalCommand = defineCommand({
     const spec = (split === undefined ? base : { ...base, split }) as DatasetSpec;
     if (threads) setNumThreads(threads);
 
-    const { model, config } = loadModel(path);
+    const { model, config } = loadCheckpointModel(path);
     try {
       const name = config.model.name;
-      if (isModelName(name) && MODELS[name].task !== 'segmentation') {
-        throw new Error(`checkpoint ${path} holds a ${name} (${MODELS[name].task}) model; eval scores segmentation models`);
-      }
+      const { task } = model.contract;
+      if (task !== 'segmentation') throw new Error(`checkpoint ${path} holds a ${name} (${task}) model; eval scores segmentation models`);
       const dataset = await openDataset(spec);
       const where = `${spec.format}${spec.root ? ` ${spec.root}` : ''}${split ? ` (split ${split})` : ''}`;
       await checkCompatible(path, config, model, dataset, where, fullResolution);
@@ -149,7 +150,7 @@ export const evalCommand = defineCommand({
       }
       const ignoreIndex = dataset.ignoreIndex ?? config.classes.ignoreIndex ?? null;
       const binary = model.numClasses === 1;
-      const progress = flag(args, 'quiet') ? undefined : new Progress({ total: dataset.length, label: 'eval', unit: 'img' });
+      const progress = new ProgressReporter(flag(args, 'quiet') ? undefined : progressBars(), 'eval', dataset.length);
       const options = { numClasses: dataset.numClasses, classNames: dataset.classNames, ignoreIndex, threshold, binaryDetails: binary, progress };
       let result;
       if (fullResolution) {
@@ -162,7 +163,7 @@ export const evalCommand = defineCommand({
           await loader.close();
         }
       }
-      progress?.done();
+      progress.finish();
       const report: EvalReport = {
         ...result.summary,
         checkpoint: path,

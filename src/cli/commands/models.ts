@@ -19,8 +19,9 @@ function zoo(): ModelInfo[] {
     const entry = MODELS[name];
     const model = withDefaultDevice('meta', () => createModel(name));
     const parameters = countParameters(model).total;
+    const { task } = model.contract;
     model.dispose();
-    return { name, task: entry.task, parameters, description: entry.description, options: [...entry.options] };
+    return { name, task, parameters, description: entry.description, options: [...entry.options] };
   });
 }
 

@@ -2,8 +2,8 @@
 // or with --params-only just the counts, from a model built on 'meta' without allocating.
 import { withDefaultDevice } from '../../torch/index.js';
 import { countParameters, formatSummary, summary as modelSummary } from '../../models/summary.js';
-import { createModel, inputMultiple, isModelName, minInputSize, MODEL_NAMES, type ZooModel } from '../../models/registry.js';
-import { modelInChannels } from '../../infer/predictor.js';
+import { createModelFromConfig, isModelName, MODEL_NAMES } from '../../models/registry.js';
+import type { ZooModel } from '../../models/contract.js';
 import { flag, num, requireStr, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
 import { modelOptionSpecs, modelOptionsFromArgs } from '../model-args.js';
@@ -37,18 +37,15 @@ function parseShape(raw: string): number[] {
 
 /** The input the table runs on: the given shape checked against what the model accepts, or a default. */
 function inputShapeFor(model: ZooModel, raw: string | undefined): number[] {
-  const config = model.config as { imageSize?: [number, number] };
-  const channels = modelInChannels(model);
-  const multiple = inputMultiple(model);
-  const min = minInputSize(model);
+  const { inChannels: channels, inputMultiple: multiple, minInputSize: min, fixedInputSize: fixed } = model.contract;
   const up = (v: number): number => Math.max(min, Math.ceil(v / multiple) * multiple);
-  const fallback = config.imageSize ?? [up(224), up(224)];
+  const fallback = fixed ?? [up(224), up(224)];
   if (raw === undefined) return [1, channels, ...fallback];
   const shape = parseShape(raw);
   const [, c, h, w] = shape as [number, number, number, number];
   if (c !== channels) throw new UsageError(`--input-shape: model ${model.architecture} takes ${channels} channels, got ${c} (${raw})`);
-  if (config.imageSize && (h !== config.imageSize[0] || w !== config.imageSize[1])) {
-    throw new UsageError(`--input-shape: model ${model.architecture} takes ${config.imageSize.join('x')} images, got ${h}x${w}`);
+  if (fixed && (h !== fixed[0] || w !== fixed[1])) {
+    throw new UsageError(`--input-shape: model ${model.architecture} takes ${fixed.join('x')} images, got ${h}x${w}`);
   }
   if (h % multiple !== 0 || w % multiple !== 0 || h < min || w < min) {
     const suggestion = `${shape[0]}x${c}x${up(h)}x${up(w)}`;
@@ -74,7 +71,7 @@ export const summary = defineCommand({
     if (!isModelName(name)) throw new UsageError(`--model expects one of ${MODEL_NAMES.join(', ')}, got '${name}'`);
     const options = optionsOf(args);
     // Built on 'meta' first: counts and the input check cost nothing even for VGG.
-    const meta = withDefaultDevice('meta', () => createModel(name, options));
+    const meta = withDefaultDevice('meta', () => createModelFromConfig(name, options));
     let inputShape: number[];
     let counts: ReturnType<typeof countParameters>;
     let config: object;
@@ -97,7 +94,7 @@ export const summary = defineCommand({
       return 0;
     }
     // libtorch has no meta kernels for convolutions, so the table's forward pass runs on the CPU.
-    const model = createModel(name, options);
+    const model = createModelFromConfig(name, options);
     try {
       const s = modelSummary(model, inputShape);
       if (flag(args, 'json')) console.log(JSON.stringify({ model: name, options: config, ...s }));

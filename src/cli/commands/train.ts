@@ -7,6 +7,7 @@ import { prepareRun, resumeRun, type PreparedRun, type TrainRunOptions } from '.
 import type { PadMode } from '../../data/transforms/spec.js';
 import { choice, flag, num, numberList, requireStr, size, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
+import { progressBars } from '../progress-bar.js';
 import { threadCount, threadsOption } from '../common-options.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../data-args.js';
 import { withInterrupt } from '../interrupt.js';
@@ -36,7 +37,10 @@ const specs: OptionSpecs = {
   'pad-to': { type: 'string', help: 'HxW  pad images up to HEIGHTxWIDTH (e.g. 101 -> 128)' },
   'pad-mode': { type: 'string', help: 'M  constant (default), reflect, symmetric, edge, wrap (numpy.pad)' },
   channels: { type: 'string', help: 'C  image channels for the model: 1 or 3 (default as stored)' },
-  normalize: { type: 'string', help: 'N  unit (x/255), imagenet (mean/std), vgg (mean subtraction), none (default imagenet for vgg/fcn, unit otherwise)' },
+  normalize: {
+    type: 'string',
+    help: 'N  unit (x/255), imagenet (torchvision mean/std), vgg (RGB mean subtraction), caffe (BGR mean subtraction), keras-caffe, keras-tf, none (default imagenet for vgg/fcn, unit otherwise)',
+  },
   augment: { type: 'boolean', help: 'random horizontal flips and scale 0.75-1.25, cropped back to the input size' },
   loss: { type: 'string', help: `L  ${LOSS_NAMES.join(', ')} (default ce; mse for cae; bce/bce+dice give a one-output sigmoid model)` },
   'class-weights': { type: 'string', help: 'W,W,...  one weight per class for the cross-entropy' },
@@ -85,7 +89,7 @@ function runOptions(args: Parsed): TrainRunOptions {
     padTo: size(args, 'pad-to'),
     padMode: choice(args, 'pad-mode', ['constant', 'reflect', 'symmetric', 'edge', 'wrap'] as PadMode[]),
     channels: channels as 1 | 3 | undefined,
-    normalize: choice(args, 'normalize', ['unit', 'imagenet', 'vgg', 'none'] as const),
+    normalize: choice(args, 'normalize', ['unit', 'imagenet', 'vgg', 'caffe', 'keras-caffe', 'keras-tf', 'none'] as const),
     augment: flag(args, 'augment'),
     loss: choice(args, 'loss', LOSS_NAMES) as LossName | undefined,
     classWeights: numberList(args, 'class-weights', { min: 0 }),
@@ -96,7 +100,7 @@ function runOptions(args: Parsed): TrainRunOptions {
     cacheDir: str(args, 'cache'),
     timeBudget: num(args, 'time-budget', { min: 1 }),
     out: requireStr(args, 'out', 'the run folder to write'),
-    verbose: !flag(args, 'quiet'),
+    onProgress: flag(args, 'quiet') ? undefined : progressBars(),
   };
 }
 
@@ -146,7 +150,7 @@ export const train = defineCommand({
         timeBudget: num(args, 'time-budget', { min: 1 }),
         threads: threadCount(args),
         workers: num(args, 'workers', { min: 0, integer: true }),
-        verbose: !flag(args, 'quiet'),
+        onProgress: flag(args, 'quiet') ? undefined : progressBars(),
       });
       return runTraining(run, null);
     }

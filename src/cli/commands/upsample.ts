@@ -1,5 +1,5 @@
-// pixelwise upsample: the first seed's bilinear upsampling through a transposed convolution.
-import { upsampleImage } from '../../nn/bilinear.js';
+// pixelwise upsample: bilinear upsampling through a transposed convolution (FCN's upsampling layer).
+import { upsampleImage } from '../../image/upsample.js';
 import { num, UsageError } from '../args.js';
 import { defineCommand } from '../command.js';
 import { pngOutOption, pngOutPath, readImageFile, writeOutputs } from '../common-options.js';
@@ -21,7 +21,7 @@ export const upsample = defineCommand({
     if (factor === undefined) throw new UsageError('--factor is required');
     const out = pngOutPath(args);
     const image = await readImageFile(args.positionals[0]!);
-    const up = upsampleImage({ data: image.data, height: image.height, width: image.width, channels: image.channels }, factor);
+    const up = upsampleImage(image, factor);
     const data = Uint8Array.from(up.data, (v) => Math.min(255, Math.max(0, Math.round(v))));
     writeOutputs(out, { width: up.width, height: up.height, channels: image.channels, data });
     console.log(`wrote ${out} (${up.width}x${up.height}, factor ${factor}, kernel ${2 * factor - (factor % 2)})`);

@@ -3,8 +3,8 @@
 // class k - 1 of the 150, so labels shift down by one with 0 → ignore. A few images are gray:
 // they are converted to RGB.
 import { join, resolve } from 'node:path';
-import { paletteFor } from '../../viz/palette.js';
-import { ADE20K_CLASS_NAMES } from '../classes.js';
+import { paletteFor } from '../../image/palette.js';
+import { ADE20K_CLASS_NAMES } from '../../image/classes.js';
 import { throwProblems } from './errors.js';
 import { FileDataset, pairByStem, requireSamples } from './file-dataset.js';
 import { isDir, readLabelFile, requireDir } from './files.js';

@@ -1,8 +1,8 @@
 // CamVid in SegNet's layout: <split>/ holds the RGB frames, <split>annot/ the label maps of
 // class indices 0..10 under the same file names, 11 = void (ignored).
 import { join, resolve } from 'node:path';
-import { camvidPalette } from '../../viz/palette.js';
-import { CAMVID_CLASS_NAMES } from '../classes.js';
+import { camvidPalette } from '../../image/palette.js';
+import { CAMVID_CLASS_NAMES } from '../../image/classes.js';
 import { throwProblems } from './errors.js';
 import { FileDataset, pairByStem, requireSamples } from './file-dataset.js';
 import { isDir, readLabelFile, requireDir } from './files.js';

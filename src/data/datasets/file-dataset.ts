@@ -2,11 +2,11 @@
 // (name, image file, label file) entries and a per-format rule that turns a stored label
 // file into class indices.
 import { join } from 'node:path';
-import type { Rgb } from '../../viz/color.js';
-import type { RawImage } from '../raw-image.js';
+import type { Rgb } from '../../image/color.js';
 import { DataError } from './errors.js';
 import { checkSameSize, filesByStem, readImageFile } from './files.js';
-import type { Dataset, DatasetProblem, DatasetSpec, Sample, SampleLabel } from './types.js';
+import type { Dataset, DatasetProblem, DatasetSpec, Sample } from './types.js';
+import type { LabelArray, LabelMap, RawImage } from '../../image/types.js';
 
 export interface FileEntry {
   name: string;
@@ -23,7 +23,7 @@ export interface FileDatasetOptions {
   /** Convert every image to this many channels (RGB datasets that hold a few gray images). */
   imageChannels?: RawImage['channels'];
   /** Decodes and maps one label file; errors name the file. */
-  decodeLabel: (file: string) => Promise<SampleLabel>;
+  decodeLabel: (file: string) => Promise<LabelMap<LabelArray>>;
   problems?: DatasetProblem[];
 }
 

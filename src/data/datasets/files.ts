@@ -1,13 +1,10 @@
 // Finding and reading a dataset's files, with errors that name the file and say what was expected.
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { readImage, readLabelImage, readLabelImageAsync, type LabelImage } from '../image.js';
-import type { RawImage } from '../raw-image.js';
+import { IMAGE_EXTENSIONS, readImage, readLabelImage, readLabelImageAsync } from '../../image/files.js';
+import type { RawImage, StoredLabels } from '../../image/types.js';
 import { DataError } from './errors.js';
 import type { DatasetProblem } from './types.js';
-
-/** Extensions read as images (sharp decodes all but PNG, which our codec reads). */
-export const IMAGE_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.webp', '.gif'];
 
 /** Throws a missing-folder DataError unless path is a directory. */
 export function requireDir(path: string, what: string): void {
@@ -78,7 +75,7 @@ export async function readImageFile(path: string, channels?: RawImage['channels'
 }
 
 /** Reads a label map file exactly as stored (PNG synchronously, others through sharp). */
-export async function readLabelFile(path: string): Promise<LabelImage> {
+export async function readLabelFile(path: string): Promise<StoredLabels> {
   try {
     return extname(path).toLowerCase() === '.png' ? readLabelImage(path) : await readLabelImageAsync(path);
   } catch (e) {

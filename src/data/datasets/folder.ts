@@ -3,14 +3,15 @@
 // RGB colour masks (colours from classes.json).
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { paletteFor } from '../../viz/palette.js';
-import type { Rgb } from '../../viz/color.js';
+import { paletteFor } from '../../image/palette.js';
+import type { Rgb } from '../../image/color.js';
 import { defaultClassNames, findClassInfo, type ClassInfo } from '../classes.js';
 import { DataError, throwProblems } from './errors.js';
 import { FileDataset, pairByStem, requireSamples, type FileEntry } from './file-dataset.js';
 import { isDir, readImageFile, readLabelFile, requireDir } from './files.js';
 import { binaryLabel, colorLabel, indexLabel } from './label-map.js';
-import type { DatasetProblem, FolderSpec, SampleLabel } from './types.js';
+import type { DatasetProblem, FolderSpec } from './types.js';
+import type { LabelArray, LabelMap } from '../../image/types.js';
 
 export interface OpenOptions {
   /** Collect problems in dataset.problems and skip the samples concerned instead of throwing. */
@@ -47,7 +48,7 @@ export async function openFolder(spec: FolderSpec, options: OpenOptions = {}): P
   if (!Number.isFinite(threshold) || threshold < 0 || threshold > 255) throw new Error(`folder dataset ${base}: threshold ${threshold}, expected 0..255`);
   const { mode, names, ignoreIndex, colors, palette } = classes;
 
-  const decodeLabel = async (file: string): Promise<SampleLabel> => {
+  const decodeLabel = async (file: string): Promise<LabelMap<LabelArray>> => {
     if (mode === 'binary') return binaryLabel(await readImageFile(file, 1), threshold);
     const stored = await readLabelFile(file);
     if (mode === 'color') return colorLabel(stored, colors!, file);
@@ -80,7 +81,7 @@ async function decideClasses(spec: FolderSpec, info: ClassInfo | undefined, entr
   const first = entries.find((e) => e.label)?.label;
   if (mode === 'auto' && first) {
     const stored = await readLabelFile(first);
-    if (stored.isColor) mode = 'color';
+    if (stored.channels === 3) mode = 'color';
     else if (stored.palette) {
       mode = 'index';
       // A palette PNG brings its own colours: use them for visualisation.

@@ -1,9 +1,8 @@
 // Stored label values to class indices: checked (out-of-range values are errors naming the
 // file), shifted (ADE20K's 0 = "other"), thresholded (0/255 masks) or looked up (RGB colours).
-import type { Rgb } from '../../viz/color.js';
-import type { LabelImage } from '../image.js';
+import type { Rgb } from '../../image/color.js';
+import type { LabelArray, LabelMap, StoredLabels } from '../../image/types.js';
 import { DataError } from './errors.js';
-import type { SampleLabel } from './types.js';
 
 export interface IndexRule {
   numClasses: number;
@@ -13,8 +12,8 @@ export interface IndexRule {
 }
 
 /** Checks and maps stored class indices (gray or palette values). */
-export function indexLabel(stored: LabelImage, rule: IndexRule, file: string): SampleLabel {
-  if (stored.isColor) {
+export function indexLabel(stored: StoredLabels, rule: IndexRule, file: string): LabelMap<LabelArray> {
+  if (stored.channels === 3) {
     throw new DataError('unreadable', file, 'label map is an RGB colour image, expected class indices (gray or palette PNG); give class colours in classes.json to map colours');
   }
   const { numClasses, ignoreIndex, shiftDown = false } = rule;
@@ -40,15 +39,15 @@ export function indexLabel(stored: LabelImage, rule: IndexRule, file: string): S
 }
 
 /** 8-bit gray mask to 0/1: values >= threshold are class 1. */
-export function binaryLabel(gray: { width: number; height: number; channels: number; data: Uint8Array }, threshold: number): SampleLabel {
+export function binaryLabel(gray: { width: number; height: number; channels: number; data: Uint8Array }, threshold: number): LabelMap<LabelArray> {
   const out = new Uint8Array(gray.width * gray.height);
   for (let i = 0; i < out.length; i++) out[i] = gray.data[i * gray.channels]! >= threshold ? 1 : 0;
   return { width: gray.width, height: gray.height, data: out };
 }
 
 /** RGB colour label map to class indices through one colour per class; unknown colours are errors. */
-export function colorLabel(stored: LabelImage, colors: readonly Rgb[], file: string): SampleLabel {
-  if (!stored.isColor) {
+export function colorLabel(stored: StoredLabels, colors: readonly Rgb[], file: string): LabelMap<LabelArray> {
+  if (stored.channels !== 3) {
     throw new DataError('unreadable', file, 'expected an RGB colour label map (mask mode "color"), found a gray or palette image');
   }
   const lookup = new Map<number, number>();

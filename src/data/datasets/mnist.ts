@@ -2,9 +2,9 @@
 // each sample's digit comes as classIndex.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Rgb } from '../../viz/color.js';
-import { paletteFor } from '../../viz/palette.js';
-import { MNIST_CLASS_NAMES } from '../classes.js';
+import type { Rgb } from '../../image/color.js';
+import { paletteFor } from '../../image/palette.js';
+import { MNIST_CLASS_NAMES } from '../../image/classes.js';
 import { readIdx, type IdxArray } from '../idx.js';
 import { DataError } from './errors.js';
 import { requireDir } from './files.js';

@@ -4,13 +4,14 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import type { Rgb } from '../../viz/color.js';
-import { paletteFor } from '../../viz/palette.js';
+import type { Rgb } from '../../image/color.js';
+import { paletteFor } from '../../image/palette.js';
 import { defaultClassNames } from '../classes.js';
 import { parseNpyHeader, readNpy, type NpyData, type NpyDType, type NpyHeader } from '../npy.js';
 import { DataError } from './errors.js';
 import { checkIndices } from './label-map.js';
-import type { Dataset, NpySpec, Sample, SampleLabel } from './types.js';
+import type { Dataset, NpySpec, Sample } from './types.js';
+import type { Channels, LabelArray, LabelMap } from '../../image/types.js';
 
 interface ArrayFile {
   path: string;
@@ -221,7 +222,7 @@ export class NpyDataset implements Dataset {
   async get(i: number): Promise<Sample> {
     const k = this.index(i);
     const [, h, w] = this.images.shape as [number, number, number, number?];
-    const channels = this.images.shape[3] ?? 1;
+    const channels = (this.images.shape[3] ?? 1) as Channels; // 1..4, checked at open
     const pixels = h! * w! * channels;
     const raw = await readRange(this.images, k * pixels, pixels);
     const data = raw instanceof Float64Array ? Float32Array.from(raw) : raw;
@@ -230,7 +231,7 @@ export class NpyDataset implements Dataset {
     return sample;
   }
 
-  private async readLabel(k: number, w: number, h: number): Promise<SampleLabel> {
+  private async readLabel(k: number, w: number, h: number): Promise<LabelMap<LabelArray>> {
     const file = this.labels!;
     const where = `${file.path} [${k}]`;
     const n = w * h;

@@ -22,7 +22,12 @@ export const DATASET_FORMATS: Readonly<Record<DatasetFormat, string>> = {
   synthetic: 'generated shapes over textured backgrounds (seeded): count, size, numClasses, noise, difficulty',
 };
 
-/** Opens a dataset from its serialisable spec; a strict open throws on the first structural problems. */
+/**
+ * Opens a dataset from its serialisable spec; a strict open throws on the first structural problems.
+ * @example
+ *   const camvid = await openDataset({ format: 'camvid', root: 'CamVid', split: 'val' });
+ *   const { name, image, label } = await camvid.get(0); // RawImage, LabelMap of class indices
+ */
 export async function openDataset(spec: DatasetSpec, options: OpenOptions = {}): Promise<Dataset> {
   if (spec === null || typeof spec !== 'object' || typeof spec.format !== 'string') {
     throw new Error(`openDataset: spec ${JSON.stringify(spec)} has no format; expected {format: ${Object.keys(DATASET_FORMATS).join(' | ')}, root, split, ...}`);

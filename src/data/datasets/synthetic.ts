@@ -1,7 +1,7 @@
 // Deterministic generated scenes for the demo and the tests: sample i of a split is rendered
 // from (seed, split, i) alone, so any worker draws the same scene without shared state.
-import type { Rgb } from '../../viz/color.js';
-import { qualitativePalette } from '../../viz/palette.js';
+import type { Rgb } from '../../image/color.js';
+import { qualitativePalette } from '../../image/palette.js';
 import { hashString, mixSeed, Rng } from '../transforms/random.js';
 import { renderScene, SHAPES } from './synthetic-scene.js';
 import type { Dataset, Sample, SyntheticSpec } from './types.js';

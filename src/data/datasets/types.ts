@@ -1,31 +1,17 @@
 // What every dataset format hands out, and the serialisable specs that open them. A spec is
 // plain JSON so a worker thread can reopen the same dataset, the cache can hash it and a
 // checkpoint can record it.
-import type { Rgb } from '../../viz/color.js';
-
-/** Decoded pixels, interleaved row-major: data[(y * width + x) * channels + c]. */
-export interface SampleImage {
-  width: number;
-  height: number;
-  channels: number;
-  /** 8-bit pixels, or floats when the source stores floats (a float32 .npy). */
-  data: Uint8Array | Float32Array;
-}
-
-/** A label map of class indices (after the format's mapping, ignore pixels = ignoreIndex). */
-export interface SampleLabel {
-  width: number;
-  height: number;
-  data: Uint8Array | Uint16Array | Int32Array;
-}
+import type { Rgb } from '../../image/color.js';
+import type { LabelArray, LabelMap, RawImage } from '../../image/types.js';
 
 /** One item of a dataset, decoded but not preprocessed. */
 export interface Sample {
   /** A stable name: the file stem, or `<split>/<index>` for array formats. */
   name: string;
-  image: SampleImage;
-  /** Absent for image-only data (MNIST for autoencoders) and unlabelled test splits. */
-  label?: SampleLabel;
+  /** Decoded pixels: 8-bit, or floats when the source stores floats (a float32 .npy). */
+  image: RawImage<Uint8Array | Float32Array>;
+  /** Class indices (after the format's mapping, ignored pixels = ignoreIndex); absent for image-only data (MNIST for autoencoders) and unlabelled test splits. */
+  label?: LabelMap<LabelArray>;
   /** A whole-image class (MNIST's digit), when the format has one. */
   classIndex?: number;
 }

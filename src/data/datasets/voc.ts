@@ -3,8 +3,8 @@
 // boundaries (ignored).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { vocPalette } from '../../viz/palette.js';
-import { VOC_CLASS_NAMES } from '../classes.js';
+import { vocPalette } from '../../image/palette.js';
+import { VOC_CLASS_NAMES } from '../../image/classes.js';
 import { DataError, throwProblems } from './errors.js';
 import { FileDataset, requireSamples, type FileEntry } from './file-dataset.js';
 import { isDir, readLabelFile, requireDir, requireFile, stemOf } from './files.js';

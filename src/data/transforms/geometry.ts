@@ -1,10 +1,10 @@
 // Flips and crops, applied to an image and its label map with the same parameters.
-import { alloc, allocLabel, type LabelPlane, type Planar } from './planar.js';
+import { allocLabels, allocPixels, type ChwImage, type LabelArray, type LabelMap } from '../../image/types.js';
 
 /** Mirrors left-right. */
-export function flipImageH(image: Planar): Planar {
+export function flipImageH(image: ChwImage): ChwImage {
   const { width, height, channels, data } = image;
-  const out = alloc(data, data.length);
+  const out = allocPixels(data, data.length);
   for (let r = 0; r < channels * height; r++) {
     const o = r * width;
     for (let x = 0; x < width; x++) out[o + x] = data[o + width - 1 - x]!;
@@ -13,9 +13,9 @@ export function flipImageH(image: Planar): Planar {
 }
 
 /** Mirrors top-bottom. */
-export function flipImageV(image: Planar): Planar {
+export function flipImageV(image: ChwImage): ChwImage {
   const { width, height, channels, data } = image;
-  const out = alloc(data, data.length);
+  const out = allocPixels(data, data.length);
   for (let c = 0; c < channels; c++) {
     for (let y = 0; y < height; y++) out.set(data.subarray((c * height + height - 1 - y) * width, (c * height + height - y) * width), (c * height + y) * width);
   }
@@ -23,26 +23,26 @@ export function flipImageV(image: Planar): Planar {
 }
 
 /** Mirrors a label map left-right. */
-export function flipLabelH(label: LabelPlane): LabelPlane {
+export function flipLabelH(label: LabelMap<LabelArray>): LabelMap<LabelArray> {
   const { width, height, data } = label;
-  const out = allocLabel(data, data.length);
+  const out = allocLabels(data, data.length);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[y * width + x] = data[y * width + width - 1 - x]!;
   return { width, height, data: out };
 }
 
 /** Mirrors a label map top-bottom. */
-export function flipLabelV(label: LabelPlane): LabelPlane {
+export function flipLabelV(label: LabelMap<LabelArray>): LabelMap<LabelArray> {
   const { width, height, data } = label;
-  const out = allocLabel(data, data.length);
+  const out = allocLabels(data, data.length);
   for (let y = 0; y < height; y++) out.set(data.subarray((height - 1 - y) * width, (height - y) * width), y * width);
   return { width, height, data: out };
 }
 
 /** The window [x, x + width) x [y, y + height), which must lie inside the image. */
-export function cropImage(image: Planar, x: number, y: number, width: number, height: number): Planar {
+export function cropImage(image: ChwImage, x: number, y: number, width: number, height: number): ChwImage {
   checkWindow(image, x, y, width, height);
   if (x === 0 && y === 0 && width === image.width && height === image.height) return image;
-  const out = alloc(image.data, width * height * image.channels);
+  const out = allocPixels(image.data, width * height * image.channels);
   for (let c = 0; c < image.channels; c++) {
     for (let r = 0; r < height; r++) {
       const src = (c * image.height + y + r) * image.width + x;
@@ -53,10 +53,10 @@ export function cropImage(image: Planar, x: number, y: number, width: number, he
 }
 
 /** The same window of a label map. */
-export function cropLabel(label: LabelPlane, x: number, y: number, width: number, height: number): LabelPlane {
+export function cropLabel(label: LabelMap<LabelArray>, x: number, y: number, width: number, height: number): LabelMap<LabelArray> {
   checkWindow(label, x, y, width, height);
   if (x === 0 && y === 0 && width === label.width && height === label.height) return label;
-  const out = allocLabel(label.data, width * height);
+  const out = allocLabels(label.data, width * height);
   for (let r = 0; r < height; r++) {
     const src = (y + r) * label.width + x;
     out.set(label.data.subarray(src, src + width), r * width);

@@ -1,7 +1,7 @@
 // Padding with numpy.pad's semantics, any pad width (also wider than the image, where numpy
 // repeats the mirroring): each mode is a map from an outside index to an inside one, applied
 // per axis, which is what numpy's axis-by-axis padding amounts to.
-import { alloc, allocLabel, type LabelPlane, type Planar } from './planar.js';
+import { allocLabels, allocPixels, type ChwImage, type LabelArray, type LabelMap } from '../../image/types.js';
 import type { PadMode, PadSpec } from './spec.js';
 
 export interface Padding {
@@ -60,14 +60,14 @@ function checkPadding(p: Padding): void {
 }
 
 /** Pads a channels-first image (as numpy.pad on each (H, W) plane); `value` fills 'constant'. */
-export function padImage(image: Planar, p: Padding, mode: PadMode = 'constant', value = 0): Planar {
+export function padImage(image: ChwImage, p: Padding, mode: PadMode = 'constant', value = 0): ChwImage {
   checkPadding(p);
   if (p.top + p.bottom + p.left + p.right === 0) return image;
   const { width, height, channels, data } = image;
   const { xs, ys } = maps(width, height, p, mode);
   const W = xs.length;
   const H = ys.length;
-  const out = alloc(data, W * H * channels);
+  const out = allocPixels(data, W * H * channels);
   if (mode === 'constant' && value !== 0) out.fill(value);
   for (let c = 0; c < channels; c++) {
     for (let y = 0; y < H; y++) {
@@ -85,14 +85,14 @@ export function padImage(image: Planar, p: Padding, mode: PadMode = 'constant', 
 }
 
 /** Pads a label map: 'constant' fills with `value` (typically the ignore index), other modes copy labels like pixels. */
-export function padLabel(label: LabelPlane, p: Padding, mode: PadMode = 'constant', value = 0): LabelPlane {
+export function padLabel(label: LabelMap<LabelArray>, p: Padding, mode: PadMode = 'constant', value = 0): LabelMap<LabelArray> {
   checkPadding(p);
   if (p.top + p.bottom + p.left + p.right === 0) return label;
   const { width, height, data } = label;
   const { xs, ys } = maps(width, height, p, mode);
   const W = xs.length;
   const H = ys.length;
-  let out = allocLabel(data, W * H);
+  let out = allocLabels(data, W * H);
   if (mode === 'constant' && value > (out instanceof Uint8Array ? 255 : out instanceof Uint16Array ? 65535 : 2 ** 31 - 1)) out = new Int32Array(W * H);
   if (mode === 'constant' && value !== 0) out.fill(value);
   for (let y = 0; y < H; y++) {

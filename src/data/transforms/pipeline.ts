@@ -3,12 +3,13 @@
 // augmentation, then int32 labels ready to become an int64 tensor).
 import type { Sample } from '../datasets/types.js';
 import { cropImage, cropLabel, flipImageH, flipImageV, flipLabelH, flipLabelV } from './geometry.js';
-import { normalizeImage } from './normalize.js';
 import { padImage, paddingFor, padLabel } from './pad.js';
-import { toPlanar, type LabelPlane, type Planar } from './planar.js';
+import { toChw } from '../../image/convert.js';
+import { resizeChw, resizeLabels } from '../../image/resize.js';
+import type { ChwImage, LabelArray, LabelMap } from '../../image/types.js';
 import type { Rng } from './random.js';
-import { resizeImage, resizeLabel } from './resize.js';
-import { normalizeParams, type PreprocessSpec } from './spec.js';
+import type { PreprocessSpec } from './spec.js';
+import { normalizeChw, resolveNormalization } from '../../image/normalization.js';
 
 /** What the pipeline needs to know about the dataset. */
 export interface PipelineContext {
@@ -19,8 +20,8 @@ export interface PipelineContext {
 /** A sample after the deterministic stage: channels-first pixels as stored (uint8 or float). */
 export interface PreparedSample {
   name: string;
-  image: Planar;
-  label?: LabelPlane;
+  image: ChwImage;
+  label?: LabelMap<LabelArray>;
   classIndex?: number;
 }
 
@@ -39,15 +40,15 @@ export interface ProcessedSample {
 
 /** The deterministic stage: channel conversion, resize (labels nearest), padding. */
 export function prepare(sample: Sample, spec: PreprocessSpec, ctx: PipelineContext): PreparedSample {
-  let image = toPlanar(sample.image, spec.channels);
-  let label: LabelPlane | undefined = sample.label;
+  let image = toChw(sample.image, spec.channels);
+  let label: LabelMap<LabelArray> | undefined = sample.label;
   if (label && (label.width !== image.width || label.height !== image.height)) {
     throw new Error(`${sample.name}: label ${label.width}x${label.height} and image ${image.width}x${image.height} differ in size`);
   }
   if (spec.resize) {
     const { width, height, mode = 'bilinear' } = spec.resize;
-    image = resizeImage(image, width, height, mode);
-    if (label) label = resizeLabel(label, width, height);
+    image = resizeChw(image, width, height, mode);
+    if (label) label = resizeLabels(label, width, height);
   }
   if (spec.pad) {
     const mode = spec.pad.mode ?? 'constant';
@@ -63,7 +64,7 @@ export function prepare(sample: Sample, spec: PreprocessSpec, ctx: PipelineConte
 
 /** The second stage: normalisation, then augmentation when the spec has some and an rng is given. */
 export function finish(prepared: PreparedSample, spec: PreprocessSpec, ctx: PipelineContext, rng?: Rng): ProcessedSample {
-  let image: Planar = normalizeImage(prepared.image, normalizeParams(spec.normalize));
+  let image: ChwImage = normalizeChw(prepared.image, resolveNormalization(spec.normalize));
   let label = prepared.label;
   const aug = spec.augment;
   if (aug && rng) {
@@ -71,8 +72,8 @@ export function finish(prepared: PreparedSample, spec: PreprocessSpec, ctx: Pipe
       const s = rng.uniform(aug.scale[0], aug.scale[1]);
       const w = Math.max(1, Math.round(image.width * s));
       const h = Math.max(1, Math.round(image.height * s));
-      image = resizeImage(image, w, h, 'bilinear');
-      if (label) label = resizeLabel(label, w, h);
+      image = resizeChw(image, w, h, 'bilinear');
+      if (label) label = resizeLabels(label, w, h);
     }
     if (aug.crop) {
       const { width: cw, height: ch } = aug.crop;

@@ -1,12 +1,12 @@
 // The preprocessing spec: plain JSON, so a worker thread can rebuild the pipeline, the cache
 // can hash its deterministic part and a checkpoint can record what the model was trained on.
+import type { ResizeMode } from '../../image/resize.js';
+import { resolveNormalization, type NormalizationInput } from '../../image/normalization.js';
 
 /** numpy.pad modes (numpy names): 'edge' repeats the border pixel, 'reflect' mirrors without
  * repeating it (abc → cb|abc|ba), 'symmetric' mirrors with it (abc → ba|abc|cb), 'wrap' tiles. */
 export type PadMode = 'constant' | 'edge' | 'reflect' | 'symmetric' | 'wrap';
 
-/** 'bilinear' (half-pixel centres, as torch align_corners=False), 'area' (exact box average, for shrinking), 'nearest'. */
-export type ResizeMode = 'bilinear' | 'area' | 'nearest';
 
 export interface ResizeSpec {
   width: number;
@@ -45,38 +45,28 @@ export interface AugmentSpec {
   labelValue?: number;
 }
 
-/** out = (x * scale - mean[c]) / std[c]; mean and std have one entry or one per channel. */
-export interface NormalizeSpec {
-  scale?: number;
-  mean?: number[];
-  std?: number[];
-}
-
-/** 'unit': x / 255. 'vgg': x - (123.68, 116.78, 103.94) (RGB means, 0..255 scale). 'imagenet': torchvision's mean/std on x / 255. 'none': raw values. */
-export type NormalizePreset = 'none' | 'unit' | 'vgg' | 'imagenet';
-
 export interface PreprocessSpec {
   /** 1 or 3: convert images (gray → RGB replicates; RGB → gray by ITU-R 601 luma). Default: as stored, alpha dropped. */
   channels?: 1 | 3;
   resize?: ResizeSpec;
   pad?: PadSpec;
-  /** Default 'unit'. */
-  normalize?: NormalizePreset | NormalizeSpec;
+  /**
+   * How pixels become model inputs (image/normalization.ts): a preset name ('unit', 'imagenet',
+   * 'vgg', 'caffe', ...), a {channelOrder, range, mean, std} record, or the {scale, mean, std}
+   * older checkpoints stored. validatePreprocess turns each into the record. Default 'unit'.
+   */
+  normalize?: NormalizationInput;
   /** Random, seeded per (seed, epoch, sample): train only. */
   augment?: AugmentSpec;
 }
 
-export const NORMALIZE_PRESETS: Readonly<Record<NormalizePreset, Required<NormalizeSpec>>> = {
-  none: { scale: 1, mean: [0], std: [1] },
-  unit: { scale: 1 / 255, mean: [0], std: [1] },
-  vgg: { scale: 1, mean: [123.68, 116.78, 103.94], std: [1] },
-  imagenet: { scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
-};
-
 const PAD_MODES: readonly PadMode[] = ['constant', 'edge', 'reflect', 'symmetric', 'wrap'];
 const RESIZE_MODES: readonly ResizeMode[] = ['bilinear', 'area', 'nearest'];
 
-/** Throws an Error naming the field when a preprocessing spec is malformed; returns it typed. */
+/**
+ * Throws an Error naming the field when a preprocessing spec is malformed; returns a copy, typed,
+ * with `normalize` as the record (presets and the legacy form translated).
+ */
 export function validatePreprocess(spec: unknown): PreprocessSpec {
   const fail = (what: string): never => {
     throw new Error(`preprocess spec: ${what}`);
@@ -108,7 +98,7 @@ export function validatePreprocess(spec: unknown): PreprocessSpec {
     if (p.value !== undefined && !Number.isFinite(p.value)) fail(`pad.value is ${JSON.stringify(p.value)}, expected a number`);
     nonNegInt(p.labelValue, 'pad.labelValue');
   }
-  if (s.normalize !== undefined) normalizeParams(s.normalize as PreprocessSpec['normalize']);
+  const normalize = s.normalize === undefined ? undefined : resolveNormalization(s.normalize, 'preprocess spec: normalize');
   if (s.augment !== undefined) {
     const a = s.augment as AugmentSpec;
     if (a.scale !== undefined) {
@@ -125,25 +115,8 @@ export function validatePreprocess(spec: unknown): PreprocessSpec {
       if (v !== undefined && typeof v !== 'boolean' && !(typeof v === 'number' && v >= 0 && v <= 1)) fail(`augment.${k} is ${JSON.stringify(v)}, expected true/false or a probability 0..1`);
     }
   }
-  return s as PreprocessSpec;
-}
-
-/** The normalisation as explicit numbers (presets expanded). */
-export function normalizeParams(n: PreprocessSpec['normalize']): Required<NormalizeSpec> {
-  if (n === undefined) return NORMALIZE_PRESETS.unit;
-  if (typeof n === 'string') {
-    const preset = NORMALIZE_PRESETS[n];
-    if (!preset) throw new Error(`preprocess spec: normalize is "${n}", expected ${Object.keys(NORMALIZE_PRESETS).join(', ')} or {scale, mean, std}`);
-    return preset;
-  }
-  const out = { scale: n.scale ?? 1, mean: n.mean ?? [0], std: n.std ?? [1] };
-  if (!Number.isFinite(out.scale)) throw new Error(`preprocess spec: normalize.scale is ${JSON.stringify(n.scale)}, expected a number`);
-  if (!Array.isArray(out.mean) || out.mean.length === 0 || out.mean.some((v) => !Number.isFinite(v))) {
-    throw new Error(`preprocess spec: normalize.mean is ${JSON.stringify(n.mean)}, expected a list of numbers`);
-  }
-  if (!Array.isArray(out.std) || out.std.length === 0 || out.std.some((v) => !Number.isFinite(v) || v === 0)) {
-    throw new Error(`preprocess spec: normalize.std is ${JSON.stringify(n.std)}, expected a list of non-zero numbers`);
-  }
+  const out = { ...s } as PreprocessSpec;
+  if (normalize) out.normalize = normalize;
   return out;
 }
 

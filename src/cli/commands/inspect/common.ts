@@ -1,13 +1,12 @@
 // What the inspect subcommands share: channel lists, where the input image comes from (a
 // file, or a sample of a dataset), number formatting.
 import { basename } from 'node:path';
-import type { RawImage } from '../../../data/raw-image.js';
+import type { RawImage } from '../../../image/types.js';
 import { openDataset } from '../../../data/datasets/open.js';
-import type { SampleImage } from '../../../data/datasets/types.js';
 import { readMask } from '../../../inspect/mask.js';
-import { toRawImage } from '../../../inspect/samples.js';
-import type { LabelMap } from '../../../viz/maps.js';
-import type { Rgb } from '../../../viz/color.js';
+import { to8Bit } from '../../../image/convert.js';
+import type { LabelMap } from '../../../image/types.js';
+import type { Rgb } from '../../../image/color.js';
 import { num, str, UsageError, type OptionSpecs, type Parsed } from '../../args.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../../data-args.js';
 import { checkInputFile, readImageFile } from '../../common-options.js';
@@ -39,7 +38,7 @@ export const inputOptionSpecs: OptionSpecs = {
 export interface InputImage {
   name: string;
   /** As decoded (what the model is fed, after the checkpoint's preprocessing). */
-  sample: SampleImage;
+  sample: RawImage<Uint8Array | Float32Array>;
   /** For display. */
   image: RawImage;
   truth?: LabelMap;
@@ -74,7 +73,7 @@ export async function inputFromArgs(args: Parsed, palette: readonly Rgb[], binar
     const data = binary ? Int32Array.from(d, (v) => (v === 1 ? 1 : 0)) : d;
     truth = { width: sample.label.width, height: sample.label.height, data };
   }
-  return { name: sample.name, sample: sample.image, image: toRawImage(sample.image), truth };
+  return { name: sample.name, sample: sample.image, image: to8Bit(sample.image), truth };
 }
 
 /** Plain number formatting for the terminal. */

@@ -1,6 +1,6 @@
 // pixelwise inspect filters: the kernels of one convolution layer as a grid (print_filter).
 import { filterImage, layerKernels } from '../../../inspect/filters.js';
-import { loadModel } from '../../../train/load-model.js';
+import { loadCheckpointModel } from '../../../checkpoint/load-model.js';
 import { requireStr } from '../../args.js';
 import { defineCommand } from '../../command.js';
 import { checkpointOption, pngOutOption, pngOutPath, writeOutputs } from '../../common-options.js';
@@ -26,7 +26,7 @@ export const filters = defineCommand({
     const out = pngOutPath(args);
     const outChannels = indexList(args, 'out-channels');
     const inChannels = indexList(args, 'in-channels');
-    const { model } = loadModel(path);
+    const { model } = loadCheckpointModel(path);
     try {
       const k = layerKernels(model, layer);
       let [min, max] = [Infinity, -Infinity];

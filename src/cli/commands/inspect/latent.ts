@@ -1,10 +1,10 @@
-// pixelwise inspect latent: the second seed's 2-D latent space of a convolutional autoencoder,
+// pixelwise inspect latent: the 2-D latent space (the Keras lecture's MNIST autoencoder) of a convolutional autoencoder,
 // coloured by digit, with the image the decoder generates at a chosen point.
 import { openDataset } from '../../../data/datasets/open.js';
 import { permutation } from '../../../data/transforms/random.js';
 import { asLatent2d, decodePoint, encodeSamples, latentFigure } from '../../../inspect/latent.js';
 import { loadSamples } from '../../../inspect/samples.js';
-import { loadModel } from '../../../train/load-model.js';
+import { loadCheckpointModel } from '../../../checkpoint/load-model.js';
 import { num, numberList, requireStr, str, UsageError } from '../../args.js';
 import { defineCommand } from '../../command.js';
 import { chartOutOption, checkpointOption, pngOutPath, writeOutputs } from '../../common-options.js';
@@ -21,7 +21,7 @@ export const latent = defineCommand({
     checkpoint: { ...checkpointOption, help: 'CKPT  an autoencoder (cae) checkpoint with a 2-D latent space' },
     data: { type: 'string', short: 'd', help: 'DIR  the MNIST folder (IDX files)' },
     split: { type: 'string', help: "S  train or test (default 'test')" },
-    digits: { type: 'string', help: 'D,D,...  digits to encode (default 1,5,6 as in the seed)' },
+    digits: { type: 'string', help: 'D,D,...  digits to encode (default 1,5,6 as in the Keras autoencoder lecture)' },
     count: { type: 'string', short: 'n', help: 'N  random digits to encode (default 500)' },
     point: { type: 'string', help: 'X,Y  latent point to decode and mark (default 2,-4; negative first: --point=-2,4)' },
     seed: { type: 'string', help: 'N  seed of the random selection (default 0)' },
@@ -36,7 +36,7 @@ export const latent = defineCommand({
     const count = num(args, 'count', { min: 1, integer: true, default: 500 })!;
     const seed = num(args, 'seed', { min: 0, integer: true, default: 0 })!;
     const out = pngOutPath(args);
-    const { model: zoo, config } = loadModel(path);
+    const { model: zoo, config } = loadCheckpointModel(path);
     try {
       const model = asLatent2d(zoo, path);
       const dataset = await openDataset({ format: 'mnist', root, split: str(args, 'split') ?? 'test' });

@@ -1,8 +1,7 @@
 // pixelwise inspect layers: the names --layer takes, in execution order, with type and size.
-import { modelInChannels } from '../../../infer/predictor.js';
 import { formatLayers, listLayers } from '../../../inspect/layers.js';
 import { summary } from '../../../models/summary.js';
-import { loadModel } from '../../../train/load-model.js';
+import { loadCheckpointModel } from '../../../checkpoint/load-model.js';
 import { requireStr, size } from '../../args.js';
 import { defineCommand } from '../../command.js';
 import { checkpointOption } from '../../common-options.js';
@@ -21,7 +20,7 @@ export const layers = defineCommand({
   async run(args) {
     const path = requireStr(args, 'checkpoint', 'the checkpoint to read');
     const inputSize = size(args, 'input-size');
-    const { model, config } = loadModel(path);
+    const { model, config } = loadCheckpointModel(path);
     try {
       const rows = listLayers(model);
       const title = `${config.model.name} from ${path}: classes ${config.classes.names.join(', ')}`;
@@ -29,7 +28,7 @@ export const layers = defineCommand({
         console.log(formatLayers(rows, title));
         return 0;
       }
-      const s = summary(model, [1, modelInChannels(model), inputSize[0], inputSize[1]]);
+      const s = summary(model, [1, model.contract.inChannels, inputSize[0], inputSize[1]]);
       const shapes = new Map(s.rows.map((r) => [r.name, r.outputShapes.map((d) => `(${d.slice(1).join(', ')})`).join(' ')]));
       const table = formatLayers(rows, title).split('\n');
       // Append each layer's output shape to its table row (rows follow the header line).

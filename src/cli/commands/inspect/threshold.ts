@@ -1,14 +1,21 @@
 // pixelwise inspect threshold: a binary model's prediction above a threshold, scored by IoU
-// against the mask (the fourth seed's threshold viewer); --sweep plots IoU against threshold.
+// against the mask (the TGS U-Net tutorial's threshold viewer); --sweep plots IoU against threshold.
 import { loadPredictor } from '../../../infer/predictor.js';
 import { predictImage } from '../../../inspect/prediction.js';
-import { probabilityView, SWEEP_THRESHOLDS, thresholdSweep } from '../../../inspect/threshold.js';
+import { probabilityView } from '../../../inspect/threshold.js';
+import { DEFAULT_SWEEP, foregroundIoU, thresholdSweep } from '../../../metrics/binary.js';
 import { thresholdPlot } from '../../../viz/plot.js';
-import { maskIoU, thresholdView } from '../../../viz/threshold.js';
+import { thresholdView } from '../../../viz/threshold.js';
 import { flag, num, requireStr, UsageError } from '../../args.js';
 import { defineCommand } from '../../command.js';
 import { checkpointOption, pngOutOption, pngOutPath, writeOutputs } from '../../common-options.js';
 import { inputFromArgs, inputOptionSpecs } from './common.js';
+
+/** The viewer's slider: 0, 0.05, ..., 0.95. */
+const SLIDER: readonly number[] = [0, ...DEFAULT_SWEEP];
+
+/** An IoU in percent, 'n/a' where it is undefined (neither mask nor prediction has foreground). */
+const percent = (iou: number, digits: number): string => (Number.isNaN(iou) ? 'n/a' : `${(100 * iou).toFixed(digits)}%`);
 
 export const threshold = defineCommand({
   name: 'threshold',
@@ -16,7 +23,8 @@ export const threshold = defineCommand({
   usage: 'pixelwise inspect threshold --checkpoint CKPT (--image IMG [--mask M] | --data DIR --format F [--index N]) [--threshold T | --sweep] --out F.png',
   description:
     'Draws image | mask | prediction > T for a binary model, titled with the foreground IoU\n' +
-    '(|A and B| / |A or B|). Without a mask: image | probability | prediction > T.',
+    '(|A and B| / |A or B|; n/a when neither mask nor prediction has foreground).\n' +
+    'Without a mask: image | probability | prediction > T.',
   options: {
     checkpoint: { ...checkpointOption, help: 'CKPT  a binary model (one sigmoid output, or two classes)' },
     ...inputOptionSpecs,
@@ -39,21 +47,21 @@ export const threshold = defineCommand({
         throw new Error(`${path} holds a ${architecture} with ${numClasses} output classes; threshold needs a binary model (one sigmoid output or two classes)`);
       }
       if (sweep) {
-        const ious = thresholdSweep(input.truth!, p.foreground, SWEEP_THRESHOLDS);
-        const figure = thresholdPlot(SWEEP_THRESHOLDS, ious, { title: `IoU vs threshold: ${input.name}` });
+        const { iou: ious, best } = thresholdSweep(p.foreground, input.truth!, SLIDER);
+        const figure = thresholdPlot(SLIDER, ious, { title: `IoU vs threshold: ${input.name}` });
         const files = writeOutputs(out, figure.toImage(), figure);
         console.log('threshold  IoU');
-        SWEEP_THRESHOLDS.forEach((th, i) => console.log(`${th.toFixed(2).padStart(9)}  ${(100 * ious[i]!).toFixed(1)}%`));
-        const best = ious.indexOf(Math.max(...ious));
-        console.log(`best threshold ${SWEEP_THRESHOLDS[best]!.toFixed(2)}: IoU ${(100 * ious[best]!).toFixed(1)}%`);
+        SLIDER.forEach((th, i) => console.log(`${th.toFixed(2).padStart(9)}  ${percent(ious[i]!, 1)}`));
+        if (best) console.log(`best threshold ${best.threshold.toFixed(2)}: IoU ${percent(best.iou, 1)}`);
+        else console.log('best threshold: none (neither the mask nor the prediction has foreground at any threshold)');
         console.log(`wrote ${files.join(', ')}`);
         return 0;
       }
       if (input.truth) {
-        const iou = maskIoU(input.truth, p.foreground, t);
+        const iou = foregroundIoU(p.foreground, input.truth, t);
         const image = thresholdView(input.image, input.truth, p.foreground, { threshold: t, name: input.name });
         writeOutputs(out, image);
-        console.log(`${input.name}: threshold ${t.toFixed(2)}, IoU = ${Math.round(iou * 100)} %`);
+        console.log(`${input.name}: threshold ${t.toFixed(2)}, IoU = ${Number.isNaN(iou) ? 'n/a' : `${Math.round(iou * 100)} %`}`);
         console.log(`wrote ${out} (${image.width}x${image.height})`);
       } else {
         const image = probabilityView(input.image, p.foreground, t);

@@ -1,8 +1,9 @@
 // Checkpoint -> model: rebuild the zoo model a checkpoint's config names and copy its weights
 // in, with errors that name the checkpoint and say what does not fit. The one loader behind
 // eval, predict (loadPredictor), inspect and the demo.
-import { createModel, type ZooModel } from '../models/registry.js';
-import { disposeCheckpoint, loadCheckpoint, type CheckpointConfig } from './checkpoint.js';
+import { createModelFromConfig } from '../models/registry.js';
+import type { ZooModel } from '../models/contract.js';
+import { disposeCheckpoint, loadCheckpoint, type CheckpointConfig } from './file.js';
 
 export interface LoadedModel {
   path: string;
@@ -14,15 +15,19 @@ export interface LoadedModel {
 // loadStateDict lists every key; a terminal line needs only the first few.
 const MAX_DETAIL = 300;
 
-/** Reads a checkpoint file and returns its config and model; the file's tensors are freed once copied. */
-export function loadModel(path: string): LoadedModel {
+/**
+ * Reads a checkpoint file and returns its config and model; the file's tensors are freed once copied.
+ * @example
+ *   const { model, config } = loadCheckpointModel('runs/membrane/checkpoints/best.safetensors');
+ */
+export function loadCheckpointModel(path: string): LoadedModel {
   const checkpoint = loadCheckpoint(path);
   try {
     const { name } = checkpoint.config.model;
     const options = checkpoint.config.model.options ?? {};
     let model: ZooModel;
     try {
-      model = createModel(name, options);
+      model = createModelFromConfig(name, options);
     } catch (err) {
       throw new Error(`checkpoint ${path}: cannot rebuild its model '${name}' (${(err as Error).message})`);
     }

@@ -1,18 +1,5 @@
-// The plain 2-D arrays viz draws from. Callers convert tensors; viz never sees the engine.
-
-/** A per-pixel class index map, row-major. */
-export interface LabelMap {
-  width: number;
-  height: number;
-  data: Uint8Array | Uint16Array | Int32Array | Uint32Array | ArrayLike<number>;
-}
-
-/** A per-pixel real-valued map (probabilities, activations, filter weights), row-major. */
-export interface ScalarMap {
-  width: number;
-  height: number;
-  data: Float32Array | Float64Array | ArrayLike<number>;
-}
+// Checks and small facts about label maps and real-valued maps.
+import type { LabelMap, ScalarMap } from './types.js';
 
 /** Throws unless `map` has positive integer sizes and exactly width*height values. */
 export function checkMap(map: LabelMap | ScalarMap, what: string): void {

@@ -77,18 +77,12 @@ export function pairedPalette(n: number): Palette {
   return out;
 }
 
-/** CamVid's conventional 11 classes plus 'void' (index 11), as used by SegNet. */
-export const CAMVID_CLASSES: readonly string[] = [
-  'sky', 'building', 'pole', 'road', 'pavement', 'tree',
-  'sign', 'fence', 'car', 'pedestrian', 'bicyclist', 'void',
-];
-
 const CAMVID_COLORS: Palette = [
   [128, 128, 128], [128, 0, 0], [192, 192, 128], [128, 64, 128], [60, 40, 222], [128, 128, 0],
   [192, 128, 128], [64, 64, 128], [64, 0, 128], [64, 64, 0], [0, 128, 192], [0, 0, 0],
 ];
 
-/** CamVid's class colours (index 11 is void). */
+/** CamVid's class colours in CAMVID_CLASSES order (index 11 is void). */
 export function camvidPalette(n = 12): Palette {
   if (!Number.isInteger(n) || n < 1 || n > CAMVID_COLORS.length) {
     throw new Error(`camvidPalette size ${n}: CamVid defines ${CAMVID_COLORS.length} colours (11 classes + void)`);

@@ -1,38 +1,31 @@
-// Reading and writing image files. PNG goes through our own codec (exact, synchronous, so it
+// Reading and writing image files. PNG goes through the PNG codec (exact, synchronous, so it
 // works the same on any thread); JPEG, WebP, TIFF, GIF and the rest through sharp (async).
 import { readFileSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import { decodePng, encodePng, isPng, type DecodedPng, type PngEncodeOptions, type PngPixels } from './png.js';
-import type { RawImage } from './raw-image.js';
+import { toChannels } from './convert.js';
+import type { RawImage, StoredLabels } from './types.js';
 
 export interface ReadImageOptions {
   /** Convert to this many channels (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA); default: as stored. */
   channels?: RawImage['channels'];
 }
 
-/** A label map as stored: class indices, or colours when the dataset draws classes as RGB. */
-export interface LabelImage {
-  width: number;
-  height: number;
-  /** 1 for index / gray labels; 3 when `isColor`. */
-  channels: 1 | 3;
-  /**
-   * Palette PNGs: palette indices. Gray PNGs: the raw gray values (a 1-bit mask gives 0/1,
-   * a 16-bit one a Uint16Array). Colour images: interleaved RGB.
-   */
-  data: Uint8Array | Uint16Array;
-  /** The PNG palette (RGB triples) of a palette image, e.g. PASCAL VOC's colour map. */
-  palette?: Uint8Array;
-  /** True when data holds RGB colours rather than class indices: map them to classes with a palette. */
-  isColor: boolean;
+function convertChannels(image: RawImage, channels: RawImage['channels'] | undefined, name: string): RawImage {
+  return channels === undefined ? image : toChannels(image, channels, name);
 }
+
+/** File extensions read as images (by sharp, PNG by our codec): one list for datasets and prediction. */
+export const IMAGE_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.bmp', '.gif'];
 
 /**
  * Reads an image file as 8-bit pixels, converted to `options.channels` when given.
  * PNG is decoded by our codec; other formats by sharp. EXIF orientation is not applied (as
  * in PIL and torchvision's defaults), so pixels match the stored width and height.
+ * @example
+ *   const photo = await readImage('street.jpg', { channels: 3 }); // RawImage, 8-bit RGB
  */
 export async function readImage(path: string, options: ReadImageOptions = {}): Promise<RawImage> {
   return decodeImage(await readFile(path), { ...options, name: path });
@@ -45,7 +38,11 @@ export function readImageSync(path: string, options: ReadImageOptions = {}): Raw
   return convertChannels(pngToImage(decodePng(bytes, path)), options.channels, path);
 }
 
-/** Decodes an encoded image held in memory (PNG by our codec, anything else by sharp). */
+/**
+ * Decodes an encoded image held in memory (PNG by our codec, anything else by sharp).
+ * @example
+ *   const image = await decodeImage(new Uint8Array(await (await fetch(url)).arrayBuffer()));
+ */
 export async function decodeImage(bytes: Uint8Array, options: ReadImageOptions & { name?: string } = {}): Promise<RawImage> {
   const name = options.name ?? 'image data';
   const image = isPng(bytes) ? pngToImage(decodePng(bytes, name)) : await decodeWithSharp(bytes, name);
@@ -76,9 +73,11 @@ async function decodeWithSharp(bytes: Uint8Array, name: string): Promise<RawImag
 
 /**
  * Reads a segmentation label map exactly as stored (PNG only, synchronous): palette indices
- * with the palette attached, raw gray values, or RGB colours flagged `isColor`. Alpha is dropped.
+ * with the palette attached, raw gray values, or RGB colours (3 channels). Alpha is dropped.
+ * @example
+ *   const labels = readLabelImage('2007_000032.png'); // VOC palette PNG: indices 0..20 and 255, palette attached
  */
-export function readLabelImage(path: string): LabelImage {
+export function readLabelImage(path: string): StoredLabels {
   const bytes = readFileSync(path);
   if (!isPng(bytes)) {
     throw new Error(`${path}: readLabelImage reads PNG label maps; use readLabelImageAsync for other formats (never JPEG: lossy labels are wrong)`);
@@ -90,21 +89,19 @@ export function readLabelImage(path: string): LabelImage {
  * readLabelImage for any format: PNG through our codec, others (TIFF, BMP, …) through sharp
  * as 8-bit gray or RGB. JPEG is refused: its compression invents values between classes.
  */
-export async function readLabelImageAsync(path: string): Promise<LabelImage> {
+export async function readLabelImageAsync(path: string): Promise<StoredLabels> {
   const bytes = await readFile(path);
   if (isPng(bytes)) return pngToLabel(decodePng(bytes, path));
   if (bytes[0] === 0xff && bytes[1] === 0xd8) throw new Error(`${path}: is a JPEG; label maps must be stored losslessly (PNG), JPEG blurs class boundaries into other values`);
   const image = await decodeWithSharp(bytes, path);
-  const isColor = image.channels >= 3;
-  const plain = convertChannels(image, isColor ? 3 : 1, path);
-  return { width: plain.width, height: plain.height, channels: isColor ? 3 : 1, data: plain.data, isColor };
+  return toChannels(image, image.channels >= 3 ? 3 : 1, path);
 }
 
-/** A decoded PNG as a label map: indices or raw gray values, colour images flagged `isColor`. */
-export function pngToLabel(png: DecodedPng): LabelImage {
+/** A decoded PNG as a label map as stored: indices or raw gray values, or RGB colours (alpha dropped). */
+export function pngToLabel(png: DecodedPng): StoredLabels {
   const { width, height, colorType, data, palette } = png;
   if (colorType === 0 || colorType === 3) {
-    const label: LabelImage = { width, height, channels: 1, data, isColor: false };
+    const label: StoredLabels = { width, height, channels: 1, data };
     if (palette) label.palette = palette;
     return label;
   }
@@ -112,7 +109,7 @@ export function pngToLabel(png: DecodedPng): LabelImage {
   const out = data instanceof Uint16Array ? new Uint16Array(width * height * keep.length) : new Uint8Array(width * height * keep.length);
   const stride = png.channels;
   for (let i = 0, o = 0; i < data.length; i += stride) for (const c of keep) out[o++] = data[i + c]!;
-  return { width, height, channels: keep.length === 1 ? 1 : 3, data: out, isColor: keep.length === 3 };
+  return { width, height, channels: keep.length === 1 ? 1 : 3, data: out };
 }
 
 /**
@@ -168,7 +165,11 @@ function to8Bit(data: Uint8Array | Uint16Array, bitDepth: number): Uint8Array {
   return out;
 }
 
-/** Writes a PNG atomically (temp file + rename); `palette` makes an indexed PNG of 1-channel indices. */
+/**
+ * Writes a PNG atomically (temp file + rename); `palette` makes an indexed PNG of 1-channel indices.
+ * @example
+ *   writePng('labels.png', { width, height, channels: 1, data: classIndices }, { palette: vocPalette(21) });
+ */
 export function writePng(path: string, image: RawImage | PngPixels, options: PngEncodeOptions = {}): void {
   writeFileAtomicSync(path, encodePng(image, options, path));
 }
@@ -195,58 +196,6 @@ export async function imageSize(path: string): Promise<{ width: number; height: 
     });
   if (!meta.width || !meta.height) throw new Error(`${path}: image header has no size`);
   return { width: meta.width, height: meta.height };
-}
-
-/** RGB version of any image: gray replicated, alpha dropped (not composited, as PIL's convert('RGB')). */
-export function toRgb(image: RawImage): RawImage {
-  return convertChannels(image, 3, 'toRgb');
-}
-
-/**
- * Gray version of any image by ITU-R 601-2 luma, L = (19595 R + 38470 G + 7471 B + 2^15) >> 16
- * (0.299 R + 0.587 G + 0.114 B rounded), bit-exact with PIL's convert('L'); alpha dropped.
- * sharp's greyscale() differs: Rec. 709 luminance in linear light (pure red gives 127, PIL 76).
- */
-export function toGray(image: RawImage): RawImage {
-  return convertChannels(image, 1, 'toGray');
-}
-
-/** Converts between 1 (gray), 2 (gray+alpha), 3 (RGB) and 4 (RGBA) channels; added alpha is 255. */
-export function toChannels(image: RawImage, channels: RawImage['channels']): RawImage {
-  return convertChannels(image, channels, 'toChannels');
-}
-
-function convertChannels(image: RawImage, channels: RawImage['channels'] | undefined, name: string): RawImage {
-  if (channels === undefined || channels === image.channels) return image;
-  if (![1, 2, 3, 4].includes(channels)) throw new Error(`${name}: channels ${channels} not supported (expected 1, 2, 3 or 4)`);
-  const { width, height, data } = image;
-  if (data.length !== width * height * image.channels) {
-    throw new Error(`${name}: image data has ${data.length} bytes, expected ${width}x${height}x${image.channels}`);
-  }
-  const from = image.channels;
-  const n = width * height;
-  const out = new Uint8Array(n * channels);
-  const srcColor = from >= 3;
-  const srcAlpha = from === 2 || from === 4;
-  const dstColor = channels >= 3;
-  const dstAlpha = channels === 2 || channels === 4;
-  for (let i = 0; i < n; i++) {
-    const s = i * from;
-    const o = i * channels;
-    if (dstColor) {
-      if (srcColor) {
-        out[o] = data[s]!;
-        out[o + 1] = data[s + 1]!;
-        out[o + 2] = data[s + 2]!;
-      } else {
-        out[o] = out[o + 1] = out[o + 2] = data[s]!;
-      }
-    } else {
-      out[o] = srcColor ? (data[s]! * 19595 + data[s + 1]! * 38470 + data[s + 2]! * 7471 + 0x8000) >>> 16 : data[s]!;
-    }
-    if (dstAlpha) out[o + channels - 1] = srcAlpha ? data[s + from - 1]! : 255;
-  }
-  return { width, height, channels, data: out };
 }
 
 function pickChannels(image: RawImage, picks: number[]): RawImage {

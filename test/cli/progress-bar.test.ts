@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, formatMetric, Progress } from '../../src/train/progress.js';
+import { formatDuration, formatMetric, Progress, progressBars } from '../../src/cli/progress-bar.js';
+import { ProgressReporter } from '../../src/io/progress.js';
 
 /** A stream that records writes, and a clock the test moves by hand. */
 function setup(tty: boolean, columns?: number) {
@@ -91,4 +92,25 @@ test('formatting helpers', () => {
   assert.equal(formatMetric('warmup'), 'warmup');
   assert.throws(() => new Progress({ total: -1, stream: { write: () => 0 } }), /total must be a non-negative number, got -1/);
   assert.throws(() => new Progress({ total: 1, stream: { write: () => 0 } }).tick(-2), /n must be a non-negative number, got -2/);
+});
+
+test('progressBars draws one bar per task from the library\'s progress events', () => {
+  const { writes, stream, now, advance } = setup(false);
+  const onProgress = progressBars({ stream, now });
+  const epoch = new ProgressReporter(onProgress, 'epoch 1/2', 4);
+  advance(2000);
+  epoch.advance(2, { loss: 0.5 });
+  epoch.advance(2, { loss: 0.25, lr: 0.01 });
+  epoch.finish({ loss: 0.25 });
+  const check = new ProgressReporter(onProgress, 'check train', 1);
+  check.advance(1);
+  check.finish();
+  check.finish(); // a second finish reports nothing
+  assert.deepEqual(writes, [
+    'epoch 1/2  2/4   50%  00:02<00:02  1.00 img/s  loss 0.5\n',
+    'epoch 1/2  4/4  100%  00:02<00:00  2.00 img/s  loss 0.25  lr 0.01\n',
+    // finish() with metrics prints the final line again, as Progress.done(metrics) does.
+    'epoch 1/2  4/4  100%  00:02<00:00  2.00 img/s  loss 0.25  lr 0.01\n',
+    'check train  1/1  100%  00:00<00:00  - img/s\n',
+  ]);
 });

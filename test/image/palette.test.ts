@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  vocPalette, qualitativePalette, pairedPalette, camvidPalette, paletteFor, colorOf, CAMVID_CLASSES, IGNORE_BLACK,
-} from '../../src/viz/palette.js';
+  vocPalette, qualitativePalette, pairedPalette, camvidPalette, paletteFor, colorOf, IGNORE_BLACK,
+} from '../../src/image/palette.js';
+import { CAMVID_CLASSES } from '../../src/image/classes.js';
 
 test('VOC palette follows the bit-interleaving construction', () => {
   const voc = vocPalette();

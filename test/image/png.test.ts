@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { deflateSync, inflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { crc32, decodePng, encodePng, isPng, type PngPixels } from '../../src/data/png.js';
+import { crc32, decodePng, encodePng, isPng, type PngPixels } from '../../src/image/png.js';
 
 // Fixtures from scripts/fixtures/codecs.py: PNGs written by PIL and by hand, decoded by PIL.
 const fixtureDir = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));

@@ -1,7 +1,7 @@
 // Our own PNG codec: segmentation labels must come back exactly (palette indices, raw gray
 // values), and image libraries such as sharp turn palettes into colours.
 import * as zlib from 'node:zlib';
-import type { RawImage } from './raw-image.js';
+import type { RawImage } from './types.js';
 
 export type PngColorType = 0 | 2 | 3 | 4 | 6;
 export type PngBitDepth = 1 | 2 | 4 | 8 | 16;

@@ -1,6 +1,7 @@
 // A progress line for long-running commands (train, eval, predict): count, percent, elapsed,
 // ETA, throughput and the latest metrics. On a terminal it redraws in place; in CI logs
 // (no TTY) carriage returns would pile up, so it prints one plain line every few percent.
+import type { ProgressCallback } from '../io/progress.js';
 
 /** Where the line goes: process.stderr or anything with write() (tests). */
 export interface ProgressStream {
@@ -176,4 +177,24 @@ export class Progress {
     this.#printedCount = this.#count;
     this.#stream.write(this.line(now) + '\n');
   }
+}
+
+/**
+ * A ProgressCallback that draws one bar per task on stderr (created on the task's first event,
+ * ended on its last), so the library's progress events look as the command line always showed them.
+ */
+export function progressBars(options: Omit<ProgressOptions, 'total' | 'label'> = {}): ProgressCallback {
+  const bars = new Map<string, Progress>();
+  return (event) => {
+    let bar = bars.get(event.task);
+    if (!bar) {
+      bar = new Progress({ unit: 'img', ...options, total: event.total, label: event.task });
+      bars.set(event.task, bar);
+    }
+    if (event.done > bar.count) bar.tick(event.done - bar.count, event.metrics ?? {});
+    if (event.finished) {
+      bar.done(event.metrics ?? {});
+      bars.delete(event.task);
+    }
+  };
 }

@@ -12,13 +12,11 @@ import {
   readImageSync,
   readLabelImage,
   readLabelImageAsync,
-  toChannels,
-  toGray,
-  toRgb,
   writePng,
-} from '../../src/data/image.js';
-import { decodePng } from '../../src/data/png.js';
-import type { RawImage } from '../../src/data/raw-image.js';
+} from '../../src/image/files.js';
+import { toChannels, toGray, toRgb } from '../../src/image/convert.js';
+import { decodePng } from '../../src/image/png.js';
+import type { RawImage } from '../../src/image/types.js';
 
 const fixtureDir = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
 const codecs = JSON.parse(readFileSync(fixtureDir + 'codecs.json', 'utf8')) as {
@@ -106,7 +104,7 @@ test('readImage errors name the file', async () => {
 
 test('readLabelImage gives palette indices, raw gray values and flags colour labels', () => {
   const voc = readLabelImage(fixture('pil-voc-label.png'));
-  assert.equal(voc.isColor, false);
+  assert.equal((voc.channels === 3), false);
   assert.equal(voc.channels, 1);
   assert.deepEqual([...new Set(voc.data)].sort((a, b) => a - b), [0, 7, 15, 255]);
   assert.equal(voc.palette!.length, 768);
@@ -121,11 +119,11 @@ test('readLabelImage gives palette indices, raw gray values and flags colour lab
 
   const rgba = readLabelImage(fixture('pil-rgba8.png'));
   const stored = decodePng(readFileSync(fixture('pil-rgba8.png'))).data;
-  assert.deepEqual([rgba.isColor, rgba.channels, rgba.data.length], [true, 3, rgba.width * rgba.height * 3]);
+  assert.deepEqual([(rgba.channels === 3), rgba.channels, rgba.data.length], [true, 3, rgba.width * rgba.height * 3]);
   assert.deepEqual(Array.from(rgba.data.subarray(0, 6)), [stored[0], stored[1], stored[2], stored[4], stored[5], stored[6]]);
 
   const ga = readLabelImage(fixture('pil-graya8.png'));
-  assert.deepEqual([ga.isColor, ga.channels], [false, 1]);
+  assert.deepEqual([(ga.channels === 3), ga.channels], [false, 1]);
   assert.throws(() => readLabelImage(fixtureDir + 'codecs/u1.npy'), /u1\.npy: readLabelImage reads PNG label maps/);
 });
 
@@ -136,7 +134,7 @@ test('readLabelImageAsync reads non-PNG label maps through sharp', async () => {
     // Explicit LZW: with sharp 0.35's default TIFF settings the stored values came back altered.
     await sharp(labels.data, { raw: { width: 6, height: 4, channels: 1 } }).toColourspace('b-w').tiff({ compression: 'lzw' }).toFile(join(dir, 'labels.tif'));
     const back = await readLabelImageAsync(join(dir, 'labels.tif'));
-    assert.deepEqual([back.channels, back.isColor], [1, false]);
+    assert.deepEqual([back.channels, (back.channels === 3)], [1, false]);
     assert.deepEqual(back.data, labels.data);
     const png = await readLabelImageAsync(fixture('pil-voc-label.png'));
     assert.deepEqual(png.data, readLabelImage(fixture('pil-voc-label.png')).data);
