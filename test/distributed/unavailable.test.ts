@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as dist from '../../src/distributed/index.js';
+
+// PIXELWISE_NO_GLOO=1 makes pixelwise act as if the addon were built without Gloo: the same
+// path (and message) as a build without libgloo-dev's headers (see DESIGN.md for that build).
+test('without Gloo, every distributed entry point fails with one line saying what to install', async (t) => {
+  const saved = process.env.PIXELWISE_NO_GLOO;
+  process.env.PIXELWISE_NO_GLOO = '1';
+  t.after(() => {
+    if (saved === undefined) delete process.env.PIXELWISE_NO_GLOO;
+    else process.env.PIXELWISE_NO_GLOO = saved;
+  });
+  assert.equal(dist.distributedAvailable(), false);
+  const reason = dist.distributedUnavailableReason()!;
+  assert.match(reason, /apt-get install libgloo-dev.*rebuild the addon/);
+  assert.ok(!reason.includes('\n'));
+  await assert.rejects(dist.init({ rank: 0, worldSize: 1 }), (e: Error) => e.message === reason);
+  await assert.rejects(dist.launch({ command: [process.execPath, '-e', ''], nprocPerNode: 1 }), (e: Error) => e.message === reason);
+});
+
+test('a build with Gloo says so', () => {
+  if (process.env.PIXELWISE_NO_GLOO === '1') return;
+  assert.equal(dist.distributedAvailable(), true);
+  assert.equal(dist.distributedUnavailableReason(), null);
+});
