@@ -64,3 +64,32 @@ test('2 ranks x batch B follow 1 process x batch 2B (20 SGD steps), and the rank
   assert.deepEqual(overlapped.buckets[0], ['4.bias', '4.weight']);
   assert.ok(overlapped.stats.bucketsStartedInBackward >= 20 * (overlapped.buckets.length - 1), 'hooks start buckets while backward runs');
 });
+
+interface UnusedResult {
+  rank: number;
+  grads: Record<string, number[][] | number[] | null>;
+  local: number[][];
+  accumulated: number[][];
+}
+
+for (const overlap of [false, true]) {
+  test(`parameters unused on some or all ranks, and noSync accumulation (overlap ${overlap})`, async () => {
+    const r = await runRanks('unused', { overlap });
+    assert.equal(r.message, null);
+    const [r0, r1] = [r.results[0]![0] as UnusedResult, r.results[1]![0] as UnusedResult];
+    // x = (1, 2, 3) on rank 0, (2, 4, 6) on rank 1; d(sum(W x))/dW = x per output row.
+    assert.deepEqual(r0.grads['a.weight'], [[1.5, 3, 4.5], [1.5, 3, 4.5]]);
+    assert.deepEqual(r0.grads['a.bias'], [1, 1]);
+    // Used on rank 0 only: rank 1 counts as zeros in the average.
+    assert.deepEqual(r0.grads['b.weight'], [[0.5, 1, 1.5], [0.5, 1, 1.5]]);
+    // Used nowhere: no gradient, as in a single process.
+    assert.equal(r0.grads['c.weight'], null);
+    assert.equal(r0.grads['c.bias'], null);
+    assert.deepEqual(r1.grads, r0.grads);
+    // noSync: 1x + 2x kept locally, then + 1x and averaged: 4 * mean(x) = 4 * 1.5 * (1, 2, 3).
+    assert.deepEqual(r0.local, [[3, 6, 9], [3, 6, 9]]);
+    assert.deepEqual(r1.local, [[6, 12, 18], [6, 12, 18]]);
+    assert.deepEqual(r0.accumulated, [[6, 12, 18], [6, 12, 18]]);
+    assert.deepEqual(r1.accumulated, r0.accumulated);
+  });
+}

@@ -1,7 +1,8 @@
 // One rank of the multi-process tests, started by launch() with torchrun's environment.
 // argv: <scenario> [json]. Prints one `RESULT <json>` line on stdout per result.
 import * as dist from '../../src/distributed/index.js';
-import { arange, ones, tensor } from '../../src/torch/index.js';
+import { arange, manualSeed, ones, tensor } from '../../src/torch/index.js';
+import { Linear, ModuleDict } from '../../src/nn/index.js';
 import { makeModel, RECIPE, snapshot, train, type Recipe } from './recipe.js';
 
 const [scenario = '', arg = '{}'] = process.argv.slice(2);
@@ -38,6 +39,25 @@ if (scenario === 'collectives') {
     result({ rank: group.rank, buckets: ddp.buckets(), stats: ddp.stats(), losses: Array.from(global.data() as Float64Array), state: snapshot(model) });
     ddp.destroy();
   }
+} else if (scenario === 'unused') {
+  // Three heads: 'a' used by both ranks, 'b' by rank 0 only, 'c' by none; then two micro-batches
+  // accumulated under noSync before one synchronized backward.
+  manualSeed(5);
+  const model = new ModuleDict({ a: new Linear(3, 2), b: new Linear(3, 2), c: new Linear(3, 2) });
+  const ddp = await dist.DistributedDataParallel.create(model, { overlap: Boolean(config.overlap) });
+  const [a, b] = [model.get('a') as Linear, model.get('b') as Linear];
+  const x = tensor([[1, 2, 3]]).mul(group.rank + 1);
+  const loss = group.rank === 0 ? a.forward(x).sum().add(b.forward(x).sum()) : a.forward(x).sum();
+  await ddp.backward(loss);
+  const grads = Object.fromEntries([...model.namedParameters()].map(([n, p]) => [n, p.grad?.toArray() ?? null]));
+  for (const p of model.parameters()) p.grad = null;
+  ddp.noSync(() => {
+    a.forward(x).sum().backward();
+    a.forward(x).mul(2).sum().backward();
+  });
+  const local = a.weight.grad!.toArray();
+  await ddp.backward(a.forward(x).sum());
+  result({ rank: group.rank, grads, local, accumulated: a.weight.grad!.toArray() });
 } else if (scenario === 'fault') {
   // Rank `victim` fails at step 3 of a loop of all-reduces; the others must end within the timeout.
   const t = ones([1000]);
