@@ -54,6 +54,12 @@ std::string oneLine(std::string s) {
   return s;
 }
 
+std::string seconds(int64_t ms) {
+  std::string s = std::to_string(ms / 1000);
+  if (ms % 1000) s += "." + std::to_string(ms % 1000 + 1000).substr(1);
+  return s + " s";
+}
+
 std::string messageOf(const std::exception& e) {
   if (auto* c = dynamic_cast<const c10::Error*>(&e)) return oneLine(c->what_without_backtrace());
   return oneLine(e.what());
@@ -297,7 +303,7 @@ Napi::Value StoreCreate(const Napi::CallbackInfo& info) {
         [=](const std::string& cause) {
           return std::string(isServer ? "could not start the rendezvous store on port " : "could not reach the rendezvous store at ") +
                  (isServer ? std::to_string(port) : host + ":" + std::to_string(port)) + " within " +
-                 std::to_string(timeoutMs / 1000.0).substr(0, 6) + " s: " + cause;
+                 seconds(timeoutMs) + ": " + cause;
         });
   });
 }
@@ -375,7 +381,7 @@ Napi::Value GroupCreate(const Napi::CallbackInfo& info) {
         },
         [=](const std::string& cause) {
           return "rank " + std::to_string(rank) + ": could not form the process group of " + std::to_string(size) +
-                 " ranks through the store at " + where + " within " + std::to_string(timeoutMs / 1000) + " s: " + cause;
+                 " ranks through the store at " + where + " within " + seconds(timeoutMs) + ": " + cause;
         });
   });
 }
@@ -724,6 +730,7 @@ Napi::Value ReducerSetEnabled(const Napi::CallbackInfo& info) {
   return guarded(info, "reducerSetEnabled", [&]() -> Napi::Value {
     auto r = reducerOf(info[0], "reducerSetEnabled");
     std::lock_guard<std::mutex> lock(r->mu);
+    if (r->inFlight) throw Napi::Error::New(info.Env(), "DistributedDataParallel: noSync() while gradients are being reduced (await synchronize() first)");
     r->enabled = info[1].ToBoolean();
     r->resetStep();
     return info.Env().Undefined();

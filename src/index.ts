@@ -3,7 +3,7 @@
 //   import { tensor, nn, optim, createModel, train } from 'pixelwise';
 //
 // Tensors, autograd and memory scopes sit at the top level (as in `torch`); each layer of the
-// library is a namespace: nn, optim, data, models, metrics, viz, io, train.
+// library is a namespace: nn, optim, data, models, metrics, viz, io, train, distributed.
 export * from './torch/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
@@ -15,6 +15,7 @@ export * as io from './io/index.js';
 export * as train from './train/index.js';
 export * as inspect from './inspect/index.js';
 export * as infer from './infer/index.js';
+export * as distributed from './distributed/index.js';
 
 // The everyday entry points, also at the top level.
 export { createModel, summary, formatSummary, countParameters, MODEL_NAMES, type ModelName, type ZooModel } from './models/index.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { setNumThreads, getNumThreads } from '../../src/torch/index.js';
 import type { DDPOptions } from '../../src/distributed/index.js';
 import { makeModel, RECIPE, snapshot, train, type Recipe } from './recipe.js';
-import { runRanks } from './helpers.js';
+import { NO_GLOO, runRanks } from './helpers.js';
 
 interface TrainResult {
   rank: number;
@@ -39,7 +39,7 @@ const VARIANTS: { name: string; recipe: Partial<Recipe>; ddp: DDPOptions }[] = [
   { name: 'SyncBatchNorm', recipe: { batchNorm: true }, ddp: { syncBatchNorm: true } },
 ];
 
-test('2 ranks x batch B follow 1 process x batch 2B (20 SGD steps), and the ranks stay identical', async () => {
+test('2 ranks x batch B follow 1 process x batch 2B (20 SGD steps), and the ranks stay identical', { skip: NO_GLOO }, async () => {
   const r = await runRanks('train', { variants: VARIANTS.map(({ recipe, ddp }) => ({ recipe, ddp })) });
   assert.equal(r.message, null);
   assert.ok(r.ok);
@@ -73,7 +73,7 @@ interface UnusedResult {
 }
 
 for (const overlap of [false, true]) {
-  test(`parameters unused on some or all ranks, and noSync accumulation (overlap ${overlap})`, async () => {
+  test(`parameters unused on some or all ranks, and noSync accumulation (overlap ${overlap})`, { skip: NO_GLOO }, async () => {
     const r = await runRanks('unused', { overlap });
     assert.equal(r.message, null);
     const [r0, r1] = [r.results[0]![0] as UnusedResult, r.results[1]![0] as UnusedResult];

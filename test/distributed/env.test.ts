@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dist from '../../src/distributed/index.js';
+import { NO_GLOO } from './helpers.js';
 
 test("init's rank description: options, then torchrun's environment, then one process", () => {
   const env = { MASTER_ADDR: '10.0.0.1', MASTER_PORT: '29500', RANK: '3', WORLD_SIZE: '4', LOCAL_RANK: '1', LOCAL_WORLD_SIZE: '2', TORCHELASTIC_USE_AGENT_STORE: 'True' };
@@ -26,7 +27,7 @@ test('bad rank settings fail with one line naming the variable and value', () =>
   assert.throws(() => dist.resolveRank({ backend: 'mpi' as 'gloo' }, {}), /backend 'mpi'/);
 });
 
-test('one process forms a group of one: collectives are identities, DDP leaves gradients alone', async () => {
+test('one process forms a group of one: collectives are identities, DDP leaves gradients alone', { skip: NO_GLOO }, async () => {
   const { tensor } = await import('../../src/torch/index.js');
   const { Linear } = await import('../../src/nn/index.js');
   const group = await dist.init({ rank: 0, worldSize: 1, timeout: 10 });
@@ -57,6 +58,6 @@ test('one process forms a group of one: collectives are identities, DDP leaves g
   assert.throws(() => dist.defaultGroup(), /call distributed\.init\(\) first/);
 });
 
-test("backend 'nccl' is refused with one line on a libtorch without NCCL", async () => {
+test("backend 'nccl' is refused with one line on a libtorch without NCCL", { skip: NO_GLOO }, async () => {
   await assert.rejects(dist.init({ backend: 'nccl', rank: 0, worldSize: 1 }), /backend 'nccl' needs a libtorch built with CUDA and NCCL; this build has gloo/);
 });

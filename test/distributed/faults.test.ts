@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { alive, runRanks } from './helpers.js';
+import { alive, NO_GLOO, runRanks } from './helpers.js';
 
 // Each scenario: rank 1 fails at step 3 of a loop of all-reduces. The run must end (not hang),
 // every rank must exit non-zero, no process may be left, and the message must name rank 1.
@@ -16,19 +16,19 @@ async function fault(mode: 'kill' | 'hang' | 'throw', timeout: number) {
   return r;
 }
 
-test('a killed rank ends the run at once, naming the rank', async () => {
+test('a killed rank ends the run at once, naming the rank', { skip: NO_GLOO }, async () => {
   const r = await fault('kill', 20);
   assert.equal(r.failedRank, 1);
   assert.match(r.message!, /^rank 1 was killed by SIGKILL \(stopping rank 0\)$/);
 });
 
-test('a rank that throws ends the run with its error', async () => {
+test('a rank that throws ends the run with its error', { skip: NO_GLOO }, async () => {
   const r = await fault('throw', 20);
   assert.equal(r.failedRank, 1);
   assert.match(r.message!, /^rank 1 exited with code 1: Error: rank 1 failed on purpose/);
 });
 
-test('a hung rank ends the run within the timeout; the survivor names it', async () => {
+test('a hung rank ends the run within the timeout; the survivor names it', { skip: NO_GLOO }, async () => {
   const r = await fault('hang', 3);
   // Rank 0 times out first; its one-line error names the silent rank.
   assert.equal(r.failedRank, 0);

@@ -1,8 +1,14 @@
 // Runs rank-main.ts as N ranks through launch() and collects their RESULT lines.
 import { fileURLToPath } from 'node:url';
-import { launch, type LaunchResult } from '../../src/distributed/index.js';
+import { distributedUnavailableReason, launch, type LaunchResult } from '../../src/distributed/index.js';
 
 const rankMain = fileURLToPath(new URL('./rank-main.js', import.meta.url));
+
+/** Multi-process tests skip with this message on a build without Gloo (else false). */
+export const NO_GLOO: string | false = (() => {
+  const reason = distributedUnavailableReason();
+  return reason === null ? false : `skipped: ${reason}`;
+})();
 
 export interface Ranks extends LaunchResult {
   /** Parsed RESULT lines of each rank, by rank. */
