@@ -15,7 +15,7 @@ import { median } from './stats.js';
 const { values: opts } = parseArgs({ options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string' } } });
 const rankMain = fileURLToPath(new URL('./distributed-rank.js', import.meta.url));
 const quick = opts.quick;
-const rounds = Number(opts.rounds ?? (quick ? 1 : 3));
+const rounds = Number(opts.rounds ?? (quick ? 1 : 4));
 
 function results(output: string): any[] {
   return output.split('\n').filter((l) => l.startsWith('RESULT ')).map((l) => JSON.parse(l.slice(7)));
@@ -48,59 +48,56 @@ console.log('\n## All-reduce (SUM, float32) between 2 ranks on loopback, 1 intra
 console.log('| MB | median ms | algorithm GB/s (size / time) |');
 console.log('|---:|---:|---:|');
 for (const r of ar) console.log(`| ${r.mb} | ${r.ms.toFixed(2)} | ${(r.mb / 1e3 / (r.ms / 1e3)).toFixed(2)} |`);
-// Least squares t = a + S / b over the sizes (ms, MB).
-const n = ar.length;
-const mx = ar.reduce((s, r) => s + r.mb, 0) / n;
-const my = ar.reduce((s, r) => s + r.ms, 0) / n;
-const slope = ar.reduce((s, r) => s + (r.mb - mx) * (r.ms - my), 0) / ar.reduce((s, r) => s + (r.mb - mx) ** 2, 0);
-const intercept = Math.max(0, my - slope * mx);
-console.log(`fit: t = ${intercept.toFixed(3)} ms + S / ${(1 / slope).toFixed(2)} GB/s`);
+// Ring model parameters for two ranks (t = 2 alpha + S / beta): alpha from a 4-byte all-reduce,
+// beta from the least-squares slope over the sizes >= 10 MB (smaller ones partly stay in cache).
+const [tiny] = await ranks('allreduce', { sizesMB: [4e-6], warmup: 5, reps: 50 }, 2);
+const alpha = tiny.ms / 2;
+const big = ar.filter((r) => r.mb >= 10);
+const mx = big.reduce((s, r) => s + r.mb, 0) / big.length;
+const my = big.reduce((s, r) => s + r.ms, 0) / big.length;
+const slope = big.reduce((s, r) => s + (r.mb - mx) * (r.ms - my), 0) / big.reduce((s, r) => s + (r.mb - mx) ** 2, 0);
+console.log(`4-byte all-reduce: ${tiny.ms.toFixed(3)} ms (alpha = ${alpha.toFixed(3)} ms per ring step); bandwidth from the slope over >= 10 MB: ${(1 / slope).toFixed(2)} GB/s`);
 
 // ---- 2. step throughput -------------------------------------------------------------------------
-// Two image sizes: at 128x128 compute dwarfs the ~10 ms all-reduce; at 32x32 it does not, which
-// is where overlapping the all-reduce with backward could show.
-const sizes = quick ? [96, 32] : [128, 32];
-const steps = quick ? 5 : 10;
+// Two image sizes: at 96x96 compute dwarfs the ~10 ms all-reduce; at 32x32 less so, which is
+// where overlapping the all-reduce with backward could show. The one-process and two-rank runs
+// alternate (rounds); inside a two-rank run, steps alternate between the two DDP modes.
+const sizes = [96, 32];
 let baseMs = 0;
 let params = 0;
 for (const size of sizes) {
-  const workload = { model: 'unet-small', channels: 1, classes: 2, size, batch: 8, warmup: 3, steps: size <= 32 ? steps * 4 : steps };
-  const variants: [string, () => Promise<any[]>][] = [
-    ['1 process x 2 threads, batch 8', () => single({ ...workload, ddp: null }, 2)],
-    ['2 processes x 1 thread, batch 4 each, reduce after backward', () => ranks('train', { ...workload, ddp: { overlap: false } }, 2)],
-    ['2 processes x 1 thread, batch 4 each, overlapped with backward', () => ranks('train', { ...workload, ddp: { overlap: true } }, 2)],
-  ];
+  const workload = { model: 'unet-small', channels: 1, classes: 2, size, batch: 8, warmup: 2, steps: (quick ? 4 : 8) * (size <= 32 ? 4 : 1) };
+  const names: Record<string, string> = {
+    single: '1 process x 2 threads, batch 8',
+    after: '2 processes x 1 thread, batch 4 each, reduce after backward',
+    overlapped: '2 processes x 1 thread, batch 4 each, overlapped with backward',
+  };
   const measured = new Map<string, any[]>();
+  const add = (rs: any[]) => rs.filter((r) => r.mode !== 'stats').forEach((r) => measured.set(r.mode, [...(measured.get(r.mode) ?? []), r]));
   for (let round = 0; round < rounds; round++) {
-    for (const [name, run] of variants) {
-      const [r] = await run();
-      measured.set(name, [...(measured.get(name) ?? []), r]);
-    }
+    add(await single({ ...workload, ranks: 1 }, 2));
+    add(await ranks('train', { ...workload, ranks: 2 }, 2));
   }
-  const [base] = variants[0]!;
-  const ips0 = median(measured.get(base)!.map((r) => r.imagesPerSecond));
-  params = measured.get(base)![0].params as number;
-  if (size === sizes[0]) {
-    baseMs = median(measured.get(base)!.map((r) => r.msPerStep));
-  }
+  const ips0 = median(measured.get('single')!.map((r) => r.imagesPerSecond));
+  params = measured.get('single')![0].params as number;
+  if (size === sizes[0]) baseMs = median(measured.get('single')!.map((r) => r.msPerStep));
   console.log(`\n## Training throughput: U-Net (base 32, depth 3, BatchNorm; ${(params / 1e6).toFixed(2)} M parameters, ${((params * 4) / 1e6).toFixed(1)} MB of gradients) on 8x1x${size}x${size}, SGD`);
-  console.log(`median of ${rounds} interleaved round(s) of ${workload.steps} steps after ${workload.warmup} warm-up steps`);
-  console.log('| variant | ms/step (per round) | images/s | vs 1 process |');
+  console.log(`${rounds} round(s) of ${workload.steps} timed steps per variant after ${workload.warmup} warm-up; medians (per round in brackets)`);
+  console.log('| variant | ms/step | images/s | vs 1 process |');
   console.log('|---|---:|---:|---:|');
-  for (const [name] of variants) {
-    const rs = measured.get(name)!;
+  for (const mode of ['single', 'after', 'overlapped']) {
+    const rs = measured.get(mode)!;
     const ms = rs.map((r) => r.msPerStep as number);
     const ips = median(rs.map((r) => r.imagesPerSecond));
-    console.log(`| ${name} | ${median(ms).toFixed(1)} (${ms.map((m) => m.toFixed(0)).join(', ')}) | ${ips.toFixed(1)} | ${(ips / ips0).toFixed(2)}x |`);
+    console.log(`| ${names[mode]} | ${median(ms).toFixed(1)} (${ms.map((m) => m.toFixed(0)).join(', ')}) | ${ips.toFixed(1)} | ${(ips / ips0).toFixed(2)}x |`);
   }
 }
 
 // ---- 3. the 8-host estimate -------------------------------------------------------------------
 // Ring all-reduce of S bytes over N ranks: 2(N-1) steps, each a latency alpha plus S/N bytes
-// over one link: t_N = 2(N-1) alpha + 2(N-1)/N * S / beta. For N = 2 this is 2 alpha + S / beta,
-// so the fit above gives alpha = a / 2 and beta = b (loopback: memory copies, not a network).
+// over one link: t_N = 2(N-1) alpha + 2(N-1)/N * S / beta. For N = 2 this is 2 alpha + S / beta
+// (loopback: memory copies on a shared 2-core machine, not a network).
 const S = (params * 4) / 1e6; // MB
-const alpha = intercept / 2;
 const ring = (N: number, betaGBs: number, alphaMs: number) => 2 * (N - 1) * alphaMs + ((2 * (N - 1)) / N) * (S / 1e3 / betaGBs) * 1e3;
 const compute = baseMs; // ms per step of one 2-core host at batch 8 (the first size)
 console.log(`\n## Estimate (not measured): 8 hosts like this one, batch 8 per host, gradients reduced after backward`);
