@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "pixelwise",
-      "sources": ["native/addon.cc", "native/memory.cc", "native/tensor.cc", "native/dispatch.cc", "native/autograd.cc"],
+      "sources": ["native/addon.cc", "native/memory.cc", "native/tensor.cc", "native/dispatch.cc", "native/autograd.cc", "native/distributed.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!@(node scripts/find-libtorch.mjs include)"
@@ -15,7 +15,7 @@
       "cflags!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++14"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O2", "-Wno-unused-parameter", "<!@(node scripts/find-libtorch.mjs cflags)"],
-      "defines": ["NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"]
+      "defines": ["NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "<!@(node scripts/find-gloo.mjs defines)"]
     }
   ]
 }

@@ -1,5 +1,6 @@
 // Entry point of the pixelwise native addon: a thin layer over libtorch.
 #include "common.h"
+#include "distributed.h"
 
 namespace {
 
@@ -8,6 +9,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   pw::registerTensorFunctions(env, exports);
   pw::registerDispatchFunctions(env, exports);
   pw::registerAutogradFunctions(env, exports);
+  pw::registerDistributedFunctions(env, exports);
   return exports;
 }
 
