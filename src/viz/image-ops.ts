@@ -1,7 +1,7 @@
 // Small pixel-buffer conversions the drawing functions share.
 import { createImage, type RawImage } from '../data/raw-image.js';
 import { parseColor, type ColorLike } from './color.js';
-import { checkImage, pixelOf } from './canvas.js';
+import { checkImage, pixelOf } from './pixels.js';
 import { checkMap, type LabelMap } from './maps.js';
 
 /** `image` as 3-channel RGB; gray is replicated, alpha is composited over `background` (default white). */

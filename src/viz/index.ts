@@ -1,12 +1,14 @@
-// pixelwise/viz: pictures of what a segmentation network sees and does, from plain arrays,
-// with no native dependencies. Callers turn tensors into typed arrays first.
+// pixelwise/viz: pictures of what a segmentation network sees and does, from plain arrays.
+// Every picture is drawn once as SVG (SvgSurface, one bundled font) and rasterised by resvg;
+// pixel work that is not drawing (colouring label maps, overlays) stays on pixel buffers.
+// Callers turn tensors into typed arrays first.
 //
 // Example (the seeds' discrete_matshow and loss curves):
 //   const pred = { width: 10, height: 7, data: argmaxLabels };          // Uint8Array / Int32Array
 //   const map = discreteMatshow(pred, { names, title: 'Segmentation' }); // RawImage, RGB
 //   const fig = lossCurves({ train: trainLoss, val: valLoss, miou: valMIoU });
-//   fig.toImage();  // RawImage for the PNG encoder
-//   fig.toSvg();    // the same figure as an SVG string
+//   fig.toSvg();    // the figure as an SVG document
+//   fig.toImage();  // that document rasterised: a RawImage for the PNG encoder
 
 export type { Rgb, Rgba, ColorLike } from './color.js';
 export { parseColor, toHex, hslToRgb, luminance } from './color.js';
@@ -21,12 +23,11 @@ export {
 export type { ColormapName, ColormapOptions } from './colormap.js';
 export { applyColormap, sampleColormap, colormapLut, colormapRange, COLORMAPS } from './colormap.js';
 
-export { GLYPH_WIDTH, CAP_HEIGHT, DESCENT, ADVANCE, LINE_HEIGHT, measureText, hasGlyph } from './font.js';
+export { FONT_FAMILY, FONT_FILES, fontSize, measureText } from './font.js';
 export type { TextStyle } from './font.js';
-export type { Surface, Rect, MarkerKind, TextOptions, LineOptions } from './surface.js';
-export { MARKERS } from './surface.js';
-export { Canvas, type CanvasOptions } from './canvas.js';
-export { SvgSurface, escapeXml } from './svg.js';
+export type { Rect, MarkerKind, TextOptions, LineOptions } from './svg.js';
+export { MARKERS, SvgSurface, escapeXml } from './svg.js';
+export { rasterize } from './raster.js';
 
 export { toRgb, resizeNearest, resizeLabels, displaySize } from './image-ops.js';
 export type { ColorizeOptions, OverlayOptions, MaskOverlayOptions, HeatmapOverlayOptions } from './overlay.js';

@@ -1,6 +1,6 @@
 // The seed's threshold viewer: image | true mask | prediction above a threshold, titled with its IoU.
 import type { RawImage } from '../data/raw-image.js';
-import { checkImage } from './canvas.js';
+import { checkImage } from './pixels.js';
 import { applyColormap, type ColormapName } from './colormap.js';
 import { displaySize, resizeNearest } from './image-ops.js';
 import { checkMap, type LabelMap, type ScalarMap } from './maps.js';
