@@ -410,7 +410,8 @@ function placeLegend(layout: PanelLayout, size: { width: number; height: number 
   for (const rect of Object.values(corners)) {
     let count = 0;
     for (let i = 0; i < points.length; i += 3) {
-      const r = points[i + 2]!;
+      // A little air around the box: data and labels must not touch the legend either.
+      const r = points[i + 2]! + 2 * s;
       if (points[i]! + r >= rect.x && points[i]! - r < rect.x + rect.width && points[i + 1]! + r >= rect.y && points[i + 1]! - r < rect.y + rect.height) count++;
     }
     if (count < bestCount) {
