@@ -59,6 +59,7 @@ export function escapeXml(text: string): string {
 
 const REFERENCE = 100;
 const widths = new Map<string, number>();
+const bars = new Map<string, number>();
 
 // Advance width at REFERENCE px, shaped and kerned by resvg: the right edge of the ink of
 // `text|` less that of `|` alone (resvg reports ink boxes, and '|' has the same ink in both).
@@ -68,7 +69,12 @@ function advance(text: string, bold: boolean): number {
   const key = (bold ? 'b' : 'r') + t;
   let w = widths.get(key);
   if (w === undefined) {
-    w = inkRight(t + '|', bold) - inkRight('|', bold);
+    const barKey = bold ? 'b|' : 'r|';
+    let bar = bars.get(barKey);
+    if (bar === undefined) bars.set(barKey, (bar = inkRight('|', bold)));
+    w = inkRight(t + '|', bold) - bar;
+    // Bounded: a long predict run titles every picture with another file name.
+    if (widths.size >= 10_000) widths.clear();
     widths.set(key, w);
   }
   return w;
