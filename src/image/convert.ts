@@ -12,7 +12,7 @@ export function checkImage(image: { width: number; height: number; channels: num
     throw new Error(`${name}: not an image (${width}x${height}, ${channels} channels; expected positive sizes and 1..4 channels)`);
   }
   if (!data || data.length !== width * height * channels) {
-    throw new Error(`${name}: image data has ${data?.length} values, expected ${width}x${height}x${channels}`);
+    throw new Error(`${name}: image data has ${data?.length} values, expected ${width}x${height}x${channels} = ${width * height * channels}`);
   }
 }
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { writeFileAtomicSync } from '../io/atomic.js';
-import { decodePng, encodePng, isPng, type DecodedPng, type PngEncodeOptions, type PngPixels } from './png.js';
+import { decodePng, encodePng, isPng, type DecodedPng, type PngEncodeOptions } from './png.js';
 import { toChannels } from './convert.js';
 import type { RawImage, StoredLabels } from './types.js';
 
@@ -170,7 +170,7 @@ function to8Bit(data: Uint8Array | Uint16Array, bitDepth: number): Uint8Array {
  * @example
  *   writePng('labels.png', { width, height, channels: 1, data: classIndices }, { palette: vocPalette(21) });
  */
-export function writePng(path: string, image: RawImage | PngPixels, options: PngEncodeOptions = {}): void {
+export function writePng(path: string, image: RawImage<Uint8Array | Uint16Array>, options: PngEncodeOptions = {}): void {
   writeFileAtomicSync(path, encodePng(image, options, path));
 }
 

@@ -10,7 +10,7 @@
 export type { Channels, ChwImage, LabelArray, LabelMap, PixelArray, RawImage, ScalarMap, StoredLabels } from './types.js';
 export { createImage } from './types.js';
 export { IMAGE_EXTENSIONS, decodeImage, imageSize, readImage, readImageSync, readLabelImage, readLabelImageAsync, writePng, type ReadImageOptions } from './files.js';
-export { decodePng, encodePng, isPng, type DecodedPng, type PngEncodeOptions, type PngPixels } from './png.js';
+export { decodePng, encodePng, isPng, readPngHeader, type DecodedPng, type PngDecodeOptions, type PngEncodeOptions, type PngHeader } from './png.js';
 export { fromChw, to8Bit, toChannels, toChw, toGray, toRgb, type ToRgbOptions } from './convert.js';
 export { nearestIndex, resizeChw, resizeImage, resizeLabels, type ResizeMode } from './resize.js';
 export { upsampleImage, type UpsampleImageOptions } from './upsample.js';

@@ -2,13 +2,14 @@
 // maps, and an input | prediction panel whose legend names the classes present.
 import { createImage, type RawImage } from '../image/types.js';
 import { encodePng } from '../image/png.js';
-import { Canvas } from '../viz/canvas.js';
-import { displaySize } from '../viz/display.js';
 import { toRgb } from '../image/convert.js';
 import { resizeImage } from '../image/resize.js';
+import { displaySize } from '../viz/display.js';
 import { discreteMatshow } from '../viz/legend.js';
 import { overlay } from '../viz/overlay.js';
 import { hconcat } from '../viz/panels.js';
+import { rasterize } from '../viz/raster.js';
+import { SvgSurface } from '../viz/svg.js';
 import type { Prediction } from './predict.js';
 import type { PredictorClasses } from './predictor.js';
 
@@ -44,17 +45,17 @@ export function probabilityImage(prediction: Prediction): RawImage {
 /** The image at display size: integer nearest upscaling for small images, area averaging to shrink. */
 function displayImage(image: RawImage, width: number, height: number): RawImage {
   const rgb = toRgb(image, { background: 'white' });
-  if (width >= rgb.width && height >= rgb.height) return rgb; // Canvas.blit scales up by nearest neighbour
+  if (width >= rgb.width && height >= rgb.height) return rgb; // drawn scaled up by nearest neighbour
   return resizeImage(rgb, width, height, 'area');
 }
 
 /** Matches discreteMatshow's layout: the picture 12 px in from the top and left, framed. */
 function framed(image: RawImage, width: number, height: number): RawImage {
   const pad = 12;
-  const canvas = new Canvas(width + 2 * pad, height + 2 * pad, { background: 'white' });
-  canvas.blit(image, pad, pad, width, height);
-  canvas.strokeRect(pad - 1, pad - 1, width + 2, height + 2, [90, 90, 90]);
-  return canvas.toImage();
+  const svg = new SvgSurface(width + 2 * pad, height + 2 * pad);
+  svg.image(image, pad, pad, width, height);
+  svg.strokeRect(pad - 1, pad - 1, width + 2, height + 2, [90, 90, 90]);
+  return rasterize(svg);
 }
 
 /** input | prediction side by side; the prediction in class colours with a colour bar naming the classes present. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { EpochRecord } from '../train/trainer.js';
 import { readJsonl } from '../train/jsonl-log.js';
 import type { Figure } from '../viz/figure.js';
-import { lossCurves } from '../viz/plot.js';
+import { trainingCurves } from '../train/curves.js';
 
 /** The epoch records of RUN/metrics.jsonl; errors name the file and what was expected. */
 export function readRunMetrics(runDir: string): EpochRecord[] {
@@ -26,16 +26,7 @@ export function runModelName(runDir: string): string | null {
   }
 }
 
-/** Train/val loss and val mIoU against epoch; a partial epoch sits half way into it, as the trainer draws it. */
+/** Train/val loss and val mIoU against epoch; a partial epoch sits at the fraction of it that ran, as the trainer draws it. */
 export function runCurves(records: readonly EpochRecord[], title?: string): Figure {
-  const x = records.map((r) => (r.complete === false ? r.epoch - 0.5 : r.epoch));
-  const nan = (v: number | null | undefined): number => (typeof v === 'number' ? v : NaN);
-  return lossCurves(
-    {
-      train: { x, y: records.map((r) => r.trainLoss) },
-      val: records.some((r) => typeof r.valLoss === 'number') ? { x, y: records.map((r) => nan(r.valLoss)) } : undefined,
-      miou: records.some((r) => typeof r.meanIoU === 'number') ? { x, y: records.map((r) => nan(r.meanIoU)) } : undefined,
-    },
-    { title },
-  );
+  return trainingCurves(records, title);
 }

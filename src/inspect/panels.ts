@@ -1,15 +1,16 @@
 // Images and label maps side by side under their titles, with one legend naming every class
 // any of the maps shows: the layout of the TGS tutorial's sample, threshold and layer viewers.
 import type { RawImage } from '../image/types.js';
-import { Canvas } from '../viz/canvas.js';
-import { displaySize } from '../viz/display.js';
 import { toRgb } from '../image/convert.js';
 import { resizeImage } from '../image/resize.js';
+import { displaySize } from '../viz/display.js';
 import { drawLegend, measureLegend, type LegendEntry } from '../viz/legend-box.js';
 import type { LabelMap } from '../image/types.js';
 import { colorizeLabels } from '../viz/overlay.js';
 import { paletteFor, type Palette } from '../image/palette.js';
 import { grid } from '../viz/panels.js';
+import { rasterize } from '../viz/raster.js';
+import { SvgSurface } from '../viz/svg.js';
 
 /** One panel: an image, or a label map drawn in class colours. */
 export interface Panel {
@@ -61,8 +62,8 @@ export function panelSheet(panels: readonly Panel[], options: PanelSheetOptions 
   }));
   if (entries.length === 0) return sheet;
   const legend = measureLegend(entries, { scale: 2 });
-  const canvas = new Canvas(sheet.width + legend.width + 12, Math.max(sheet.height, legend.height + 16), { background: 'white' });
-  canvas.blit(sheet, 0, 0);
-  drawLegend(canvas, sheet.width, 8, entries, { scale: 2 });
-  return canvas.toImage();
+  const svg = new SvgSurface(sheet.width + legend.width + 12, Math.max(sheet.height, legend.height + 16));
+  svg.image(sheet, 0, 0);
+  drawLegend(svg, sheet.width, 8, entries, { scale: 2 });
+  return rasterize(svg);
 }

@@ -10,13 +10,13 @@ import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/schedules.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import { writePng } from '../image/files.js';
-import { lossCurves } from '../viz/plot.js';
 import { saveCheckpoint, type CheckpointConfig } from '../checkpoint/file.js';
 import type { TrainState } from './training-state.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { JsonlLog, readJsonl } from './jsonl-log.js';
 import type { Objective } from './objective.js';
 import { ProgressReporter, type ProgressCallback } from '../io/progress.js';
+import { trainingCurves } from './curves.js';
 
 /** One line of metrics.jsonl: written after every validation. */
 export interface EpochRecord {
@@ -275,17 +275,7 @@ export class Trainer {
 
   #plot(history: EpochRecord[]): void {
     const paths = this.paths;
-    // A partial epoch (time budget, Ctrl-C) is drawn half way into its epoch.
-    const x = history.map((r) => (r.complete ? r.epoch : r.epoch - 0.5));
-    const finite = (v: number | null): number => (v === null ? NaN : v);
-    const figure = lossCurves(
-      {
-        train: { x, y: history.map((r) => r.trainLoss) },
-        val: history.some((r) => r.valLoss !== null) ? { x, y: history.map((r) => finite(r.valLoss)) } : undefined,
-        miou: history.some((r) => r.meanIoU !== null) ? { x, y: history.map((r) => finite(r.meanIoU)) } : undefined,
-      },
-      { title: `${this.o.config.model.name} training` },
-    );
+    const figure = trainingCurves(history, `${this.o.config.model.name} training`, this.o.train.length);
     writePng(paths.curvesPng, figure.toImage());
     writeFileAtomicSync(paths.curvesSvg, figure.toSvg());
   }

@@ -1,12 +1,12 @@
-// A figure of one or more axes panels, laid out once and drawn to a raster canvas or to SVG.
+// A figure of one or more axes panels, laid out once, drawn as SVG and rasterised from it.
 import type { RawImage } from '../image/types.js';
-import { Canvas, checkImage } from './canvas.js';
 import type { ColorLike } from '../image/color.js';
-import { measureText } from './font.js';
-import { drawLegend, measureLegend, type LegendEntry } from './legend-box.js';
+import { checkImage } from '../image/convert.js';
 import { qualitativePalette } from '../image/palette.js';
-import { SvgSurface } from './svg.js';
-import type { MarkerKind, Rect, Surface } from './surface.js';
+import { checkScale, measureText } from './font.js';
+import { drawLegend, measureLegend, type LegendEntry } from './legend-box.js';
+import { rasterize } from './raster.js';
+import { SvgSurface, type MarkerKind, type Rect } from './svg.js';
 import { formatTicks, linearTicks, logTicks } from './ticks.js';
 
 export interface LineSeries {
@@ -64,6 +64,8 @@ export interface AxesSpec {
   /** Fixed axis limits; default the data range plus 5% on each side. */
   xRange?: readonly [number, number];
   yRange?: readonly [number, number];
+  /** x holds counts (epochs, steps): ticks at whole numbers only, and at least half a unit of room around the data. */
+  xInteger?: boolean;
   yScale?: 'linear' | 'log';
   /** Same data units per pixel on both axes (matplotlib's axis('equal')). */
   equal?: boolean;
@@ -83,7 +85,7 @@ export interface FigureOptions {
   cols?: number;
   /** A bold heading over all panels. */
   title?: string;
-  /** Integer scale of all text; default 2. */
+  /** Scale of all text (font.ts: 2 is 14-pixel type); default 2. */
   fontScale?: number;
   background?: ColorLike;
 }
@@ -113,13 +115,14 @@ export interface PanelLayout {
 const FRAME: ColorLike = [40, 40, 40];
 const GRID: ColorLike = [228, 228, 228];
 
-/** A laid-out figure; draw it with `toImage()` or `toSvg()`, map data with `toPixel()`. */
+/** A laid-out figure; `toSvg()` draws it, `toImage()` rasterises that drawing, `toPixel()` maps data. */
 export class Figure {
   readonly width: number;
   readonly height: number;
   readonly panels: readonly PanelLayout[];
   private readonly options: FigureOptions;
   private readonly headingHeight: number;
+  private svg: SvgSurface | null = null;
 
   constructor(specs: readonly AxesSpec[], options: FigureOptions = {}) {
     if (!Array.isArray(specs) || specs.length === 0) throw new Error('a figure needs at least one panel');
@@ -129,13 +132,12 @@ export class Figure {
     }
     const cols = options.cols ?? specs.length;
     if (!Number.isInteger(cols) || cols < 1) throw new Error(`figure cols ${cols} must be a positive integer`);
-    const s = options.fontScale ?? 2;
-    if (!Number.isInteger(s) || s < 1) throw new Error(`figure fontScale ${s} must be a positive integer`);
+    const s = checkScale(options.fontScale ?? 2);
     this.options = { ...options, fontScale: s };
     const heading = options.title ? measureText(options.title, { scale: s + 1, bold: true }) : null;
-    this.headingHeight = heading ? heading.height + heading.descent + 6 * s : 0;
+    this.headingHeight = heading ? Math.ceil(heading.height + heading.descent + 6 * s) : 0;
     const rows = Math.ceil(specs.length / cols);
-    this.width = Math.max(cols * pw, heading ? heading.width + 8 * s : 0);
+    this.width = Math.max(cols * pw, heading ? Math.ceil(heading.width + 8 * s) : 0);
     this.height = rows * ph + this.headingHeight;
     this.panels = specs.map((spec, i) => layoutPanel(spec, {
       x: (i % cols) * pw,
@@ -152,7 +154,7 @@ export class Figure {
     return [Math.round(p.x.toPixel(x)), Math.round(p.y.toPixel(y))];
   }
 
-  draw(surface: Surface): void {
+  draw(surface: SvgSurface): void {
     const s = this.options.fontScale!;
     if (this.options.title) {
       surface.text(this.options.title, this.width / 2, 3 * s, { scale: s + 1, bold: true, align: 'center' });
@@ -160,18 +162,22 @@ export class Figure {
     for (const p of this.panels) drawPanel(surface, p, s);
   }
 
-  /** The figure as an RGB image. */
-  toImage(): RawImage {
-    const canvas = new Canvas(this.width, this.height, { background: this.options.background ?? 'white' });
-    this.draw(canvas);
-    return canvas.toImage();
+  private surface(): SvgSurface {
+    if (!this.svg) {
+      this.svg = new SvgSurface(this.width, this.height, { background: this.options.background ?? 'white' });
+      this.draw(this.svg);
+    }
+    return this.svg;
   }
 
-  /** The figure as an SVG document with the same layout. */
+  /** The figure as an RGB image: its SVG rasterised. */
+  toImage(): RawImage {
+    return rasterize(this.surface());
+  }
+
+  /** The figure as an SVG document. */
   toSvg(): string {
-    const svg = new SvgSurface(this.width, this.height, { background: this.options.background ?? 'white' });
-    this.draw(svg);
-    return svg.toString();
+    return this.surface().toString();
   }
 }
 
@@ -218,15 +224,16 @@ function dataExtents(spec: AxesSpec): { x: Extent; y: Extent } {
   return { x, y };
 }
 
-function padExtent(e: Extent, log: boolean, topMargin = 0.05): [number, number] {
+/** Limits around the data: 5% of the span on each side (`topMargin` above), at least `minPad` units. */
+function padExtent(e: Extent, log: boolean, topMargin = 0.05, minPad = 0): [number, number] {
   // An empty axis shows 0..1 (0.1..10 on log), padded like data so corner labels do not collide.
   const empty = !(e.lo <= e.hi);
   let lo = empty ? (log ? -1 : 0) : log ? Math.log10(e.lo) : e.lo;
   let hi = empty ? (log ? 1 : 1) : log ? Math.log10(e.hi) : e.hi;
   const span = hi - lo;
   const unit = span > 0 ? span : Math.abs(lo) * 2 || 1;
-  lo -= unit * 0.05;
-  hi += unit * topMargin;
+  lo -= Math.max(unit * 0.05, minPad);
+  hi += Math.max(unit * topMargin, minPad);
   return log ? [10 ** lo, 10 ** hi] : [lo, hi];
 }
 
@@ -238,7 +245,7 @@ function checkRange(r: readonly [number, number] | undefined, what: string, log:
   return [lo, hi];
 }
 
-function makeAxis(min: number, max: number, log: boolean, p0: number, length: number, flip: boolean, maxTicks: number): AxisLayout {
+function makeAxis(min: number, max: number, log: boolean, p0: number, length: number, flip: boolean, maxTicks: number, integer = false): AxisLayout {
   const f = log ? Math.log10 : (v: number) => v;
   const a = f(min), b = f(max);
   const span = b - a || 1;
@@ -248,7 +255,7 @@ function makeAxis(min: number, max: number, log: boolean, p0: number, length: nu
     ticks = logTicks(min, max, maxTicks);
     labels = formatTicks(ticks).map((_, i) => formatLog(ticks[i]!));
   } else {
-    const t = linearTicks(min, max, maxTicks);
+    const t = linearTicks(min, max, maxTicks, integer);
     ticks = t.ticks;
     labels = formatTicks(ticks, t.step);
   }
@@ -293,11 +300,25 @@ function defaultColors(spec: AxesSpec): { lines: ColorLike[]; scatter: ColorLike
   return { lines: cycle.slice(0, nl), scatter: cycle.slice(nl, nl + ns) };
 }
 
+/** Text sizes and gaps of a panel at text scale s, in pixels. */
+function metrics(s: number) {
+  const m = measureText('Ag', { scale: s });
+  const cap = m.height, lineH = Math.ceil(m.height + m.descent);
+  return {
+    cap,
+    lineH,
+    pad: Math.round(4 * s),
+    tickLen: Math.round(2 * s + 1),
+    /** Between a tick and its label. */
+    tickGap: Math.round(0.4 * cap),
+    /** Between tick labels and the axis label: enough that they never touch. */
+    labelGap: Math.round(0.8 * cap),
+  };
+}
+
 function layoutPanel(spec: AxesSpec, outer: Rect, s: number): PanelLayout {
-  const pad = 4 * s;
-  const text = measureText('Ag', { scale: s });
-  const lineH = text.height + text.descent;
-  const titleH = spec.title ? lineH + 4 * s : 0;
+  const { lineH, pad, tickLen, tickGap, labelGap } = metrics(s);
+  const titleH = spec.title ? lineH + Math.round(4 * s) : 0;
   if (spec.image) {
     checkImage(spec.image, 'figure image panel');
     const plot = { x: outer.x + pad, y: outer.y + pad + titleH, width: outer.width - 2 * pad, height: outer.height - 2 * pad - titleH };
@@ -305,27 +326,27 @@ function layoutPanel(spec: AxesSpec, outer: Rect, s: number): PanelLayout {
     return { spec, outer, plot, x: dummy, y: { ...dummy }, hasData: true, legend: null };
   }
   const logY = spec.yScale === 'log';
+  const integerX = spec.xInteger ?? false;
   const ext = dataExtents(spec);
   const hasData = ext.x.lo <= ext.x.hi && ext.y.lo <= ext.y.hi;
-  let [x0, x1] = checkRange(spec.xRange, 'xRange', false) ?? padExtent(ext.x, false);
+  let [x0, x1] = checkRange(spec.xRange, 'xRange', false) ?? padExtent(ext.x, false, 0.05, integerX ? 0.5 : 0);
   // Annotations sit above their point: leave headroom for them.
   let [y0, y1] = checkRange(spec.yRange, 'yRange', logY) ?? padExtent(ext.y, logY, spec.annotations?.length ? 0.15 : 0.05);
-  const tickLen = 2 * s + 1;
   const maxXTicks = Math.max(2, Math.min(9, Math.floor(outer.width / (45 * s))));
   const maxYTicks = Math.max(2, Math.min(9, Math.floor(outer.height / (30 * s))));
   const entries = spec.legend === false ? [] : legendEntries(spec, s);
   const legendSize = entries.length ? measureLegend(entries, { scale: s }) : null;
 
   const build = (legendOutside: boolean): PanelLayout => {
-    let x = makeAxis(x0, x1, false, 0, 100, false, maxXTicks);
+    let x = makeAxis(x0, x1, false, 0, 100, false, maxXTicks, integerX);
     let y = makeAxis(y0, y1, logY, 0, 100, true, maxYTicks);
     let plot: Rect = { x: 0, y: 0, width: 0, height: 0 };
     // Twice: equal aspect changes the limits, which changes tick label widths and so the margins.
     for (let pass = 0; pass < 2; pass++) {
-      const yTickW = Math.max(0, ...y.labels.map((l) => measureText(l, { scale: s }).width));
+      const yTickW = Math.ceil(Math.max(0, ...y.labels.map((l) => measureText(l, { scale: s }).width)));
       const lastX = x.labels.length ? measureText(x.labels[x.labels.length - 1]!, { scale: s }).width : 0;
-      const left = pad + (spec.yLabel ? lineH + 2 * s : 0) + yTickW + tickLen + 2 * s;
-      const bottom = pad + tickLen + 2 * s + lineH + (spec.xLabel ? lineH + 2 * s : 0);
+      const left = pad + (spec.yLabel ? lineH + labelGap : 0) + yTickW + tickGap + tickLen;
+      const bottom = pad + tickLen + tickGap + lineH + (spec.xLabel ? labelGap + lineH : 0);
       const right = pad + Math.max(Math.ceil(lastX / 2), s) + (legendOutside && legendSize ? legendSize.width + 3 * s : 0);
       const top = pad + titleH + s;
       plot = {
@@ -335,7 +356,7 @@ function layoutPanel(spec: AxesSpec, outer: Rect, s: number): PanelLayout {
         height: Math.max(10, outer.height - top - bottom),
       };
       if (spec.equal && !spec.xRange && !spec.yRange && !logY) [x0, x1, y0, y1] = equalise(x0, x1, y0, y1, plot);
-      x = makeAxis(x0, x1, false, plot.x, plot.width, false, maxXTicks);
+      x = makeAxis(x0, x1, false, plot.x, plot.width, false, maxXTicks, integerX);
       y = makeAxis(y0, y1, logY, plot.y, plot.height, true, maxYTicks);
     }
     return { spec, outer, plot, x, y, hasData, legend: null };
@@ -389,7 +410,8 @@ function placeLegend(layout: PanelLayout, size: { width: number; height: number 
   for (const rect of Object.values(corners)) {
     let count = 0;
     for (let i = 0; i < points.length; i += 3) {
-      const r = points[i + 2]!;
+      // A little air around the box: data and labels must not touch the legend either.
+      const r = points[i + 2]! + 2 * s;
       if (points[i]! + r >= rect.x && points[i]! - r < rect.x + rect.width && points[i + 1]! + r >= rect.y && points[i + 1]! - r < rect.y + rect.height) count++;
     }
     if (count < bestCount) {
@@ -436,12 +458,11 @@ function samplePixels(layout: PanelLayout, scale: number): number[] {
 
 // ---- drawing ---------------------------------------------------------------------------------
 
-function drawPanel(surface: Surface, p: PanelLayout, s: number): void {
+function drawPanel(surface: SvgSurface, p: PanelLayout, s: number): void {
   const { spec, plot } = p;
-  const text = measureText('Ag', { scale: s });
-  const lineH = text.height + text.descent;
+  const { lineH, pad, tickLen, tickGap, labelGap } = metrics(s);
   if (spec.title) {
-    surface.text(spec.title, plot.x + plot.width / 2, p.outer.y + 4 * s, { scale: s, bold: true, align: 'center' });
+    surface.text(spec.title, plot.x + plot.width / 2, p.outer.y + pad, { scale: s, bold: true, align: 'center' });
   }
   if (spec.image) {
     drawImagePanel(surface, spec.image, plot);
@@ -478,26 +499,28 @@ function drawPanel(surface: Surface, p: PanelLayout, s: number): void {
   for (const a of spec.annotations ?? []) {
     const box = annotationBox(p, a, s);
     if (!box) continue;
-    surface.fillRect(box.x, box.y, box.width, box.height, [255, 255, 255, 210]);
-    surface.text(a.text, box.x + s, box.y + s, { scale: s, color: a.color ?? 'black' });
+    surface.fillRect(box.x, box.y, box.width, box.height, 'white');
+    surface.text(a.text, box.x + box.width / 2, box.y + s, { scale: s, align: 'center', color: a.color ?? 'black' });
   }
   surface.setClip(null);
 
   surface.strokeRect(plot.x - 1, plot.y - 1, plot.width + 2, plot.height + 2, FRAME);
-  const tickLen = 2 * s + 1;
   xTicks.forEach((px, i) => {
     surface.line(px, yMax + 1, px, yMax + tickLen, FRAME);
-    surface.text(p.x.labels[i]!, px, yMax + tickLen + 2 * s, { scale: s, align: 'center' });
+    surface.text(p.x.labels[i]!, px + 0.5, yMax + 1 + tickLen + tickGap, { scale: s, align: 'center' });
   });
+  const yTickW = Math.max(0, ...p.y.labels.map((l) => measureText(l, { scale: s }).width));
   yTicks.forEach((py, i) => {
     surface.line(xMin - tickLen, py, xMin - 1, py, FRAME);
-    surface.text(p.y.labels[i]!, xMin - tickLen - 2 * s, py, { scale: s, align: 'right', baseline: 'middle' });
+    surface.text(p.y.labels[i]!, xMin - tickLen - tickGap, py + 0.5, { scale: s, align: 'right', baseline: 'middle' });
   });
   if (spec.xLabel) {
-    surface.text(spec.xLabel, plot.x + plot.width / 2, yMax + tickLen + 2 * s + lineH + 2 * s, { scale: s, align: 'center' });
+    surface.text(spec.xLabel, plot.x + plot.width / 2, yMax + 1 + tickLen + tickGap + lineH + labelGap, { scale: s, align: 'center' });
   }
   if (spec.yLabel) {
-    surface.text(spec.yLabel, p.outer.x + 4 * s, plot.y + plot.height / 2, { scale: s, align: 'center', baseline: 'top', rotate: 90 });
+    // Rotated, its capitals face left: the label's right edge (baseline plus descent) keeps labelGap from the widest tick label.
+    const x = xMin - tickLen - tickGap - Math.ceil(yTickW) - labelGap - lineH;
+    surface.text(spec.yLabel, x, plot.y + plot.height / 2, { scale: s, align: 'center', baseline: 'top', rotate: 90 });
   }
   if (!p.hasData) {
     surface.text('no data', plot.x + plot.width / 2, plot.y + plot.height / 2, { scale: s, align: 'center', baseline: 'middle', color: [120, 120, 120] });
@@ -511,13 +534,13 @@ function annotationBox(p: PanelLayout, a: Annotation, s: number): Rect | null {
   if (!Number.isFinite(qx) || !Number.isFinite(qy)) return null;
   const { plot } = p;
   const m = measureText(a.text, { scale: s });
-  const width = m.width + 2 * s, height = m.height + 2 * s;
+  const width = Math.ceil(m.width + 2 * s), height = Math.ceil(m.height + m.descent + 2 * s);
   const x = Math.round(Math.min(Math.max(qx - width / 2, plot.x + s), plot.x + plot.width - s - width));
   const above = qy - 4 * s - height >= plot.y;
   return { x, y: Math.round(above ? qy - 4 * s - height : qy + 4 * s), width, height };
 }
 
-function drawLine(surface: Surface, p: PanelLayout, l: LineSeries, color: ColorLike, s: number): void {
+function drawLine(surface: SvgSurface, p: PanelLayout, l: LineSeries, color: ColorLike, s: number): void {
   const pts: number[] = [];
   const n = l.y.length;
   for (let i = 0; i < n; i++) pts.push(p.x.toPixel(seriesX(l, i)), p.y.toPixel(l.y[i]!));
@@ -531,7 +554,7 @@ function drawLine(surface: Surface, p: PanelLayout, l: LineSeries, color: ColorL
   }
 }
 
-function drawImagePanel(surface: Surface, image: RawImage, box: Rect): void {
+function drawImagePanel(surface: SvgSurface, image: RawImage, box: Rect): void {
   const k = Math.min(box.width / image.width, box.height / image.height);
   // Integer magnification keeps pixels square and even when there is room for it.
   const scale = k >= 1 ? Math.floor(k) : k;

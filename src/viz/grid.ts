@@ -1,11 +1,11 @@
 // Many small maps tiled into one image: the filters of a conv layer, the channels of an activation.
-import type { RawImage } from '../image/types.js';
-import { Canvas } from './canvas.js';
+import type { RawImage, ScalarMap } from '../image/types.js';
+import { checkMap } from '../image/maps.js';
 import { drawColorbar, colorbarWidth } from './colorbar.js';
 import { applyColormap, colormapRange, type ColormapName } from './colormap.js';
 import { measureText } from './font.js';
-import { checkMap } from '../image/maps.js';
-import type { ScalarMap } from '../image/types.js';
+import { rasterize } from './raster.js';
+import { SvgSurface } from './svg.js';
 
 export interface TileOptions {
   /** Tiles per row; default about square. */
@@ -27,7 +27,7 @@ export interface TileOptions {
   /** Pixels between tiles; default 4. */
   gap?: number;
   title?: string;
-  /** Font scale of the labels; default 1 (title one larger). */
+  /** Text scale of the labels (font.ts); default 1 (title one larger). */
   fontScale?: number;
   /** Draw a colour bar (global normalisation only); default true. */
   colorbar?: boolean;
@@ -68,29 +68,29 @@ export function tileMaps(maps: readonly ScalarMap[], options: TileOptions = {}):
   });
 
   const label = measureText('Ag', { scale: s });
-  const band = labels.length ? label.height + label.descent + 3 : 0;
-  const cellW = Math.max(tw * k, ...labels.map((l) => measureText(l, { scale: s }).width));
+  const band = labels.length ? Math.ceil(label.height + label.descent) + 3 : 0;
+  const cellW = Math.ceil(Math.max(tw * k, ...labels.map((l) => measureText(l, { scale: s }).width)));
   const cellH = th * k + band;
   const title = options.title ? measureText(options.title, { scale: s + 1, bold: true }) : null;
-  const top = pad + (title ? title.height + title.descent + 8 : 0);
+  const top = pad + (title ? Math.ceil(title.height + title.descent) + 8 : 0);
   const gridW = cols * cellW + (cols - 1) * gap;
   const gridH = rows * cellH + (rows - 1) * gap;
   const barSpec = globalRange && (options.colorbar ?? true) ? { map, min: globalRange[0], max: globalRange[1], scale: s } : null;
   const barH = Math.max(40, Math.min(gridH, 400));
   const barW = barSpec ? colorbarWidth(barSpec, barH) + 12 : 0;
-  const width = Math.max(2 * pad + gridW + barW, title ? title.width + 2 * pad : 0);
+  const width = Math.max(2 * pad + gridW + barW, title ? Math.ceil(title.width) + 2 * pad : 0);
   const height = top + gridH + pad;
 
-  const canvas = new Canvas(width, height, { background: 'white' });
-  if (options.title) canvas.text(options.title, width / 2, pad, { scale: s + 1, bold: true, align: 'center' });
+  const svg = new SvgSurface(width, height);
+  if (options.title) svg.text(options.title, width / 2, pad, { scale: s + 1, bold: true, align: 'center' });
   images.forEach((im, i) => {
     const x = pad + (i % cols) * (cellW + gap);
     const y = top + Math.floor(i / cols) * (cellH + gap);
-    if (labels.length) canvas.text(labels[i]!, x + cellW / 2, y, { scale: s, align: 'center' });
-    canvas.blit(im, x + Math.floor((cellW - tw * k) / 2), y + band, tw * k, th * k);
+    if (labels.length) svg.text(labels[i]!, x + cellW / 2, y, { scale: s, align: 'center' });
+    svg.image(im, x + Math.floor((cellW - tw * k) / 2), y + band, tw * k, th * k);
   });
-  if (barSpec) drawColorbar(canvas, pad + gridW + 12, top + band, Math.min(barH, gridH - band), barSpec);
-  return canvas.toImage();
+  if (barSpec) drawColorbar(svg, pad + gridW + 12, top + band, Math.min(barH, gridH - band), barSpec);
+  return rasterize(svg);
 }
 
 export interface FilterGridOptions extends TileOptions {

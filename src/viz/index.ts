@@ -1,11 +1,13 @@
 // pixelwise/viz: pictures of what a segmentation network sees and does, from plain arrays
-// (RawImage, LabelMap, ScalarMap of pixelwise/image). Callers turn tensors into typed arrays first.
+// (RawImage, LabelMap, ScalarMap of pixelwise/image). Every picture is drawn once as SVG (one
+// bundled font) and rasterised by resvg; pixel work that is not drawing (colouring label maps,
+// overlays) stays on pixel buffers. Callers turn tensors into typed arrays first.
 //
 //   const pred = { width: 10, height: 7, data: argmaxLabels };          // Uint8Array / Int32Array
 //   const map = discreteMatshow(pred, { names, title: 'Segmentation' }); // RawImage, RGB
 //   const fig = lossCurves({ train: trainLoss, val: valLoss, miou: valMIoU });
-//   fig.toImage();  // RawImage for writePng
-//   fig.toSvg();    // the same figure as an SVG string
+//   fig.toSvg();    // the figure as an SVG document
+//   fig.toImage();  // that document rasterised: a RawImage for writePng
 export type { ColormapName, ColormapOptions } from './colormap.js';
 export { applyColormap, sampleColormap, colormapLut, colormapRange, COLORMAPS } from './colormap.js';
 export { displaySize } from './display.js';

@@ -1,7 +1,7 @@
 // A legend box (symbol + text per row) shared by plots and segmentation maps.
 import type { ColorLike } from '../image/color.js';
 import { measureText } from './font.js';
-import type { MarkerKind, Rect, Surface } from './surface.js';
+import type { MarkerKind, Rect, SvgSurface } from './svg.js';
 
 export interface LegendEntry {
   text: string;
@@ -15,7 +15,7 @@ export interface LegendEntry {
 }
 
 export interface LegendStyle {
-  /** Font scale; default 2. */
+  /** Text scale (font.ts); default 2. */
   scale?: number;
   /** Draw a background and a frame around the box; default true. */
   frame?: boolean;
@@ -32,17 +32,18 @@ export interface LegendLayout {
   padding: number;
 }
 
-/** Size of the legend box for `entries`. */
+/** Size of the legend box for `entries`, in whole pixels. */
 export function measureLegend(entries: readonly LegendEntry[], style: LegendStyle = {}): LegendLayout {
   const s = style.scale ?? 2;
   const m = measureText('Ag', { scale: s });
-  const rowHeight = m.height + m.descent + 2 * s + 2;
+  // Rows a line and a half apart: cap height, descent and air.
+  const rowHeight = Math.ceil(1.6 * (m.height + m.descent));
   const hasLine = entries.some((e) => e.symbol === 'line');
-  const symbolWidth = hasLine ? 10 * s + 4 : m.height + 2;
-  const padding = 3 * s;
+  const symbolWidth = Math.ceil(hasLine ? 2.2 * m.height : m.height + 2);
+  const padding = Math.ceil(0.5 * m.height);
   const textWidth = Math.max(0, ...entries.map((e) => measureText(e.text, { scale: s }).width));
   return {
-    width: 2 * padding + symbolWidth + 4 * s + textWidth,
+    width: Math.ceil(2 * padding + symbolWidth + 0.6 * m.height + textWidth),
     height: 2 * padding + rowHeight * entries.length,
     rowHeight,
     symbolWidth,
@@ -51,7 +52,7 @@ export function measureLegend(entries: readonly LegendEntry[], style: LegendStyl
 }
 
 /** Draws the legend with its top-left corner at (x, y); returns the box it covers. */
-export function drawLegend(surface: Surface, x: number, y: number, entries: readonly LegendEntry[], style: LegendStyle = {}): Rect {
+export function drawLegend(surface: SvgSurface, x: number, y: number, entries: readonly LegendEntry[], style: LegendStyle = {}): Rect {
   const s = style.scale ?? 2;
   const L = measureLegend(entries, style);
   const box = { x: Math.round(x), y: Math.round(y), width: L.width, height: L.height };
@@ -60,20 +61,20 @@ export function drawLegend(surface: Surface, x: number, y: number, entries: read
     surface.fillRect(box.x, box.y, box.width, box.height, style.background ?? [255, 255, 255, 230]);
     surface.strokeRect(box.x, box.y, box.width, box.height, [200, 200, 200]);
   }
-  const capHeight = measureText('A', { scale: s }).height;
+  const cap = measureText('A', { scale: s }).height;
+  const swatch = Math.round(cap) + 2;
   entries.forEach((e, i) => {
-    const rowTop = box.y + L.padding + i * L.rowHeight;
-    const midY = rowTop + Math.floor((L.rowHeight - 2) / 2);
+    const midY = box.y + L.padding + i * L.rowHeight + Math.floor(L.rowHeight / 2);
     const sx = box.x + L.padding;
     const symbol = e.symbol ?? 'swatch';
     if (symbol === 'swatch') {
-      surface.fillRect(sx, midY - Math.floor(capHeight / 2) - 1, capHeight + 2, capHeight + 2, e.color);
+      surface.fillRect(sx, midY - Math.floor(swatch / 2), swatch, swatch, e.color);
     } else if (symbol === 'line') {
       surface.line(sx, midY, sx + L.symbolWidth - 2, midY, e.color, { width: e.lineWidth ?? s, dash: e.dash });
     } else {
       surface.marker(symbol, sx + L.symbolWidth / 2, midY, e.markerSize ?? Math.max(5, 3 * s + 1), e.color);
     }
-    surface.text(e.text, sx + L.symbolWidth + 4 * s, midY, { scale: s, baseline: 'middle', color: style.textColor ?? 'black' });
+    surface.text(e.text, sx + L.symbolWidth + 0.6 * cap, midY + 0.5, { scale: s, baseline: 'middle', color: style.textColor ?? 'black' });
   });
   return box;
 }

@@ -1,8 +1,9 @@
 // Segmentation maps with a class-name colour bar: the tutorials' discrete_matshow, and an
 // image | ground truth | prediction panel sharing one legend.
 import type { RawImage } from '../image/types.js';
-import { Canvas, checkImage } from './canvas.js';
 import type { ColorLike, Rgb } from '../image/color.js';
+import { checkImage } from '../image/convert.js';
+import { resizeImage } from '../image/resize.js';
 import { measureText } from './font.js';
 import { displaySize } from './display.js';
 import { drawLegend, measureLegend, type LegendEntry } from './legend-box.js';
@@ -10,6 +11,8 @@ import { checkMap } from '../image/maps.js';
 import type { LabelMap } from '../image/types.js';
 import { colorizeLabels, overlay, resolvePalette } from './overlay.js';
 import { IGNORE_WHITE, qualitativePalette, type Palette, type PaletteKind } from '../image/palette.js';
+import { rasterize } from './raster.js';
+import { SvgSurface } from './svg.js';
 
 /** Class names indexed by the original label, or a function of it. */
 export type ClassNames = readonly string[] | Readonly<Record<number, string>> | ((label: number) => string | undefined);
@@ -48,7 +51,7 @@ export interface MatshowOptions {
   /** Size the map is drawn at; default: upscaled to >= 256 px, at most 512 px on the longer side. */
   width?: number;
   height?: number;
-  /** Font scale of the colour bar labels; default 2. */
+  /** Text scale of the colour bar labels (font.ts); default 2. */
   fontScale?: number;
   /** Longest class name shown before it is cut with '...'; default 40. */
   maxNameLength?: number;
@@ -83,31 +86,30 @@ export function discreteMatshow(labels: LabelMap, options: MatshowOptions = {}):
   const pad = 12;
   const titleScale = s + 1;
   const titleBox = options.title ? measureText(options.title, { scale: titleScale, bold: true }) : null;
-  const top = pad + (titleBox ? titleBox.height + titleBox.descent + 12 : 0);
-  const textHeight = measureText('Ag', { scale: s });
-  const minBlock = textHeight.height + textHeight.descent + 4;
+  const top = pad + (titleBox ? Math.ceil(titleBox.height + titleBox.descent) + 12 : 0);
+  const text = measureText('Ag', { scale: s });
+  const minBlock = Math.ceil(text.height + text.descent) + 6;
   const k = Math.max(1, classes.length);
   const block = Math.max(minBlock, Math.floor(h / k));
   const barWidth = Math.max(16, 8 * s);
   const barX = pad + w + 16;
-  const labelX = barX + barWidth + 4 * s;
+  const labelX = barX + barWidth + Math.round(0.6 * text.height);
   const labelWidth = Math.max(0, ...texts.map((t) => measureText(t, { scale: s }).width));
   const barHeight = classes.length * block;
-  const width = Math.max(labelX + labelWidth + pad, titleBox ? titleBox.width + 2 * pad : 0);
+  const width = Math.ceil(Math.max(labelX + labelWidth + pad, titleBox ? titleBox.width + 2 * pad : 0));
   const height = top + Math.max(h, barHeight) + pad;
 
-  const canvas = new Canvas(width, height, { background: 'white' });
-  if (options.title) canvas.text(options.title, width / 2, pad, { scale: titleScale, bold: true, align: 'center' });
-  canvas.blit(rgb, pad, top, w, h);
-  canvas.strokeRect(pad - 1, top - 1, w + 2, h + 2, [90, 90, 90]);
+  const svg = new SvgSurface(width, height);
+  if (options.title) svg.text(options.title, width / 2, pad, { scale: titleScale, bold: true, align: 'center' });
+  svg.image(rgb, pad, top, w, h);
+  svg.strokeRect(pad - 1, top - 1, w + 2, h + 2, [90, 90, 90]);
   colors.forEach((c, i) => {
     const y = top + i * block;
-    canvas.fillRect(barX, y, barWidth, block, c);
-    const mid = y + Math.floor(block / 2);
-    canvas.text(texts[i]!, labelX, mid, { scale: s, baseline: 'middle' });
+    svg.fillRect(barX, y, barWidth, block, c);
+    svg.text(texts[i]!, labelX, y + block / 2, { scale: s, baseline: 'middle' });
   });
-  if (classes.length) canvas.strokeRect(barX - 1, top - 1, barWidth + 2, barHeight + 2, [90, 90, 90]);
-  return canvas.toImage();
+  if (classes.length) svg.strokeRect(barX - 1, top - 1, barWidth + 2, barHeight + 2, [90, 90, 90]);
+  return rasterize(svg);
 }
 
 export interface SegmentationPanelOptions {
@@ -148,10 +150,9 @@ export function segmentationPanel(image: RawImage, truth: LabelMap, prediction: 
     if (options.overlayAlpha === undefined) {
       return colorizeLabels(m, { palette, ignoreIndex: ignore, ignoreColor: options.ignoreColor });
     }
-    // Overlay needs matching sizes: draw the image at the map's resolution first.
-    const base = new Canvas(m.width, m.height);
-    base.blit(image, 0, 0, m.width, m.height);
-    return overlay(base.toImage(), m, { palette, ignoreIndex: ignore, ignoreColor: options.ignoreColor, alpha: options.overlayAlpha });
+    // Overlay needs matching sizes: the image at the map's resolution first.
+    const base = image.width === m.width && image.height === m.height ? image : resizeImage(image, m.width, m.height, 'nearest');
+    return overlay(base, m, { palette, ignoreIndex: ignore, ignoreColor: options.ignoreColor, alpha: options.overlayAlpha });
   };
   const [w, h] = sizeFor(image, options.width, options.height);
   const panels = [image, colorize(truth), colorize(prediction)];
@@ -165,26 +166,26 @@ export function segmentationPanel(image: RawImage, truth: LabelMap, prediction: 
   });
 
   const pad = 12, gap = 10;
-  const titleH = measureText('Ag', { scale: s });
-  const band = titleH.height + titleH.descent + 8;
+  const text = measureText('Ag', { scale: s });
+  const band = Math.ceil(text.height + text.descent) + 8;
   const heading = options.title ? measureText(options.title, { scale: s + 1, bold: true }) : null;
-  const top = pad + (heading ? heading.height + heading.descent + 12 : 0);
-  const cell = Math.max(w, ...titles.map((t) => measureText(t, { scale: s }).width));
+  const top = pad + (heading ? Math.ceil(heading.height + heading.descent) + 12 : 0);
+  const cell = Math.ceil(Math.max(w, ...titles.map((t) => measureText(t, { scale: s }).width)));
   const legend = measureLegend(entries, { scale: s });
   const legendX = pad + 3 * cell + 2 * gap + 16;
-  const width = Math.max(legendX + legend.width + pad, heading ? heading.width + 2 * pad : 0);
+  const width = Math.ceil(Math.max(legendX + legend.width + pad, heading ? heading.width + 2 * pad : 0));
   const height = top + band + Math.max(h, legend.height) + pad;
-  const canvas = new Canvas(width, height, { background: 'white' });
-  if (options.title) canvas.text(options.title, width / 2, pad, { scale: s + 1, bold: true, align: 'center' });
+  const svg = new SvgSurface(width, height);
+  if (options.title) svg.text(options.title, width / 2, pad, { scale: s + 1, bold: true, align: 'center' });
   panels.forEach((p, i) => {
     const x = pad + i * (cell + gap);
-    canvas.text(titles[i]!, x + cell / 2, top, { scale: s, align: 'center' });
+    svg.text(titles[i]!, x + cell / 2, top, { scale: s, align: 'center' });
     const px = x + Math.floor((cell - w) / 2);
-    canvas.blit(p, px, top + band, w, h);
-    canvas.strokeRect(px - 1, top + band - 1, w + 2, h + 2, [90, 90, 90]);
+    svg.image(p, px, top + band, w, h);
+    svg.strokeRect(px - 1, top + band - 1, w + 2, h + 2, [90, 90, 90]);
   });
-  drawLegend(canvas, legendX, top + band, entries, { scale: s });
-  return canvas.toImage();
+  drawLegend(svg, legendX, top + band, entries, { scale: s });
+  return rasterize(svg);
 }
 
 function sizeFor(map: { width: number; height: number }, width?: number, height?: number): [number, number] {

@@ -1,8 +1,10 @@
 // Side-by-side panels with titles: image | truth | prediction and the like.
 import type { RawImage } from '../image/types.js';
-import { Canvas, checkImage } from './canvas.js';
 import type { ColorLike } from '../image/color.js';
+import { checkImage } from '../image/convert.js';
 import { measureText } from './font.js';
+import { rasterize } from './raster.js';
+import { SvgSurface } from './svg.js';
 
 export interface PanelOptions {
   /** Pixels between panels; default 8. */
@@ -13,7 +15,7 @@ export interface PanelOptions {
   background?: ColorLike;
   /** One title per image, drawn centred above it (missing or '' for none). */
   titles?: readonly (string | undefined)[];
-  /** Font scale of the titles; default 2. */
+  /** Text scale of the titles (font.ts); default 2. */
   titleScale?: number;
   titleColor?: ColorLike;
   /** A heading over the whole grid, bold. */
@@ -38,7 +40,7 @@ export function grid(images: readonly RawImage[], options: GridOptions = {}): Ra
   const ts = options.titleScale ?? 2;
   const titles = options.titles ?? [];
   const titleBand = measureText('Ag', { scale: ts });
-  const bandHeight = titleBand.height + titleBand.descent + 2 * ts + 2;
+  const bandHeight = Math.ceil(titleBand.height + titleBand.descent) + 2 * ts + 2;
 
   const colWidth = new Array<number>(cols).fill(0);
   const rowHeight = new Array<number>(rows).fill(0);
@@ -46,21 +48,21 @@ export function grid(images: readonly RawImage[], options: GridOptions = {}): Ra
   images.forEach((im, i) => {
     const r = Math.floor(i / cols), c = i % cols;
     const t = titles[i];
-    const tw = t ? measureText(t, { scale: ts }).width : 0;
+    const tw = t ? Math.ceil(measureText(t, { scale: ts }).width) : 0;
     colWidth[c] = Math.max(colWidth[c]!, im.width, tw);
     rowHeight[r] = Math.max(rowHeight[r]!, im.height);
     if (t) rowHasTitle[r] = true;
   });
   const heading = options.title ? measureText(options.title, { scale: ts + 1, bold: true }) : null;
-  const headingHeight = heading ? heading.height + heading.descent + 2 * ts + 4 : 0;
+  const headingHeight = heading ? Math.ceil(heading.height + heading.descent) + 2 * ts + 4 : 0;
   const width = Math.max(
     2 * pad + colWidth.reduce((a, b) => a + b, 0) + gap * (cols - 1),
-    heading ? heading.width + 2 * pad : 0,
+    heading ? Math.ceil(heading.width) + 2 * pad : 0,
   );
   const height = 2 * pad + headingHeight + rowHeight.reduce((a, b, r) => a + b + (rowHasTitle[r] ? bandHeight : 0), 0) + gap * (rows - 1);
 
-  const canvas = new Canvas(width, height, { background: options.background ?? 'white' });
-  if (options.title) canvas.text(options.title, width / 2, pad, { scale: ts + 1, bold: true, align: 'center', color: options.titleColor });
+  const svg = new SvgSurface(width, height, { background: options.background ?? 'white' });
+  if (options.title) svg.text(options.title, width / 2, pad, { scale: ts + 1, bold: true, align: 'center', color: options.titleColor });
   let y = pad + headingHeight;
   for (let r = 0; r < rows; r++) {
     let x = pad;
@@ -70,14 +72,14 @@ export function grid(images: readonly RawImage[], options: GridOptions = {}): Ra
       if (im) {
         const cx = x + colWidth[c]! / 2;
         const t = titles[i];
-        if (t) canvas.text(t, cx, y + ts, { scale: ts, align: 'center', color: options.titleColor });
-        canvas.blit(im, Math.round(cx - im.width / 2), y + (rowHasTitle[r] ? bandHeight : 0));
+        if (t) svg.text(t, cx, y + ts, { scale: ts, align: 'center', color: options.titleColor });
+        svg.image(im, Math.round(cx - im.width / 2), y + (rowHasTitle[r] ? bandHeight : 0));
       }
       x += colWidth[c]! + gap;
     }
     y += rowHeight[r]! + (rowHasTitle[r] ? bandHeight : 0) + gap;
   }
-  return canvas.toImage();
+  return rasterize(svg);
 }
 
 /** Images side by side in one row. */

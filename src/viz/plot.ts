@@ -3,11 +3,11 @@ import type { RawImage } from '../image/types.js';
 import type { ColorLike } from '../image/color.js';
 import { Figure, type AxesSpec, type FigureOptions, type LineSeries, type ScatterSeries } from './figure.js';
 import { qualitativePalette } from '../image/palette.js';
-import type { MarkerKind } from './surface.js';
+import type { MarkerKind } from './svg.js';
 import { formatValue } from './ticks.js';
 
 /** Axes decorations shared by the chart helpers. */
-export type AxesOptions = Pick<AxesSpec, 'title' | 'xLabel' | 'yLabel' | 'xRange' | 'yRange' | 'yScale' | 'grid' | 'legend' | 'equal'>;
+export type AxesOptions = Pick<AxesSpec, 'title' | 'xLabel' | 'yLabel' | 'xRange' | 'yRange' | 'yScale' | 'grid' | 'legend' | 'equal' | 'xInteger'>;
 
 /** A line chart of one or more series. */
 export function linePlot(series: LineSeries | readonly LineSeries[], options: AxesOptions & FigureOptions = {}): Figure {
@@ -59,13 +59,15 @@ export function lossCurves(curves: TrainingCurves, options: LossCurveOptions = {
   if (curves.val) lines.push({ name: 'val loss', ...curve(curves.val, 'val curve'), color: colors[1] });
   extra.forEach(([name, c], i) => lines.push({ name, ...curve(c, `curve ${name}`), color: colors[3 + i] }));
   // With two panels the title heads the figure; alone it names the loss panel.
-  const panels: AxesSpec[] = [{ title: curves.miou ? 'Loss' : title ?? 'Loss', xLabel, yLabel: 'loss', lines, yScale }];
+  // Epochs and iterations are counts: whole-number ticks, and one epoch is not stretched across the axis.
+  const panels: AxesSpec[] = [{ title: curves.miou ? 'Loss' : title ?? 'Loss', xLabel, yLabel: 'loss', lines, yScale, xInteger: true }];
   if (curves.miou) {
     const m = curve(curves.miou, 'miou curve');
     const best = argmax(m.y);
     panels.push({
       title: 'Validation mean IoU',
       xLabel,
+      xInteger: true,
       yLabel: 'mIoU',
       lines: [{ name: 'val mIoU', ...m, color: colors[2], marker: m.y.length <= 30 ? 'circle' : undefined }],
       annotations: best >= 0 ? [{ x: m.x[best]!, y: m.y[best]!, text: `best ${formatValue(m.y[best]!, 3)}` }] : [],

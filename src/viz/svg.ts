@@ -1,13 +1,39 @@
-// The SVG back end of Surface: same layout as the raster canvas, with real <text> and vector paths.
+// The one drawing surface: every picture is an SVG document (real text, vector paths, images
+// embedded as PNG), written as .svg or rasterised by resvg (raster.ts). Coordinates are pixels
+// of the raster: rects and images take their edges, lines pass through pixel centres.
 import type { RawImage } from '../image/types.js';
 import { parseColor, toHex, type ColorLike } from '../image/color.js';
-import { ADVANCE, CAP_HEIGHT, DESCENT, checkScale, measureText } from './font.js';
-import { pixelOf, checkImage } from './canvas.js';
-import type { LineOptions, MarkerKind, Rect, Surface, TextOptions } from './surface.js';
+import { checkImage } from '../image/convert.js';
+import { encodePng } from '../image/png.js';
+import { FONT_FAMILY, escapeXml, fontSize, measureText, type TextStyle } from './font.js';
 
-/** Escapes text for XML content and attribute values. */
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
+export { escapeXml } from './font.js';
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export type MarkerKind = 'circle' | 'square' | 'triangle' | 'diamond' | 'cross' | 'plus';
+
+export const MARKERS: readonly MarkerKind[] = ['circle', 'square', 'triangle', 'diamond', 'cross', 'plus'];
+
+export interface TextOptions extends TextStyle {
+  color?: ColorLike;
+  /** Horizontal anchor along the text direction. */
+  align?: 'left' | 'center' | 'right';
+  /** Vertical anchor: top of capitals, their middle, the baseline, or below the descenders. */
+  baseline?: 'top' | 'middle' | 'baseline' | 'bottom';
+  /** 90 turns the text counter-clockwise so it reads bottom to top (y-axis labels). */
+  rotate?: 0 | 90;
+}
+
+export interface LineOptions {
+  width?: number;
+  /** [on, off] lengths in pixels. */
+  dash?: readonly [number, number];
 }
 
 const n = (v: number) => String(Math.round(v * 100) / 100);
@@ -22,9 +48,11 @@ function paint(attr: 'fill' | 'stroke', color: ColorLike): string {
 }
 
 /** Collects drawing calls as SVG elements; `toString()` gives the document. */
-export class SvgSurface implements Surface {
+export class SvgSurface {
   readonly width: number;
   readonly height: number;
+  /** The opaque colour under everything (rasterising composites onto it). */
+  readonly background: ColorLike;
   private readonly parts: string[] = [];
   private readonly defs: string[] = [];
   private clipId: string | null = null;
@@ -33,16 +61,18 @@ export class SvgSurface implements Surface {
     if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
       throw new Error(`svg size ${width}x${height} must be positive integers`);
     }
+    if (width * height > 1 << 28) throw new Error(`svg size ${width}x${height} is too large to rasterise`);
     this.width = width;
     this.height = height;
-    const bg = options.background ?? 'white';
-    if (parseColor(bg)[3] > 0) this.parts.push(`<rect width="${width}" height="${height}" ${paint('fill', bg)}/>`);
+    this.background = options.background ?? 'white';
+    if (parseColor(this.background)[3] > 0) this.parts.push(`<rect width="${width}" height="${height}" ${paint('fill', this.background)}/>`);
   }
 
   private push(element: string): void {
     this.parts.push(this.clipId ? element.replace(/^<(\w+)/, `<$1 clip-path="url(#${this.clipId})"`) : element);
   }
 
+  /** Restricts later drawing to `rect` (null: the whole surface). */
   setClip(rect: Rect | null): void {
     if (!rect) {
       this.clipId = null;
@@ -57,16 +87,26 @@ export class SvgSurface implements Surface {
     this.push(`<rect x="${n(x)}" y="${n(y)}" width="${n(width)}" height="${n(height)}" ${paint('fill', color)}/>`);
   }
 
+  /** A box filled with `colors` spread evenly from its bottom (first) to its top (last). */
+  fillGradient(x: number, y: number, width: number, height: number, colors: readonly ColorLike[]): void {
+    const id = `grad${this.defs.length}`;
+    const stops = colors.map((col, i) => `<stop offset="${n(i / Math.max(1, colors.length - 1))}" stop-color="${toHex(col)}"/>`).join('');
+    this.defs.push(`<linearGradient id="${id}" x1="0" y1="1" x2="0" y2="0">${stops}</linearGradient>`);
+    this.push(`<rect x="${n(x)}" y="${n(y)}" width="${n(width)}" height="${n(height)}" fill="url(#${id})"/>`);
+  }
+
+  /** Outline of the box, the stroke lying inside it. */
   strokeRect(x: number, y: number, width: number, height: number, color: ColorLike, lineWidth = 1): void {
     const h = lineWidth / 2;
     this.push(`<rect x="${n(x + h)}" y="${n(y + h)}" width="${n(width - lineWidth)}" height="${n(height - lineWidth)}" fill="none" ${paint('stroke', color)} stroke-width="${n(lineWidth)}"/>`);
   }
 
   line(x0: number, y0: number, x1: number, y1: number, color: ColorLike, options: LineOptions = {}): void {
-    this.push(`<line x1="${c(x0)}" y1="${c(y0)}" x2="${c(x1)}" y2="${c(y1)}" ${paint('stroke', color)}${strokeAttrs(options)}/>`);
+    // Square caps: a line covers both end pixels whole, as ticks and frames need.
+    this.push(`<line x1="${c(x0)}" y1="${c(y0)}" x2="${c(x1)}" y2="${c(y1)}" ${paint('stroke', color)}${strokeAttrs(options)} stroke-linecap="square"/>`);
   }
 
-  /** One <path>; NaN coordinates lift the pen, so a series with gaps stays one element. */
+  /** Connected segments through flat [x0, y0, x1, y1, ...] points; NaN lifts the pen, so a series with gaps stays one <path>. */
   polyline(points: ArrayLike<number>, color: ColorLike, options: LineOptions = {}): void {
     let d = '';
     let penDown = false;
@@ -83,6 +123,7 @@ export class SvgSurface implements Surface {
     this.push(`<path d="${d}" fill="none" ${paint('stroke', color)}${strokeAttrs(options)} stroke-linejoin="round" stroke-linecap="round"/>`);
   }
 
+  /** A filled marker of `size` pixels across, centred on the pixel (x, y). */
   marker(kind: MarkerKind, x: number, y: number, size: number, color: ColorLike): void {
     const cx = Math.round(x) + 0.5, cy = Math.round(y) + 0.5, h = size / 2;
     const fill = paint('fill', color);
@@ -101,8 +142,7 @@ export class SvgSurface implements Surface {
         return;
       case 'cross':
       case 'plus': {
-        const w = Math.max(1, Math.round(size / 5));
-        const stroke = `${paint('stroke', color)} stroke-width="${w}"`;
+        const stroke = `${paint('stroke', color)} stroke-width="${n(Math.max(1.5, size / 5))}"`;
         const [p, q] = kind === 'plus'
           ? [[cx - h, cy, cx + h, cy], [cx, cy - h, cx, cy + h]]
           : [[cx - h, cy - h, cx + h, cy + h], [cx - h, cy + h, cx + h, cy - h]];
@@ -115,19 +155,17 @@ export class SvgSurface implements Surface {
     }
   }
 
+  /** Text anchored at (x, y) by `align` and `baseline`; the font is measured, so layouts can reserve its room. */
   text(text: string, x: number, y: number, options: TextOptions = {}): void {
-    const s = checkScale(options.scale ?? 1);
+    const size = fontSize(options);
+    const { height: cap, descent } = measureText('', options);
     const anchor = options.align === 'center' ? 'middle' : options.align === 'right' ? 'end' : 'start';
     const base = options.baseline ?? 'top';
-    // Place the SVG baseline where the bitmap font's baseline would be.
-    const dy = base === 'top' ? CAP_HEIGHT * s : base === 'middle' ? Math.ceil((CAP_HEIGHT * s) / 2)
-      : base === 'bottom' ? -DESCENT * s : 0;
-    // A monospace face whose advance matches the bitmap font (advance ≈ 0.6 em).
-    const size = (ADVANCE * s) / 0.6;
+    // Distance from the anchor down to the baseline.
+    const dy = base === 'top' ? cap : base === 'middle' ? cap / 2 : base === 'bottom' ? -descent : 0;
     const weight = options.bold ? ' font-weight="bold"' : '';
-    const width = measureText(text, options).width;
-    const len = text.length > 1 ? ` textLength="${n(width + s)}" lengthAdjust="spacingAndGlyphs"` : '';
-    const attrs = `font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="${n(size)}"${weight} text-anchor="${anchor}" ${paint('fill', options.color ?? 'black')}${len}`;
+    // preserve: spaces are drawn as written (and as measureText counts them).
+    const attrs = `xml:space="preserve" font-family="${FONT_FAMILY}, sans-serif" font-size="${n(size)}"${weight} text-anchor="${anchor}" ${paint('fill', options.color ?? 'black')}`;
     if (options.rotate === 90) {
       this.push(`<text x="${n(x + dy)}" y="${n(y)}" transform="rotate(-90 ${n(x + dy)} ${n(y)})" ${attrs}>${escapeXml(text)}</text>`);
     } else {
@@ -135,24 +173,13 @@ export class SvgSurface implements Surface {
     }
   }
 
-  /** Pixels as rows of merged <rect> runs: exact, self-contained, no PNG encoder needed. */
+  /** Draws `image` into the box at (x, y), scaled by nearest neighbour to width x height (pixels stay crisp). */
   image(image: RawImage, x: number, y: number, width = image.width, height = image.height): void {
     checkImage(image);
-    const sx = width / image.width, sy = height / image.height;
-    const rects: string[] = [];
-    for (let row = 0; row < image.height; row++) {
-      let start = 0;
-      for (let col = 1; col <= image.width; col++) {
-        const same = col < image.width && samePixel(image, row * image.width + col, row * image.width + start);
-        if (same) continue;
-        const [r, g, b, a] = pixelOf(image, row * image.width + start);
-        if (a > 0) {
-          rects.push(`<rect x="${n(x + start * sx)}" y="${n(y + row * sy)}" width="${n((col - start) * sx)}" height="${n(sy)}" ${paint('fill', [r, g, b, a])}/>`);
-        }
-        start = col;
-      }
-    }
-    this.push(`<g class="image" shape-rendering="crispEdges">${rects.join('')}</g>`);
+    if (width <= 0 || height <= 0) return;
+    // These PNGs live only inside the document: written for speed, not size.
+    const png = encodePng(image, { level: 1, filter: 'none' }, 'embedded image').toString('base64');
+    this.push(`<image x="${n(x)}" y="${n(y)}" width="${n(width)}" height="${n(height)}" preserveAspectRatio="none" image-rendering="optimizeSpeed" href="data:image/png;base64,${png}"/>`);
   }
 
   /** The SVG document. */
@@ -165,10 +192,4 @@ export class SvgSurface implements Surface {
 function strokeAttrs(options: LineOptions): string {
   const w = ` stroke-width="${n(options.width ?? 1)}"`;
   return options.dash ? `${w} stroke-dasharray="${options.dash[0]} ${options.dash[1]}"` : w;
-}
-
-function samePixel(image: RawImage, i: number, j: number): boolean {
-  const ch = image.channels;
-  for (let k = 0; k < ch; k++) if (image.data[i * ch + k] !== image.data[j * ch + k]) return false;
-  return true;
 }

@@ -1,7 +1,7 @@
 // The threshold viewer of the TGS U-Net tutorial: image | true mask | prediction above a
 // threshold, titled with its foreground IoU (metrics/binary.ts: one definition, one convention).
 import type { RawImage } from '../image/types.js';
-import { checkImage } from './canvas.js';
+import { checkImage } from '../image/convert.js';
 import { applyColormap, type ColormapName } from './colormap.js';
 import { displaySize } from './display.js';
 import { resizeImage } from '../image/resize.js';

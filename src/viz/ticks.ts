@@ -1,20 +1,26 @@
 // Axis ticks at round numbers and their labels, for linear and log axes.
 
-/** The round step (1, 2, 2.5 or 5 times a power of ten) giving at most about `maxTicks` ticks over `span`. */
-export function niceStep(span: number, maxTicks = 6): number {
+/**
+ * The round step (1, 2, 2.5 or 5 times a power of ten) giving at most about `maxTicks` ticks
+ * over `span`; `integer` keeps it a whole number (counts such as epochs).
+ */
+export function niceStep(span: number, maxTicks = 6, integer = false): number {
   if (!(span > 0) || !Number.isFinite(span)) return 1;
   const raw = span / Math.max(1, maxTicks);
   const power = 10 ** Math.floor(Math.log10(raw));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * power >= raw * (1 - 1e-9)) return Number((m * power).toPrecision(12));
+  for (const m of [1, 2, 2.5, 5, 10]) {
+    const step = Number((m * power).toPrecision(12));
+    if (step >= raw * (1 - 1e-9) && (!integer || Number.isInteger(step))) return step;
+  }
   return 10 * power;
 }
 
-/** Ticks at multiples of a nice step inside [min, max]. */
-export function linearTicks(min: number, max: number, maxTicks = 6): { ticks: number[]; step: number } {
+/** Ticks at multiples of a nice step inside [min, max]; `integer`: whole-number steps of at least 1. */
+export function linearTicks(min: number, max: number, maxTicks = 6, integer = false): { ticks: number[]; step: number } {
   if (!Number.isFinite(min) || !Number.isFinite(max) || min > max) {
     throw new Error(`tick range [${min}, ${max}] must be finite with min <= max`);
   }
-  const step = niceStep(max - min, maxTicks);
+  const step = integer ? Math.max(1, niceStep(max - min, maxTicks, true)) : niceStep(max - min, maxTicks);
   const first = Math.ceil(min / step - 1e-9);
   const last = Math.floor(max / step + 1e-9);
   const ticks: number[] = [];

@@ -4,7 +4,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { deflateSync, inflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { crc32, decodePng, encodePng, isPng, type PngPixels } from '../../src/image/png.js';
+import { crc32, decodePng, encodePng, isPng, readPngHeader } from '../../src/image/png.js';
+import type { RawImage } from '../../src/image/types.js';
 
 // Fixtures from scripts/fixtures/codecs.py: PNGs written by PIL and by hand, decoded by PIL.
 const fixtureDir = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
@@ -135,7 +136,7 @@ test('re-encoding every fixture keeps its samples (palette fixtures keep indices
     const png = decodePng(fixture(c.file));
     if (png.bitDepth < 8 && png.colorType !== 3) continue; // encodePng writes 8/16-bit gray
     const palette = png.palette;
-    const back = decodePng(encodePng(png as PngPixels, palette ? { palette } : {}));
+    const back = decodePng(encodePng(png as RawImage<Uint8Array | Uint16Array>, palette ? { palette } : {}));
     assert.deepEqual(back.data, png.data, c.file);
     assert.deepEqual(back.palette, palette, c.file);
   }
@@ -268,4 +269,22 @@ test('real data: CamVid photos and labels, membrane masks decode as sharp decode
       if (dir.endsWith('trainannot/')) assert.ok(png.data.every((v) => v <= 11), `${file}: CamVid classes are 0..11`);
     }
   }
+});
+
+test('a pixel limit refuses an image from its header, before decoding anything', () => {
+  // 30000 x 40000 declared in a 60-byte file whose image data is not even valid zlib.
+  const ihdr = Uint8Array.of(0, 0, 0x75, 0x30, 0, 0, 0x9c, 0x40, 8, 2, 0, 0, 0);
+  const huge = assemble([['IHDR', ihdr], ['IDAT', Uint8Array.of(1, 2, 3)], ['IEND', new Uint8Array(0)]]);
+  assert.ok(huge.length < 80);
+  assert.throws(
+    () => decodePng(huge, 'big/huge.png', { maxPixels: 89_478_485 }),
+    /^Error: big\/huge\.png: 30000x40000 \(width x height\) is 1200000000 pixels, more than the limit of 89478485$/,
+  );
+  assert.deepEqual(readPngHeader(huge.subarray(0, 33), 'big/huge.png'), { width: 30000, height: 40000, bitDepth: 8, colorType: 2, channels: 3, interlaced: false });
+  assert.throws(() => readPngHeader(huge.subarray(0, 20), 'cut.png'), /cut\.png: truncated: 20 bytes, too short for the IHDR chunk/);
+  // Within the limit the same checks go on to the image data.
+  const small = fixture('pil-rgb8.png');
+  const { width, height } = readPngHeader(small);
+  assert.equal(decodePng(small, 'ok.png', { maxPixels: width * height }).width, width);
+  assert.throws(() => decodePng(small, 'ok.png', { maxPixels: width * height - 1 }), /ok\.png: 7x6 \(width x height\) is 42 pixels, more than the limit of 41/);
 });

@@ -2,33 +2,44 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RawImage } from '../../src/image/types.js';
 import { discreteMatshow, relabel, segmentationPanel } from '../../src/viz/legend.js';
-import { Canvas } from '../../src/viz/canvas.js';
+import { Pixels } from './pixels.js';
 import { vocPalette, qualitativePalette } from '../../src/image/palette.js';
 import { displaySize } from '../../src/viz/display.js';
+import { measureText } from '../../src/viz/font.js';
 
 const VOC = ['background', 'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',
   'diningtable', 'dog', 'horse', 'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor'];
 
 type Box = { x0: number; y0: number; x1: number; y1: number };
-function boxOf(c: Canvas, rgb: readonly number[], fromX = 0): Box | null {
+/**
+ * Box of the solid areas of colour `rgb` (pixels whose 3x3 neighbourhood is all `rgb`, grown by
+ * one): anti-aliased text has gray edge pixels that may equal a gray class colour such as
+ * VOC's car (128, 128, 128), but never a solid 3x3 block.
+ */
+function boxOf(c: Pixels, rgb: readonly number[], fromX = 0): Box | null {
+  const is = (x: number, y: number) => {
+    if (x < 0 || y < 0 || x >= c.width || y >= c.height) return false;
+    const p = c.getPixel(x, y);
+    return p[0] === rgb[0] && p[1] === rgb[1] && p[2] === rgb[2];
+  };
   let b: Box | null = null;
-  for (let y = 0; y < c.height; y++) {
-    for (let x = fromX; x < c.width; x++) {
-      const p = c.getPixel(x, y);
-      if (p[0] === rgb[0] && p[1] === rgb[1] && p[2] === rgb[2]) {
-        b = b ? { x0: Math.min(b.x0, x), y0: Math.min(b.y0, y), x1: Math.max(b.x1, x), y1: Math.max(b.y1, y) } : { x0: x, y0: y, x1: x, y1: y };
-      }
+  for (let y = 1; y < c.height - 1; y++) {
+    for (let x = Math.max(1, fromX + 1); x < c.width - 1; x++) {
+      let solid = true;
+      for (let dy = -1; dy <= 1 && solid; dy++) for (let dx = -1; dx <= 1 && solid; dx++) solid = is(x + dx, y + dy);
+      if (!solid) continue;
+      b = b ? { x0: Math.min(b.x0, x - 1), y0: Math.min(b.y0, y - 1), x1: Math.max(b.x1, x + 1), y1: Math.max(b.y1, y + 1) } : { x0: x - 1, y0: y - 1, x1: x + 1, y1: y + 1 };
     }
   }
   return b;
 }
 
-/** Rightmost black pixel in rows y0..y1 right of x, or -1. */
-function inkRight(c: Canvas, x: number, y0: number, y1: number): number {
+/** Rightmost dark (text) pixel in rows y0..y1 right of x, or -1. */
+function inkRight(c: Pixels, x: number, y0: number, y1: number): number {
   let right = -1;
   for (let y = y0; y <= y1; y++) for (let xx = x; xx < c.width; xx++) {
     const [r, g, b] = c.getPixel(xx, y);
-    if (r === 0 && g === 0 && b === 0) right = Math.max(right, xx);
+    if (r < 100 && g < 100 && b < 100) right = Math.max(right, xx);
   }
   return right;
 }
@@ -46,7 +57,7 @@ test('relabel returns the present classes and each pixel\'s index among them', (
 
 test('discreteMatshow lists exactly the present classes, in order, with their names', () => {
   const img = discreteMatshow(map, { names: VOC, palette: 'voc', title: 'Segmentation' });
-  const c = Canvas.fromImage(img);
+  const c = new Pixels(img);
   const voc = vocPalette(21);
   // The map is drawn upscaled at x = 12 (default display size); the colour bar is right of it.
   const [dw] = displaySize(W, H, 256, 512);
@@ -62,9 +73,10 @@ test('discreteMatshow lists exactly the present classes, in order, with their na
   const textX = bands[0]!.x1 + 2;
   const ends = bands.map((b) => inkRight(c, textX, b.y0, b.y1));
   for (const e of ends) assert.ok(e > textX, 'label text next to every band');
-  // '0 bus' and '1 car' are equally long; '2 person' is three characters longer.
-  assert.equal(ends[0], ends[1]);
-  assert.equal(ends[2]! - ends[0]!, 3 * 12);
+  // Each label ends where its measured text ends: '0 bus', '1 car' and '2 person', not other text.
+  const width = (t: string) => measureText(t, { scale: 2 }).width;
+  assert.ok(Math.abs(ends[1]! - ends[0]! - (width('1 car') - width('0 bus'))) <= 2, `'1 car' ends ${ends[1]! - ends[0]!} px after '0 bus'`);
+  assert.ok(Math.abs(ends[2]! - ends[0]! - (width('2 person') - width('0 bus'))) <= 2, `'2 person' ends ${ends[2]! - ends[0]!} px after '0 bus'`);
   assert.equal(inkRight(c, textX, bands[2]!.y1 + 1, c.height - 1), -1, 'nothing listed below the last class');
   // The title is drawn above the map.
   assert.ok(inkRight(c, 0, 0, mapBox.y0 - 2) > 0);
@@ -72,7 +84,7 @@ test('discreteMatshow lists exactly the present classes, in order, with their na
 
 test('without a palette the present classes take qualitative colours in order', () => {
   const img = discreteMatshow({ width: 2, height: 1, data: [900, 3] });
-  const c = Canvas.fromImage(img);
+  const c = new Pixels(img);
   const [first, second] = qualitativePalette(2);
   // Classes [3, 900] become indices [0, 1]: the left pixel (900) takes the second colour.
   const a = boxOf(c, first!)!, b = boxOf(c, second!)!;
@@ -86,7 +98,7 @@ test('segmentationPanel shares one legend for classes in truth or prediction', (
   const pred = { width: W, height: H, data: new Uint8Array(W * H).fill(7) };
   pred.data[0] = 255;
   const img = segmentationPanel(image, truth, pred, { names: VOC, palette: 'voc', ignoreIndex: 255, ignoreColor: [255, 0, 255] });
-  const c = Canvas.fromImage(img);
+  const c = new Pixels(img);
   const voc = vocPalette(21);
   const truthBox = boxOf(c, voc[6]!)!;
   const predBox = boxOf(c, voc[7]!)!;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Canvas } from '../../src/viz/canvas.js';
+import { Pixels } from './pixels.js';
 import { Figure } from '../../src/viz/figure.js';
 import { latentScatter, linePlot, lossCurves, thresholdPlot } from '../../src/viz/plot.js';
 
@@ -30,7 +30,7 @@ test('mIoU gets its own panel and the raster matches the layout', () => {
   assert.equal(fig.width, 1280);
   const img = fig.toImage();
   assert.deepEqual([img.width, img.height, img.channels], [1280, 480, 3]);
-  const c = Canvas.fromImage(img);
+  const c = new Pixels(img);
   // The first train point is drawn in the first series colour at its mapped pixel.
   const [x, y] = fig.toPixel(1, train[0]!);
   const p = c.getPixel(x, y);
@@ -66,7 +66,7 @@ test('the latent scatter draws the highlighted point at its pixel, on equal axes
   const points = [-3, 2, -2.5, 2.5, 1, 0, 1.5, 0.5, 3, -2, 3.5, -1.5];
   const labels = [1, 1, 5, 5, 6, 6];
   const fig = latentScatter(points, labels, { classes: [1, 5, 6], highlight: { x: 2, y: -4 } });
-  const c = Canvas.fromImage(fig.toImage());
+  const c = new Pixels(fig.toImage());
   const [hx, hy] = fig.toPixel(2, -4);
   assert.deepEqual(c.getPixel(hx, hy), [0, 0, 0, 255]);
   assert.deepEqual(c.getPixel(hx + 5, hy), [0, 0, 0, 255], 'a big marker');
@@ -86,7 +86,7 @@ test('empty series, a single point and huge values still make a sensible plot', 
   const p = single.panels[0]!;
   const [x, y] = single.toPixel(0, 3);
   assert.ok(x > p.plot.x && x < p.plot.x + p.plot.width && y > p.plot.y && y < p.plot.y + p.plot.height);
-  const c = Canvas.fromImage(single.toImage());
+  const c = new Pixels(single.toImage());
   assert.notDeepEqual(c.getPixel(x, y), [255, 255, 255, 255], 'a lone point gets a marker');
   const huge = linePlot({ x: [0, 1e6, 2e6], y: [1e30, 3e30, 2e30] });
   const svg = huge.toSvg();
@@ -115,4 +115,34 @@ test('the threshold plot marks the best threshold', () => {
   assert.ok(svg.includes('>t=0.5  IoU 0.8</text>'));
   assert.ok(svg.includes('>threshold</text>') && svg.includes('>IoU vs threshold</text>'));
   assert.throws(() => thresholdPlot([0.1], [0.2, 0.3]), /1 thresholds but 2 scores/);
+});
+
+test('epoch axes tick at whole epochs, and one epoch is not stretched to 0.90-1.10', () => {
+  const one = lossCurves({ train: [0.7], val: [0.8], miou: [0.3] });
+  for (const p of one.panels) {
+    assert.deepEqual(p.x.ticks, [1]);
+    assert.ok(p.x.min <= 0.5 && p.x.max >= 1.5, `x axis ${p.x.min}..${p.x.max}`);
+  }
+  const three = lossCurves({ train: { x: [1, 2, 2.4], y: [0.9, 0.7, 0.65] } });
+  assert.deepEqual(three.panels[0]!.x.ticks, [1, 2]);
+  assert.ok(linePlot({ y: [1, 2] }).panels[0]!.x.ticks.some((t) => !Number.isInteger(t)), 'plain plots keep fractional ticks');
+});
+
+test('the y-axis label keeps clear of the tick labels', () => {
+  const fig = lossCurves({ train, val, miou: [0.0091, 0.0102, 0.0125] });
+  const c = new Pixels(fig.toImage());
+  for (const p of fig.panels) {
+    // Columns left of the ticks that hold dark (text) pixels: the rotated label, then the tick labels.
+    const inked: boolean[] = [];
+    for (let x = p.outer.x; x < p.plot.x - 3; x++) {
+      let ink = false;
+      for (let y = p.plot.y; y < p.plot.y + p.plot.height && !ink; y++) ink = c.getPixel(x, y)[0] < 160;
+      inked.push(ink);
+    }
+    const label = inked.indexOf(true), labelEnd = inked.indexOf(false, label);
+    const ticks = inked.indexOf(true, labelEnd);
+    assert.ok(label >= 0 && ticks > labelEnd, `panel ${p.spec.title}: the axis label and the tick labels are separate`);
+    assert.ok(labelEnd - label <= 20, `panel ${p.spec.title}: the first block is the one-line label (${labelEnd - label} px wide)`);
+    assert.ok(ticks - labelEnd >= 6, `panel ${p.spec.title}: ${ticks - labelEnd} px between the axis label and the tick labels`);
+  }
 });

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { decodePng } from '../../src/image/png.js';
+import { rasterize } from '../../src/viz/raster.js';
 import { SvgSurface, escapeXml } from '../../src/viz/svg.js';
+import { Pixels } from './pixels.js';
 
 test('SvgSurface writes escaped text, rotated labels, markers and clipped paths', () => {
   const svg = new SvgSurface(100, 50);
@@ -23,11 +26,17 @@ test('SvgSurface writes escaped text, rotated labels, markers and clipped paths'
   assert.equal(escapeXml("it's"), 'it&#39;s');
 });
 
-test('images become merged runs of rects', () => {
+test('images are embedded as PNG holding the same pixels, and drawn crisp', () => {
   const svg = new SvgSurface(10, 10, { background: 'transparent' });
   svg.image({ width: 3, height: 1, channels: 1, data: Uint8Array.from([0, 0, 255]) }, 0, 0, 6, 2);
   const out = svg.toString();
-  assert.equal(out.split('<rect').length - 1, 2);
-  assert.match(out, /<rect x="0" y="0" width="4" height="2" fill="#000000"\/>/);
-  assert.match(out, /<rect x="4" y="0" width="2" height="2" fill="#ffffff"\/>/);
+  assert.equal(out.split('<rect').length - 1, 0, 'a transparent background draws no rect');
+  const m = /<image x="0" y="0" width="6" height="2" preserveAspectRatio="none" image-rendering="optimizeSpeed" href="data:image\/png;base64,([^"]+)"\/>/.exec(out);
+  assert.ok(m, 'one <image> with a PNG data URI');
+  const png = decodePng(Buffer.from(m[1]!, 'base64'));
+  assert.deepEqual([png.width, png.height, png.channels, Array.from(png.data)], [3, 1, 1, [0, 0, 255]]);
+  const c = new Pixels(rasterize(svg));
+  assert.deepEqual(c.getPixel(3, 1), [0, 0, 0, 255]);
+  assert.deepEqual(c.getPixel(4, 0), [255, 255, 255, 255]);
+  assert.deepEqual(c.getPixel(6, 0), [255, 255, 255, 255], 'white (transparent) outside the image');
 });
