@@ -6,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createModel } from '../../src/models/registry.js';
 import { saveCheckpoint } from '../../src/checkpoint/file.js';
 import { writePng } from '../../src/image/files.js';
@@ -40,10 +40,12 @@ test('npm pack, install the tarball, run `pixelwise demo --help` and a one-image
   const packed = JSON.parse(run(npm, ['pack', '--json', '--pack-destination', work], root, 5)) as { filename: string; files: { path: string }[] }[];
   const tarball = join(work, packed[0]!.filename);
   const paths = packed[0]!.files.map((f) => f.path);
-  for (const needed of ['dist/src/index.js', 'dist/src/cli/main.js', 'assets/imagenet-classes.json', 'binding.gyp', 'scripts/find-libtorch.mjs', 'native/dispatch.cc']) {
+  for (const needed of ['dist/src/index.js', 'dist/src/cli/main.js', 'assets/imagenet-classes.json', 'binding.gyp', 'scripts/find-libtorch.mjs', 'scripts/find-gloo.mjs', 'native/dispatch.cc']) {
     assert.ok(paths.includes(needed), `the tarball lacks ${needed}`);
   }
-  assert.ok(!paths.some((p) => p.startsWith('test/') || p.startsWith('dist/test/') || p.startsWith('src/')), 'tests and TypeScript sources stay out');
+  // src/onnx/onnx.proto is a run-time data file (read by src/onnx/proto.ts), not a source.
+  const leaked = paths.filter((p) => p.startsWith('test/') || p.startsWith('dist/test/') || (p.startsWith('src/') && p.endsWith('.ts')));
+  assert.deepEqual(leaked, [], 'tests and TypeScript sources stay out');
 
   // Install it into an empty project: the addon compiles, dependencies come from the registry.
   const project = join(work, 'project');
@@ -69,6 +71,19 @@ test('npm pack, install the tarball, run `pixelwise demo --help` and a one-image
   const out = join(work, 'predictions');
   run(npm, ['exec', '--', 'pixelwise', 'predict', '--checkpoint', checkpoint, image, '--out', out], project);
   assert.ok(readdirSync(out).includes('scene.labels.png'), `predict wrote ${readdirSync(out).join(', ')}`);
+
+  // The figures' font comes from the installed dejavu-fonts-ttf dependency (not from this
+  // checkout) and resvg measures text with it.
+  const fontModule = pathToFileURL(join(project, 'node_modules', 'pixelwise', 'dist', 'src', 'viz', 'font.js')).href;
+  const fontScript = `import { existsSync } from 'node:fs'; const f = await import(${JSON.stringify(fontModule)}); ` +
+    "console.log(JSON.stringify({ files: f.FONT_FILES.map((p) => [p, existsSync(p)]), width: f.measureText('Hello').width }));";
+  const font = JSON.parse(run(process.execPath, ['--input-type=module', '-e', fontScript], project)) as { files: [string, boolean][]; width: number };
+  const fontDir = join(realpathSync(project), 'node_modules', 'dejavu-fonts-ttf');
+  assert.equal(font.files.length, 2);
+  for (const [file, exists] of font.files) {
+    assert.ok(exists && realpathSync(file).startsWith(fontDir), `font file ${file} is not an existing file under ${fontDir}`);
+  }
+  assert.ok(font.width > 10 && font.width < 60, `measureText('Hello') is ${font.width} pixels wide at 9-pixel type`);
 
   // The library from the installed package, with its data files.
   const script = "import * as pw from 'pixelwise'; console.log(pw.image.imagenetClasses().length, pw.MODEL_NAMES.join(','));";
