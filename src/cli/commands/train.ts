@@ -139,10 +139,11 @@ export const train = defineCommand({
     'and loss/mIoU curves. Ctrl-C stops after the current step and saves; --resume continues exactly.\n' +
     '\n' +
     'Data-parallel: --nproc N starts N ranks on this host (--nnodes M --node-rank R --master-addr H\n' +
-    '--master-port P: the same command on each of M hosts); ranks started by torchrun --no-python work\n' +
-    'too. --batch-size is per rank; N ranks x B follow the same steps as one process x N*B. Rank 0 writes\n' +
-    'the run folder. --resume may use another world size or batch size: the run continues by samples\n' +
-    'seen (step x global batch), so the schedule stays at the same fraction of the run.',
+    '--master-port P: the same command on each of M hosts); ranks started by torchrun --no_python work\n' +
+    'too. --batch-size is per rank; N ranks x B take the steps of one process x N*B (with BatchNorm:\n' +
+    '--sync-batchnorm). Rank 0 writes the run folder. --resume may use another world size or batch\n' +
+    'size: the run continues by samples seen (step x global batch), so the schedule stays at the same\n' +
+    'fraction of the run.',
   options: specs,
   async run(args) {
     if (str(args, 'epochs') !== undefined && str(args, 'iterations') !== undefined) {
