@@ -36,7 +36,7 @@ export { preprocess, type ProcessedSample, type PipelineContext } from './transf
 export { padImage, padLabel, centerPadding, paddingFor, type Padding } from './transforms/pad.js';
 export { cropImage, cropLabel, flipImageH, flipImageV, flipLabelH, flipLabelV } from './transforms/geometry.js';
 export { Rng, permutation } from './transforms/random.js';
-export { DataLoader, type Batch, type LoaderOptions } from './loader.js';
+export { DataLoader, type Batch, type EpochIndices, type LoaderOptions } from './loader.js';
 export { SampleCache, defaultCacheDir, type CacheStats } from './cache.js';
 export { checkDataset, formatReport, type CheckOptions, type DataReport, type SplitReport, type CheckProblem, type SizeCount } from './check.js';
 export { writeFolderDataset } from './export.js';

@@ -29,7 +29,15 @@ export interface LoaderOptions {
   dropLast?: boolean;
   /** Folder of the on-disk sample cache (see SampleCache); default none. */
   cacheDir?: string | null;
+  /**
+   * The dataset indices of an epoch in order, given the epoch and the dataset's length; replaces
+   * `shuffle`. A distributed run passes each process its shard here (train/distributed.ts).
+   */
+  indices?: EpochIndices | null;
 }
+
+/** The dataset indices of one epoch, in order (every epoch the same length). */
+export type EpochIndices = (epoch: number, size: number) => readonly number[];
 
 /** One batch; dispose it (or `using` it) when done. */
 export interface Batch {
@@ -57,7 +65,7 @@ export interface Batch {
  *   await loader.close();
  */
 export class DataLoader implements AsyncIterable<Batch> {
-  readonly options: Readonly<Required<Omit<LoaderOptions, 'cacheDir'>>> & { cacheDir: string | null };
+  readonly options: Readonly<Required<Omit<LoaderOptions, 'cacheDir' | 'indices'>>> & { cacheDir: string | null; indices: EpochIndices | null };
   /** The epoch the next `for await` runs; advances after each complete pass. */
   epochCounter = 0;
   private readonly input: DatasetSpec | Dataset;
@@ -85,6 +93,7 @@ export class DataLoader implements AsyncIterable<Batch> {
       prefetch,
       dropLast: options.dropLast ?? false,
       cacheDir: options.cacheDir ?? null,
+      indices: options.indices ?? null,
     };
     this.input = dataset;
   }
@@ -118,15 +127,15 @@ export class DataLoader implements AsyncIterable<Batch> {
 
   /** Batches per epoch (after ready()). */
   get length(): number {
-    const n = this.dataset.length;
+    const n = this.options.indices ? this.#order(0).length : this.dataset.length;
     const b = this.options.batchSize;
     return this.options.dropLast ? Math.floor(n / b) : Math.ceil(n / b);
   }
 
   /** The dataset indices of every batch of an epoch, in order. */
   plan(epoch: number): number[][] {
-    const n = this.dataset.length;
-    const order = this.options.shuffle ? permutation(n, this.options.seed, epoch) : Array.from({ length: n }, (_, i) => i);
+    const order = this.#order(epoch);
+    const n = order.length;
     const out: number[][] = [];
     for (let s = 0; s < n; s += this.options.batchSize) {
       const chunk = order.slice(s, s + this.options.batchSize);
@@ -134,6 +143,18 @@ export class DataLoader implements AsyncIterable<Batch> {
       out.push(chunk);
     }
     return out;
+  }
+
+  /** The dataset indices of an epoch, in order. */
+  #order(epoch: number): readonly number[] {
+    const n = this.dataset.length;
+    if (this.options.indices) {
+      const order = this.options.indices(epoch, n);
+      const bad = order.find((i) => !Number.isInteger(i) || i < 0 || i >= n);
+      if (bad !== undefined) throw new Error(`DataLoader: the indices option gave index ${bad} for a dataset of ${n} samples`);
+      return order;
+    }
+    return this.options.shuffle ? permutation(n, this.options.seed, epoch) : Array.from({ length: n }, (_, i) => i);
   }
 
   /** Runs the next epoch (epochCounter), then advances the counter. */

@@ -25,8 +25,22 @@ export interface LaunchOptions {
   env?: NodeJS.ProcessEnv;
   /** Seconds the store waits for a rank; default 600. */
   timeout?: number;
-  /** 'forward' (default) passes the ranks' output to this process's; 'capture' keeps it in the result. */
-  output?: 'forward' | 'capture';
+  /**
+   * 'forward' (default) passes the ranks' output to this process's; 'capture' keeps it in the
+   * result; a function receives it. Once a rank has failed, the others' output (their reactions
+   * to it) is no longer forwarded: the result's message names the first failure.
+   */
+  output?: 'forward' | 'capture' | ((rank: number, stream: 'stdout' | 'stderr', text: string) => void);
+  /**
+   * Start each rank in a process group of its own, so a terminal's Ctrl-C reaches this process
+   * only (which then decides what the ranks get); default false.
+   */
+  detached?: boolean;
+  /**
+   * Whether a rank's exit is a failure that stops the others; default any exit code but 0 or
+   * any signal. (A launcher that forwarded Ctrl-C expects the ranks' exit code 130.)
+   */
+  failed?: (exit: { code: number | null; signal: NodeJS.Signals | null }) => boolean;
   /** Milliseconds between SIGTERM and SIGKILL when the ranks are stopped; default 3000. */
   killGraceMs?: number;
   /** Stops every rank when aborted (e.g. on SIGINT of the launching command). */
@@ -135,12 +149,17 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult> {
           TORCHELASTIC_USE_AGENT_STORE: 'True',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: options.detached ?? false,
       });
       children.push(child);
+      const output = options.output ?? 'forward';
       const keep = (chunk: Buffer, isErr: boolean): void => {
         const text = chunk.toString();
-        if (options.output === 'capture') captured[local] += text;
-        else (isErr ? process.stderr : process.stdout).write(chunk);
+        if (output === 'capture') captured[local] += text;
+        else if (message !== null) {
+          // stopping: what the others say now is about the failure already reported
+        } else if (output === 'forward') (isErr ? process.stderr : process.stdout).write(chunk);
+        else output(rank, isErr ? 'stderr' : 'stdout', text);
         if (isErr) errTail[local] = (errTail[local] + text).slice(-8192);
       };
       child.stdout!.on('data', (c: Buffer) => keep(c, false));
@@ -151,7 +170,8 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult> {
       });
       child.on('close', (code, signal) => {
         exits[local] = { rank, pid: child.pid ?? -1, code, signal, ...(options.output === 'capture' ? { output: captured[local] } : {}) };
-        if ((code !== 0 || signal !== null) && message === null) {
+        const failed = options.failed ? options.failed({ code, signal }) : code !== 0 || signal !== null;
+        if (failed && message === null) {
           failedRank = rank;
           const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
           const others = Array.from({ length: nproc }, (_, i) => i).filter((i) => i !== local && exits[i] === undefined);

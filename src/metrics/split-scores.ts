@@ -37,10 +37,11 @@ export interface BinaryDetails {
  */
 export class SplitScores {
   readonly threshold: number;
-  readonly #matrix: ConfusionMatrix;
+  #matrix: ConfusionMatrix;
   readonly #ignoreIndex: number | null;
   readonly #sweep: SweepCounts | null;
-  readonly #tgs: number[] = [];
+  #tgsSum = 0;
+  #tgsImages = 0;
 
   constructor(o: SplitScoresOptions) {
     this.#matrix = new ConfusionMatrix(o.numClasses, { ignoreIndex: o.ignoreIndex, classNames: [...o.classNames] });
@@ -60,15 +61,39 @@ export class SplitScores {
       const probs = valid ? foreground.mul(valid) : foreground;
       const truth = valid ? labels.eq(1).logicalAnd(valid) : labels.eq(1);
       this.#sweep!.add(probs, truth);
-      this.#tgs.push(...perImageTgs(probs.gt(this.threshold), truth));
+      for (const p of perImageTgs(probs.gt(this.threshold), truth)) {
+        this.#tgsSum += p;
+        this.#tgsImages += 1;
+      }
     });
+  }
+
+  /**
+   * Every count the scores are made from, as one vector: sum the vectors of several
+   * accumulators (the shards of a split on several processes) and `setTotals` the sum.
+   */
+  totals(): Float64Array {
+    const sweep = this.#sweep?.totals() ?? [];
+    return Float64Array.from([...this.#matrix.counts(), this.#matrix.numImages, this.#tgsSum, this.#tgsImages, ...sweep]);
+  }
+
+  /** Replaces the counts by a vector laid out as `totals()` gives it (e.g. summed over processes). */
+  setTotals(v: Float64Array): void {
+    const expected = this.totals().length;
+    if (v.length !== expected) throw new RangeError(`SplitScores.setTotals: got ${v.length} values, expected ${expected}`);
+    const m = this.#matrix;
+    const c = m.numClasses;
+    const matrix = Array.from({ length: c }, (_, i) => Array.from(v.subarray(i * c, (i + 1) * c)));
+    this.#matrix = ConfusionMatrix.fromJSON({ numClasses: c, ignoreIndex: m.ignoreIndex, classNames: [...m.classNames], numImages: v[c * c]!, matrix });
+    this.#tgsSum = v[c * c + 1]!;
+    this.#tgsImages = v[c * c + 2]!;
+    this.#sweep?.setTotals(v.subarray(c * c + 3));
   }
 
   result(): { summary: Summary; binary: BinaryDetails | null } {
     const summary = summarize(this.#matrix);
     if (!this.#sweep) return { summary, binary: null };
     const fg = foreground(this.#matrix.toArray(), this.threshold);
-    const tgs = this.#tgs;
     return {
       summary,
       binary: {
@@ -76,7 +101,7 @@ export class SplitScores {
         foregroundIoU: fg.iou,
         foregroundDice: fg.dice,
         sweep: this.#sweep.result(),
-        tgsMeanPrecision: tgs.length ? tgs.reduce((a, b) => a + b, 0) / tgs.length : NaN,
+        tgsMeanPrecision: this.#tgsImages ? this.#tgsSum / this.#tgsImages : NaN,
       },
     };
   }
@@ -114,6 +139,16 @@ class SweepCounts {
       this.#tp[i]! += pred.logicalAnd(truth).sum().item();
       this.#predicted[i]! += pred.sum().item();
     });
+  }
+  totals(): number[] {
+    return [...this.#tp, ...this.#predicted, this.#truth, this.#pixels];
+  }
+  setTotals(v: Float64Array): void {
+    const k = this.thresholds.length;
+    this.#tp.splice(0, k, ...v.subarray(0, k));
+    this.#predicted.splice(0, k, ...v.subarray(k, 2 * k));
+    this.#truth = v[2 * k]!;
+    this.#pixels = v[2 * k + 1]!;
   }
   result(): ThresholdSweep {
     return sweepOf(this.thresholds.map((t, i) => statsFromCounts(t, this.#tp[i]!, this.#predicted[i]!, this.#truth, this.#pixels)));

@@ -13,6 +13,11 @@ export interface EvaluateOptions extends SplitScoresOptions {
   objective?: Objective | null;
   /** Advanced by the images of every batch. */
   progress?: ProgressReporter;
+  /**
+   * Sums the totals (counts and loss) in place over the processes that each scored a shard of
+   * the split, before the scores are computed (distributed validation).
+   */
+  combine?: ((totals: Float64Array) => Promise<void>) | null;
 }
 
 export interface Evaluation {
@@ -58,6 +63,12 @@ export async function evaluate(
     }
   } finally {
     model.train(wasTraining);
+  }
+  if (o.combine) {
+    const totals = Float64Array.from([...scores.totals(), lossSum, lossBatches]);
+    await o.combine(totals);
+    scores.setTotals(totals.subarray(0, totals.length - 2));
+    [lossSum, lossBatches] = [totals[totals.length - 2]!, totals[totals.length - 1]!];
   }
   return { ...scores.result(), loss: lossBatches ? lossSum / lossBatches : null };
 }

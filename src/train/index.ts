@@ -1,5 +1,6 @@
 // pixelwise/train: a whole training run from one description (data, model, optimisation, run
-// folder), the loop behind it, evaluation of a model over a split, losses by name, metrics.jsonl.
+// folder), the loop behind it, evaluation of a model over a split, losses by name, metrics.jsonl;
+// a run as one rank of a data-parallel group (`distributed`).
 //
 //   const result = await train({ data: { format: 'camvid', root: 'CamVid' }, model: 'unet', epochs: 50, out: 'runs/camvid' });
 //   const again = await resumeRun('runs/camvid', { epochs: 80 });
@@ -9,3 +10,4 @@ export { evaluate, type EvaluateOptions, type Evaluation } from './evaluate.js';
 export { buildObjective, predictLabels, LOSS_NAMES, type LossName, type Objective, type ObjectiveOptions } from './objective.js';
 export { loadTrainingCheckpoint, type TrainState, type TrainingCheckpoint } from './training-state.js';
 export { readJsonl, type JsonlContents } from './jsonl-log.js';
+export type { DistributedTrainingOptions } from './distributed.js';

@@ -11,13 +11,16 @@ import type { AugmentSpec, PadMode, PreprocessSpec } from '../data/transforms/sp
 import { resolveNormalization, type Normalization, type NormalizationPreset } from '../image/normalization.js';
 import { createModelFromConfig } from '../models/registry.js';
 import type { ZooModel } from '../models/contract.js';
-import { SGD, Adam, AdamW, StepLR, PolyLR, CosineAnnealingLR, LinearWarmup, type LRScheduler, type Optimizer } from '../optim/index.js';
+import { SGD, Adam, AdamW, StepLR, PolyLR, CosineAnnealingLR, LinearWarmup, type LRScheduler, type Optimizer, type SchedulerState } from '../optim/index.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import type { ProgressCallback } from '../io/progress.js';
 import { disposeCheckpoint, type CheckpointConfig } from '../checkpoint/file.js';
 import { loadTrainingCheckpoint, type TrainingCheckpoint } from './training-state.js';
 import { buildObjective, defaultLoss, isBinaryLoss, type LossName } from './objective.js';
 import { Trainer, type TrainPosition, type TrainResult } from './trainer.js';
+import type { DataParallel } from './parallel.js';
+import { startParallel, type DistributedTrainingOptions } from './distributed.js';
+import { positionForBatch, savedGlobalBatch, stepsForBatch } from './samples-seen.js';
 
 export interface TrainRunOptions {
   /** The training data (its split is the training split; default 'train'). */
@@ -66,6 +69,14 @@ export interface TrainRunOptions {
   onProgress?: ProgressCallback;
   /** Where the one-line summary of each epoch goes (default stderr). */
   log?: (line: string) => void;
+  /** In a distributed run, BatchNorm statistics over the global batch (SyncBatchNorm); default false. */
+  syncBatchNorm?: boolean;
+  /**
+   * Train as one rank of a data-parallel run: true joins the process group torchrun's
+   * environment describes (or the one already joined); or how to join it. `batchSize` is per
+   * rank; rank 0 alone writes the run folder. Default: this process alone.
+   */
+  distributed?: DistributedTrainingOptions | boolean | null;
 }
 
 export interface PreparedRun {
@@ -75,6 +86,8 @@ export interface PreparedRun {
   val: DataLoader | null;
   options: Required<Omit<TrainRunOptions, 'modelOptions'>> & { modelOptions: Record<string, unknown> };
   config: CheckpointConfig;
+  /** The processes the run trains on (this one alone, or a rank of a distributed run). */
+  parallel: DataParallel;
   close(): Promise<void>;
 }
 
@@ -97,6 +110,8 @@ const DEFAULTS = {
   workers: undefined,
   cacheDir: null,
   timeBudget: null,
+  syncBatchNorm: false,
+  distributed: null,
 } as const;
 
 /** Default learning rate per optimizer (SGD as in FCN/U-Net papers' style, Adam as Keras). */
@@ -183,8 +198,21 @@ function buildScheduler(optimizer: Optimizer<any>, o: PreparedRun['options'], to
   return s;
 }
 
-/** Builds everything a run needs; training starts with `prepared.trainer.run()`. */
-export async function prepareRun(input: TrainRunOptions, resume: TrainingCheckpoint | null = null): Promise<PreparedRun> {
+/**
+ * Builds everything a run needs; training starts with `prepared.trainer.run()`. A `parallel`
+ * already started (resumeRun's) is the run's to close.
+ */
+export async function prepareRun(input: TrainRunOptions, resume: TrainingCheckpoint | null = null, parallel?: DataParallel): Promise<PreparedRun> {
+  const processes = parallel ?? (await startParallel(input.distributed));
+  try {
+    return await prepareOn(processes, input, resume);
+  } catch (err) {
+    processes.close();
+    throw err;
+  }
+}
+
+async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume: TrainingCheckpoint | null): Promise<PreparedRun> {
   const optimizerName = input.optimizer ?? DEFAULTS.optimizer;
   const o = {
     ...DEFAULTS,
@@ -215,8 +243,8 @@ export async function prepareRun(input: TrainRunOptions, resume: TrainingCheckpo
   const labelFill = input.ignoreIndex === undefined ? undefined : (input.ignoreIndex ?? 0);
   const pre = preprocessFor(o, o.model, [first.image.height, first.image.width], labelFill);
   const loaderBase = { batchSize: o.batchSize, seed: o.seed, workers: o.workers, cacheDir: o.cacheDir };
-  const train = new DataLoader(dataset, { ...loaderBase, shuffle: true, dropLast: false, preprocess: pre.train });
-  const val = valSplit ? new DataLoader({ ...dataset.spec, split: valSplit } as DatasetSpec, { ...loaderBase, preprocess: pre.val }) : null;
+  const train = new DataLoader(dataset, { ...loaderBase, shuffle: true, dropLast: false, preprocess: pre.train, indices: parallel.trainIndices(o.seed) });
+  const val = valSplit ? new DataLoader({ ...dataset.spec, split: valSplit } as DatasetSpec, { ...loaderBase, preprocess: pre.val, indices: parallel.valIndices() }) : null;
   let model: ZooModel | undefined;
   try {
     await train.ready();
@@ -251,22 +279,25 @@ export async function prepareRun(input: TrainRunOptions, resume: TrainingCheckpo
           `use --size ${up(size[0])}x${up(size[1])} (resize) or --pad-to ${up(size[0])}x${up(size[1])}`,
       );
     }
+    await parallel.wrap(model, { syncBatchNorm: o.syncBatchNorm });
     const objective = buildObjective({ loss, outputs: task === 'reconstruction' ? channels : outputs, ignoreIndex, classWeights: o.classWeights });
     const optimizer = buildOptimizer(model, o);
     const stepsPerEpoch = train.length;
     const totalSteps = o.iterations ?? o.epochs * stepsPerEpoch;
     const epochs = o.iterations ? Math.ceil(o.iterations / stepsPerEpoch) : o.epochs;
     const scheduler = buildScheduler(optimizer, o, totalSteps, stepsPerEpoch);
-    const start = resume ? restoreTraining(resume, optimizer, scheduler) : null;
+    const start = resume ? restoreTraining(resume, optimizer, scheduler, o.batchSize * parallel.worldSize, stepsPerEpoch) : null;
     const config: CheckpointConfig = {
       model: { name: o.model, options: { ...(model.config as Record<string, unknown>) } },
       classes: { names: [...dataset.classNames], ignoreIndex, palette: dataset.palette.map((c) => [c[0], c[1], c[2]]) },
       preprocess: pre.val as Record<string, unknown>,
       data: { train: dataset.spec, valSplit },
-      training: { ...stripRuntime(input), loss, epochs, threads: getNumThreads() },
+      training: { ...stripRuntime(input), loss, epochs, threads: getNumThreads(), worldSize: parallel.worldSize },
     };
-    mkdirSync(o.out, { recursive: true });
-    writeFileAtomicSync(join(o.out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    if (parallel.writes) {
+      mkdirSync(o.out, { recursive: true });
+      writeFileAtomicSync(join(o.out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    }
     const trainer = new Trainer({
       model,
       task,
@@ -284,14 +315,16 @@ export async function prepareRun(input: TrainRunOptions, resume: TrainingCheckpo
       classNames: dataset.classNames,
       ignoreIndex,
       start,
-      onProgress: input.onProgress,
-      log: input.log,
+      onProgress: parallel.writes ? input.onProgress : undefined,
+      log: parallel.writes ? input.log : () => undefined,
+      parallel,
     });
     const close = async (): Promise<void> => {
+      parallel.close();
       await train.close();
       await val?.close();
     };
-    return { trainer, model, train, val, options: { ...o, loss, epochs }, config, close };
+    return { trainer, model, train, val, options: { ...o, loss, epochs }, config, parallel, close };
   } catch (err) {
     model?.dispose();
     await train.close();
@@ -300,27 +333,33 @@ export async function prepareRun(input: TrainRunOptions, resume: TrainingCheckpo
   }
 }
 
-/** Puts optimizer, schedule and random generator back as the checkpoint saved them; returns where training stood. */
-function restoreTraining(c: TrainingCheckpoint, optimizer: Optimizer<any>, scheduler: LRScheduler | null): TrainPosition {
+/**
+ * Puts optimizer, schedule and random generator back as the checkpoint saved them; returns
+ * where training stood, in steps of `globalBatch` (samples-seen.ts).
+ */
+function restoreTraining(c: TrainingCheckpoint, optimizer: Optimizer<any>, scheduler: LRScheduler | null, globalBatch: number, stepsPerEpoch: number): TrainPosition {
   const state = c.trainState!;
   if (!c.optimizer) throw new Error(`checkpoint ${c.path} has no optimizer state to resume from`);
+  const saved = { epoch: state.epoch, step: state.step, batchInEpoch: (state.extra?.batchInEpoch as number | undefined) ?? 0 };
+  const at = positionForBatch({ ...saved, globalBatch: savedGlobalBatch(state, c.config.training) }, globalBatch, stepsPerEpoch);
   optimizer.loadStateDict({ tensors: c.optimizer, meta: state.optimizer });
   if (state.scheduler) {
     if (!scheduler) throw new Error(`checkpoint ${c.path} was trained with a ${state.scheduler.type} schedule, but none is set`);
-    scheduler.loadStateDict(state.scheduler);
+    scheduler.loadStateDict(atStep(state.scheduler, at.step));
   }
   setRngState(Uint8Array.from(Buffer.from(state.rng, 'base64')));
-  return {
-    epoch: state.epoch,
-    step: state.step,
-    bestScore: state.bestScore,
-    batchInEpoch: (state.extra?.batchInEpoch as number | undefined) ?? 0,
-  };
+  const lines = state.extra?.metricsLines;
+  return { epoch: state.epoch, step: at.step, bestScore: state.bestScore, batchInEpoch: at.batchInEpoch, ...(typeof lines === 'number' ? { metricsLines: lines } : {}) };
+}
+
+/** A schedule's state moved to `step` (a warmup's inner schedule too). */
+function atStep(s: SchedulerState, step: number): SchedulerState {
+  return { ...s, lastEpoch: step, ...(s.inner ? { inner: atStep(s.inner, step) } : {}) };
 }
 
 // The options as given (what --resume replays), without settings of this process only.
 function stripRuntime(o: TrainRunOptions): Record<string, unknown> {
-  const { onProgress: _p, log: _l, ...rest } = o;
+  const { onProgress: _p, log: _l, distributed: _d, ...rest } = o;
   return { ...rest, out: resolve(o.out) };
 }
 
@@ -355,21 +394,49 @@ export function lastCheckpointPath(runDir: string): string {
  */
 export async function resumeRun(
   runDir: string,
-  overrides: Partial<Pick<TrainRunOptions, 'epochs' | 'iterations' | 'timeBudget' | 'onProgress' | 'log' | 'threads' | 'workers'>> = {},
+  overrides: Partial<Pick<TrainRunOptions, 'epochs' | 'iterations' | 'timeBudget' | 'onProgress' | 'log' | 'threads' | 'workers' | 'batchSize' | 'distributed'>> = {},
 ): Promise<PreparedRun> {
-  const path = lastCheckpointPath(runDir);
-  if (!existsSync(path)) throw new Error(`cannot resume ${runDir}: ${path} does not exist (was the run started with --out ${runDir}?)`);
-  const checkpoint = loadTrainingCheckpoint(path);
+  const { distributed, ...changes } = overrides;
+  const parallel = await startParallel(distributed);
+  let file: { path: string; remove(): void };
+  let checkpoint: TrainingCheckpoint;
   try {
+    // Only rank 0 of a distributed run needs the run folder; it sends the checkpoint to ranks on other hosts.
+    file = await parallel.shareFile(lastCheckpointPath(runDir), (path) => {
+      if (!existsSync(path)) throw new Error(`cannot resume ${runDir}: ${path} does not exist (was the run started with --out ${runDir}?)`);
+    });
+    try {
+      checkpoint = loadTrainingCheckpoint(file.path);
+    } catch (err) {
+      file.remove();
+      throw err;
+    }
+  } catch (err) {
+    parallel.close();
+    throw err;
+  }
+  try {
+    const path = lastCheckpointPath(runDir);
     if (!checkpoint.trainState || !checkpoint.config.training) {
       throw new Error(`cannot resume from ${path}: it holds weights but no training state`);
     }
-    const saved = checkpoint.config.training as unknown as TrainRunOptions;
-    const defined: Partial<TrainRunOptions> = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+    const { threads, worldSize, ...saved } = checkpoint.config.training as unknown as TrainRunOptions & { worldSize?: number };
+    const defined: Partial<TrainRunOptions> = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     // A new --epochs replaces a length that was given in iterations (which would otherwise win).
     if (defined.epochs !== undefined && defined.iterations === undefined) defined.iterations = null;
-    return await prepareRun({ ...saved, ...defined, out: runDir }, checkpoint);
+    // Another global batch (other world size or batch size): lengths in steps keep their samples.
+    const before = savedGlobalBatch(checkpoint.trainState, checkpoint.config.training);
+    const after = (defined.batchSize ?? saved.batchSize ?? DEFAULTS.batchSize) * parallel.worldSize;
+    if (defined.iterations === undefined && saved.iterations) defined.iterations = stepsForBatch(saved.iterations, before, after);
+    if (saved.warmup) defined.warmup = stepsForBatch(saved.warmup, before, after);
+    // The saved thread count was that run's share of the cores; with another world size it is not ours.
+    const keepThreads = (worldSize ?? 1) === parallel.worldSize ? { threads } : {};
+    return await prepareRun({ ...saved, ...keepThreads, ...defined, out: runDir }, checkpoint, parallel);
+  } catch (err) {
+    parallel.close();
+    throw err;
   } finally {
     disposeCheckpoint(checkpoint);
+    file.remove();
   }
 }

@@ -17,6 +17,7 @@ import { JsonlLog, readJsonl } from './jsonl-log.js';
 import type { Objective } from './objective.js';
 import { ProgressReporter, type ProgressCallback } from '../io/progress.js';
 import { trainingCurves } from './curves.js';
+import { SINGLE_PROCESS, type DataParallel } from './parallel.js';
 
 /** One line of metrics.jsonl: written after every validation. */
 export interface EpochRecord {
@@ -61,6 +62,8 @@ export interface TrainerOptions {
   onProgress?: ProgressCallback;
   /** Where per-epoch summary lines go; default stderr. */
   log?: (line: string) => void;
+  /** The processes training is spread over (a distributed run's rank); default this one alone. */
+  parallel?: DataParallel;
 }
 
 /** Where training stands: completed epochs, optimizer steps, position in the current epoch. */
@@ -69,6 +72,8 @@ export interface TrainPosition {
   step: number;
   bestScore: number | null;
   batchInEpoch: number;
+  /** Lines of metrics.jsonl when the checkpoint was written (later ones belong to lost work). */
+  metricsLines?: number;
 }
 
 export interface TrainResult {
@@ -107,13 +112,14 @@ export class Trainer {
   async run(): Promise<TrainResult> {
     const o = this.o;
     const paths = this.paths;
-    mkdirSync(paths.checkpoints, { recursive: true });
+    const par = o.parallel ?? SINGLE_PROCESS;
+    if (par.writes) mkdirSync(paths.checkpoints, { recursive: true });
     let epoch = o.start?.epoch ?? 0;
     let startBatch = o.start?.batchInEpoch ?? 0;
     let step = o.start?.step ?? 0;
     let bestScore = o.start?.bestScore ?? null;
-    const history = this.#history(step);
-    const log = new JsonlLog(paths.metrics);
+    const history = par.writes ? this.#history(step, o.start?.metricsLines) : [];
+    const log = par.writes ? new JsonlLog(paths.metrics) : null;
     const started = Date.now();
     let stoppedBy: TrainResult['stoppedBy'] = 'epochs';
     let lastEvaluation: Evaluation | null = null;
@@ -127,7 +133,8 @@ export class Trainer {
         const epochStart = Date.now();
         const plan = o.train.plan(epoch);
         const batches = plan.length;
-        const progress = new ProgressReporter(o.onProgress, `epoch ${epoch + 1}/${o.epochs}`, plan.slice(startBatch).reduce((n, b) => n + b.length, 0));
+        // Counted over all processes: their shards are equal (padded).
+        const progress = new ProgressReporter(o.onProgress, `epoch ${epoch + 1}/${o.epochs}`, par.worldSize * plan.slice(startBatch).reduce((n, b) => n + b.length, 0));
         let lossSum = 0;
         let seen = 0;
         let images = 0;
@@ -137,22 +144,25 @@ export class Trainer {
           using _batch = batch;
           const target = o.task === 'reconstruction' ? batch.images : batch.labels;
           if (!target) throw new Error('training data has no label maps; a segmentation model needs masks');
-          const loss = tidy(() => this.#step(batch.images, target));
+          const localLoss = await this.#step(batch.images, target);
+          // Batches loaded on this thread (workers 0) resolve as microtasks only: without a
+          // macrotask turn here a SIGINT handler (Ctrl-C -> requestStop) would never run.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          // Every process must stop after the same step: they decide together.
+          const agreed = await par.agree(localLoss, this.#stopRequested, !!o.timeBudget && (Date.now() - started) / 1000 >= o.timeBudget);
+          const loss = agreed.loss;
           if (!Number.isFinite(loss)) {
             throw new Error(`loss became ${loss} at epoch ${epoch + 1}, step ${step + 1}; lower --lr or check the labels`);
           }
           lossSum += loss;
           seen += 1;
-          images += batch.names.length;
+          images += par.worldSize * batch.names.length;
           step += 1;
           batchInEpoch += 1;
-          progress.advance(batch.names.length, { loss: lossSum / seen, lr: o.optimizer.paramGroups[0]!.lr });
-          // Batches loaded on this thread (workers 0) resolve as microtasks only: without a
-          // macrotask turn here a SIGINT handler (Ctrl-C -> requestStop) would never run.
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          if (this.#stopRequested) stoppedBy = 'interrupt';
+          progress.advance(par.worldSize * batch.names.length, { loss: lossSum / seen, lr: o.optimizer.paramGroups[0]!.lr });
+          if (agreed.interrupt) stoppedBy = 'interrupt';
           else if (o.maxSteps && step >= o.maxSteps) stoppedBy = 'iterations';
-          else if (o.timeBudget && (Date.now() - started) / 1000 >= o.timeBudget) stoppedBy = 'time budget';
+          else if (agreed.budget) stoppedBy = 'time budget';
           if (stoppedBy !== 'epochs') break;
         }
         const complete = batchInEpoch >= batches;
@@ -160,7 +170,7 @@ export class Trainer {
         lastEvaluation = o.val ? await this.#validate(epoch) : null;
         const record = this.#record(epoch, step, complete, seen ? lossSum / seen : NaN, lastEvaluation, epochStart, images);
         history.push(record);
-        log.append(record);
+        log?.append(record);
         const score = this.#score(record);
         const improved = score !== null && (bestScore === null || score > bestScore);
         if (improved) bestScore = score;
@@ -172,43 +182,54 @@ export class Trainer {
         }
         // best before last: a crash between the two then repeats this epoch on resume (exactly)
         // and writes best again, where the other order would lose this best for good.
-        const where = { epoch, step, bestScore, batchInEpoch: startBatch };
-        if (improved) this.#save(paths.best, where, false);
-        this.#save(paths.last, where, true);
-        this.#plot(history);
-        (o.log ?? console.error)(describe(record, improved));
+        const where = { epoch, step, bestScore, batchInEpoch: startBatch, metricsLines: history.length };
+        if (par.writes) {
+          if (improved) this.#save(paths.best, where, false);
+          this.#save(paths.last, where, true);
+          this.#plot(history);
+          (o.log ?? console.error)(describe(record, improved));
+        }
         if (stoppedBy !== 'epochs') break;
       }
     } finally {
-      log.close();
+      log?.close();
     }
+    // The run ends for every process once rank 0 has written its last checkpoint.
+    await par.barrier();
     return { history, bestScore, stoppedBy, lastEvaluation };
   }
 
-  #step(images: Tensor, target: Tensor): number {
+  /** One optimizer step; returns this process's loss. */
+  async #step(images: Tensor, target: Tensor): Promise<number> {
     const o = this.o;
-    const output = o.model.forward(images);
-    const loss = o.objective(output, target);
-    o.optimizer.zeroGrad();
-    loss.backward();
-    o.optimizer.step();
+    const loss = tidy(() => {
+      const l = o.objective(o.model.forward(images), target);
+      o.optimizer.zeroGrad();
+      l.backward();
+      return l.item();
+    });
+    await (o.parallel ?? SINGLE_PROCESS).syncGradients();
+    tidy(() => o.optimizer.step());
     o.scheduler?.step();
-    return loss.item();
+    return loss;
   }
 
   async #validate(epoch: number): Promise<Evaluation> {
     const o = this.o;
     const val = o.val!;
-    const progress = new ProgressReporter(o.onProgress, `validate ${epoch + 1}`, val.dataset.length);
+    const combine = (o.parallel ?? SINGLE_PROCESS).combine;
+    // This process's shard (all of the split in one process).
+    const progress = new ProgressReporter(o.onProgress, `validate ${epoch + 1}`, val.plan(0).reduce((n, b) => n + b.length, 0));
     const evaluation =
       o.task === 'reconstruction'
-        ? await reconstructionLoss(o.model, val, o.objective)
+        ? await reconstructionLoss(o.model, val, o.objective, combine)
         : await evaluate(o.model, val.epoch(0), {
             numClasses: o.numClasses,
             classNames: o.classNames,
             ignoreIndex: o.ignoreIndex,
             objective: o.objective,
             progress,
+            combine,
           });
     progress.finish();
     return evaluation;
@@ -242,7 +263,7 @@ export class Trainer {
     return Number.isFinite(loss) ? -loss : null;
   }
 
-  #save(path: string, where: { epoch: number; step: number; bestScore: number | null; batchInEpoch: number }, withState: boolean): void {
+  #save(path: string, where: Required<TrainPosition>, withState: boolean): void {
     const o = this.o;
     const trainState: TrainState | undefined = withState
       ? {
@@ -252,7 +273,12 @@ export class Trainer {
           optimizer: o.optimizer.stateDict().meta,
           scheduler: o.scheduler?.stateDict() ?? null,
           rng: Buffer.from(getRngState()).toString('base64'),
-          extra: { batchInEpoch: where.batchInEpoch },
+          // The global batch lets a resume with another one continue by samples seen.
+          extra: {
+            batchInEpoch: where.batchInEpoch,
+            metricsLines: where.metricsLines,
+            globalBatch: o.train.options.batchSize * (o.parallel ?? SINGLE_PROCESS).worldSize,
+          },
         }
       : undefined;
     saveCheckpoint(path, {
@@ -263,12 +289,15 @@ export class Trainer {
     });
   }
 
-  /** Records already in metrics.jsonl up to the resumed step (later ones belong to lost work). */
-  #history(step: number): EpochRecord[] {
+  /**
+   * Records already in metrics.jsonl when the resumed checkpoint was written (older
+   * checkpoints: up to its step; steps change units when a resume changes the global batch).
+   */
+  #history(step: number, lines: number | undefined): EpochRecord[] {
     const path = this.paths.metrics;
     if (!existsSync(path)) return [];
     const records = readJsonl<EpochRecord>(path).records;
-    const kept = records.filter((r) => r.step <= step);
+    const kept = lines === undefined ? records.filter((r) => r.step <= step) : records.slice(0, lines);
     if (kept.length !== records.length) writeFileAtomicSync(path, kept.map((r) => JSON.stringify(r) + '\n').join(''));
     return kept;
   }
@@ -281,7 +310,7 @@ export class Trainer {
   }
 }
 
-async function reconstructionLoss(model: ZooModel, loader: DataLoader, objective: Objective): Promise<Evaluation> {
+async function reconstructionLoss(model: ZooModel, loader: DataLoader, objective: Objective, combine: DataParallel['combine']): Promise<Evaluation> {
   let sum = 0;
   let n = 0;
   model.eval();
@@ -293,6 +322,11 @@ async function reconstructionLoss(model: ZooModel, loader: DataLoader, objective
     }
   } finally {
     model.train();
+  }
+  if (combine) {
+    const totals = Float64Array.of(sum, n);
+    await combine(totals);
+    [sum, n] = [totals[0]!, totals[1]!];
   }
   return { summary: null, loss: n ? sum / n : null, binary: null };
 }

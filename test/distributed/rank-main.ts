@@ -58,6 +58,16 @@ if (scenario === 'collectives') {
   const local = a.weight.grad!.toArray();
   await ddp.backward(a.forward(x).sum());
   result({ rank: group.rank, grads, local, accumulated: a.weight.grad!.toArray() });
+} else if (scenario === 'evaluate') {
+  // Validation as a distributed training run does it: this rank's shard, counts summed.
+  const { startParallel } = await import('../../src/train/distributed.js');
+  const { evaluateShard } = await import('./shard-eval.js');
+  const par = await startParallel(true);
+  for (const binary of [false, true]) {
+    const e = await evaluateShard(binary, par.valIndices(), par.combine);
+    result({ rank: group.rank, binary, summary: e.summary, loss: e.loss, details: e.binary, images: e.images });
+  }
+  par.close();
 } else if (scenario === 'fault') {
   // Rank `victim` fails at step 3 of a loop of all-reduces; the others must end within the timeout.
   const t = ones([1000]);

@@ -1,11 +1,18 @@
 // Opt-in slow check: two "hosts" on one machine, each a network namespace made here and joined
 // by a veth pair with private addresses that exist only inside the namespaces. A launcher in
 // each runs one rank (nnodes 2); they all-reduce, train the DDP recipe (compared with one
-// process), and then host 1's rank is killed to show that host 0 ends naming it.
+// process), and then host 1's rank is killed to show that host 0 ends naming it. Then
+// `pixelwise train --nnodes 2` runs on both hosts (compared with one process x the global
+// batch), and `--resume` continues it there, the checkpoint travelling from host 0 to host 1.
 //   node dist/test/slow/multihost.js      (needs root: CAP_NET_ADMIN for `ip netns add`)
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cli, type CliResult } from '../cli/helpers.js';
+import { assertSameTraining, COMMON, metrics, ok } from '../distributed/cli-runs.js';
 import type { LaunchResult } from '../../src/distributed/index.js';
 import { makeModel, RECIPE, snapshot, train } from '../distributed/recipe.js';
 import { setNumThreads } from '../../src/torch/index.js';
@@ -75,6 +82,28 @@ async function hosts(scenario: string, config: Record<string, unknown>): Promise
   );
 }
 
+/** `pixelwise train ARGS --nnodes 2` on both hosts, one rank each. */
+async function trainOnHosts(args: string[], masterPort: number): Promise<CliResult[]> {
+  const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+  return Promise.all(
+    [0, 1].map(
+      (h) =>
+        new Promise<CliResult>((resolve) => {
+          const hostArgs = ['--nnodes', '2', '--node-rank', String(h), '--master-addr', addr[0]!, '--master-port', String(masterPort)];
+          const child = spawn('ip', ['netns', 'exec', ns[h]!, process.execPath, main, 'train', ...args, ...hostArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+          let [stdout, stderr] = ['', ''];
+          child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+          child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+          const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+          child.on('close', (code, signal) => {
+            clearTimeout(timer);
+            resolve({ code, signal, stdout, stderr });
+          });
+        }),
+    ),
+  );
+}
+
 function results(r: LaunchResult): { [k: string]: any }[] {
   return (r.ranks[0]!.output ?? '').split('\n').filter((l) => l.startsWith('RESULT ')).map((l) => JSON.parse(l.slice(7)));
 }
@@ -112,6 +141,26 @@ if (setUp()) {
     assert.equal(f0!.ok, false);
     assert.match(f0!.message!, /rank 0: allReduce failed: .*no failure report from rank 1/);
     console.log(`multihost: killing host 1's rank ends host 0's: "${f0!.message}"`);
+
+    const dir = mkdtempSync(join(tmpdir(), 'pixelwise-multihost-'));
+    try {
+      const [one, two] = [join(dir, 'one'), join(dir, 'two')];
+      ok(await cli(['train', ...COMMON, '--batch-size', '4', '--epochs', '2', '--threads', '1', '--out', one]), 'one process');
+      const hostsRun = await trainOnHosts([...COMMON, '--batch-size', '2', '--epochs', '2', '--out', two], port + 1);
+      hostsRun.forEach((r, h) => ok(r, `host ${h}`));
+      assert.equal(hostsRun[1]!.stderr, '', 'host 1 is quiet');
+      assertSameTraining(one, two);
+      console.log(`multihost: pixelwise train --nnodes 2 (2 x batch 2) follows one process x batch 4: ${metrics(two).map((r) => r.trainLoss.toFixed(6)).join(', ')}`);
+      console.log(hostsRun[0]!.stderr.trimEnd().split('\n').map((l) => `  host 0| ${l}`).join('\n'));
+
+      ok(await cli(['train', '--resume', one, '--epochs', '4', '--threads', '1', '-q']), 'one process, resumed');
+      const resumed = await trainOnHosts(['--resume', two, '--epochs', '4', '-q'], port + 2);
+      resumed.forEach((r, h) => ok(r, `host ${h}, resumed`));
+      assertSameTraining(one, two);
+      console.log(`multihost: --resume --nnodes 2 (checkpoint sent to host 1) continues as one process does: ${metrics(two).map((r) => r.trainLoss.toFixed(6)).join(', ')}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   } finally {
     tearDown();
   }

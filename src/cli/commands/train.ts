@@ -3,7 +3,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { MODEL_NAMES } from '../../models/registry.js';
 import { LOSS_NAMES, type LossName } from '../../train/objective.js';
-import { prepareRun, resumeRun, type PreparedRun, type TrainRunOptions } from '../../train/run.js';
+import { lastCheckpointPath, prepareRun, resumeRun, type PreparedRun, type TrainRunOptions } from '../../train/run.js';
 import type { PadMode } from '../../data/transforms/spec.js';
 import { choice, flag, num, numberList, requireStr, size, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
@@ -12,9 +12,10 @@ import { threadCount, threadsOption } from '../common-options.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../data-args.js';
 import { withInterrupt } from '../interrupt.js';
 import { modelOptionSpecs, modelOptionsFromArgs } from '../model-args.js';
+import { DISTRIBUTED_RESUME_OPTIONS, distributedOptionSpecs, launchPlan, launchRanks, rankRole } from '../launch.js';
 
 // What a resumed run may change; everything else comes from its checkpoint.
-const RESUME_OPTIONS = ['epochs', 'iterations', 'time-budget', 'threads', 'workers', 'quiet'] as const;
+const RESUME_OPTIONS = ['epochs', 'iterations', 'time-budget', 'threads', 'workers', 'quiet', 'batch-size', ...DISTRIBUTED_RESUME_OPTIONS] as const;
 
 const specs: OptionSpecs = {
   ...dataOptionSpecs,
@@ -24,7 +25,7 @@ const specs: OptionSpecs = {
   ...modelOptionSpecs,
   epochs: { type: 'string', short: 'e', help: 'N  epochs to train (default 10)' },
   iterations: { type: 'string', help: 'N  optimizer steps to train (instead of --epochs)' },
-  'batch-size': { type: 'string', short: 'b', help: 'N  images per step (default 8)' },
+  'batch-size': { type: 'string', short: 'b', help: 'N  images per step, per rank in a distributed run (default 8)' },
   lr: { type: 'string', help: 'X  learning rate (default 1e-3 for adam/adamw, 0.01 for sgd)' },
   optimizer: { type: 'string', help: 'O  adam (default), adamw or sgd' },
   momentum: { type: 'string', help: 'X  sgd momentum (default 0.9)' },
@@ -53,6 +54,7 @@ const specs: OptionSpecs = {
   out: { type: 'string', short: 'o', help: 'RUN  run folder: checkpoints/, metrics.jsonl, curves.png/svg' },
   resume: { type: 'string', help: `RUN  continue this run from its last checkpoint (with no options but ${RESUME_OPTIONS.map((o) => '--' + o).join(', ')}; with a new length the lr schedule is recomputed over it)` },
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
+  ...distributedOptionSpecs,
 };
 
 function ignoreIndexOf(p: Parsed): number | null | undefined {
@@ -106,19 +108,21 @@ function runOptions(args: Parsed): TrainRunOptions {
 
 /** Runs a prepared training run with Ctrl-C handling; returns the exit code. */
 export async function runTraining(run: PreparedRun, createdDir: string | null): Promise<number> {
+  // In a distributed run only rank 0 speaks; the other ranks report errors only.
+  const writes = run.parallel.writes;
   try {
-    const result = await withInterrupt('stopping after this step', () => run.trainer.requestStop(), () => run.trainer.run());
+    const result = await withInterrupt(writes ? 'stopping after this step' : null, () => run.trainer.requestStop(), () => run.trainer.run());
     const paths = run.trainer.paths;
-    console.error(`checkpoints: ${paths.last} (resumable), ${paths.best} (best)`);
-    console.error(`metrics: ${paths.metrics}; curves: ${paths.curvesPng}`);
+    if (writes) console.error(`checkpoints: ${paths.last} (resumable), ${paths.best} (best)`);
+    if (writes) console.error(`metrics: ${paths.metrics}; curves: ${paths.curvesPng}`);
     if (result.stoppedBy === 'interrupt') {
-      console.error(`interrupted; continue with: pixelwise train --resume ${run.options.out}`);
+      if (writes) console.error(`interrupted; continue with: pixelwise train --resume ${run.options.out}`);
       return 130;
     }
     return 0;
   } catch (err) {
     // A run that failed before its first checkpoint leaves no folder behind.
-    if (createdDir && !existsSync(run.trainer.paths.last)) rmSync(createdDir, { recursive: true, force: true });
+    if (writes && createdDir && !existsSync(run.trainer.paths.last)) rmSync(createdDir, { recursive: true, force: true });
     throw err;
   } finally {
     await run.close();
@@ -132,30 +136,47 @@ export const train = defineCommand({
   description:
     'Trains a segmentation model (or the autoencoder on MNIST). Validates after every epoch, writes\n' +
     'RUN/checkpoints/last.safetensors (resumable) and best.safetensors (best mean IoU), RUN/metrics.jsonl\n' +
-    'and loss/mIoU curves. Ctrl-C stops after the current step and saves; --resume continues exactly.',
+    'and loss/mIoU curves. Ctrl-C stops after the current step and saves; --resume continues exactly.\n' +
+    '\n' +
+    'Data-parallel: --nproc N starts N ranks on this host (--nnodes M --node-rank R --master-addr H\n' +
+    '--master-port P: the same command on each of M hosts); ranks started by torchrun --no_python work\n' +
+    'too. --batch-size is per rank; N ranks x B take the steps of one process x N*B (with BatchNorm:\n' +
+    '--sync-batchnorm). Rank 0 writes the run folder. --resume may use another world size or batch\n' +
+    'size: the run continues by samples seen (step x global batch), so the schedule stays at the same\n' +
+    'fraction of the run.',
   options: specs,
   async run(args) {
     if (str(args, 'epochs') !== undefined && str(args, 'iterations') !== undefined) {
       throw new UsageError('give --epochs or --iterations, not both (they both set the length of the run)');
     }
     const resume = str(args, 'resume');
+    const others = Object.keys(args.values).filter((k) => k !== 'resume' && args.values[k] !== undefined && !(RESUME_OPTIONS as readonly string[]).includes(k));
+    if (resume && others.length) {
+      throw new UsageError(`--resume takes the run's settings from its checkpoint; it accepts only ${RESUME_OPTIONS.map((o) => '--' + o).join(', ')}, got ${others.map((o) => '--' + o).join(', ')}`);
+    }
+    // --nproc/--nnodes: this process starts the ranks, each running this command without them.
+    const plan = launchPlan(args);
+    if (plan) {
+      if (!resume) runOptions(args);
+      else if (plan.nodeRank === 0 && !existsSync(lastCheckpointPath(resume))) throw new Error(`cannot resume ${resume}: ${lastCheckpointPath(resume)} does not exist`);
+      return launchRanks('train', args, plan);
+    }
+    const role = rankRole(args);
     if (resume) {
-      const others = Object.keys(args.values).filter((k) => k !== 'resume' && args.values[k] !== undefined && !(RESUME_OPTIONS as readonly string[]).includes(k));
-      if (others.length) {
-        throw new UsageError(`--resume takes the run's settings from its checkpoint; it accepts only ${RESUME_OPTIONS.map((o) => '--' + o).join(', ')}, got ${others.map((o) => '--' + o).join(', ')}`);
-      }
       const run = await resumeRun(resume, {
         epochs: num(args, 'epochs', { min: 1, integer: true }),
         iterations: num(args, 'iterations', { min: 1, integer: true }),
         timeBudget: num(args, 'time-budget', { min: 1 }),
         threads: threadCount(args),
         workers: num(args, 'workers', { min: 0, integer: true }),
+        batchSize: num(args, 'batch-size', { min: 1, integer: true }),
         onProgress: flag(args, 'quiet') ? undefined : progressBars(),
+        ...role.options,
       });
       return runTraining(run, null);
     }
-    const options = runOptions(args);
-    const createdDir = existsSync(options.out) ? null : options.out;
+    const options: TrainRunOptions = { ...runOptions(args), syncBatchNorm: flag(args, 'sync-batchnorm'), ...role.options };
+    const createdDir = role.writes && !existsSync(options.out) ? options.out : null;
     let run: PreparedRun;
     try {
       run = await prepareRun(options);
