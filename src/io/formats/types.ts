@@ -35,9 +35,11 @@ export interface WeightTensor {
   /** read() as a pixelwise Tensor (dtype converts, e.g. 'float32'). */
   toTensor(options?: { dtype?: DType; device?: Device }): Tensor;
   /**
-   * Copies the values into `target` (same element count, any dtype/device), e.g. a model's
-   * parameter, under no-grad. Contiguous data streams through in chunks of at most 64 MiB, so
-   * a 400 MB layer never exists twice in memory; other layouts go through toTensor().
+   * Copies the values, in C order, into `target` (same element count, any dtype, device or
+   * strides: a permuted view of a parameter is filled in place, which is how layout conversions
+   * load), under no-grad. Data the format stores contiguously streams through in chunks of about
+   * 8 MiB, so a 400 MB layer never exists twice in memory; other data is read whole once and
+   * copied in the same chunks.
    */
   readInto(target: Tensor, options?: { chunkBytes?: number }): void;
 }
@@ -206,33 +208,50 @@ export function weightTensor(
     readInto(target, options = {}) {
       const numel = numelOf(shape);
       if (target.numel !== numel) throw new Error(`${name}: [${shape}] (${numel} values) cannot fill a tensor of shape [${target.shape}]`);
-      if (!range || !target.isContiguous()) {
+      if (numel === 0) return;
+      if (target.ndim === 0) {
         const t = toTensor({ dtype: target.dtype });
         try {
-          noGrad(() => target.copy_(t.reshape(target.shape)));
+          noGrad(() => target.copy_(t.reshape([])));
         } finally {
           t.dispose();
         }
         return;
       }
+      // Chunks of whole rows of both the file's tensor (HDF5 slices by rows) and the target, so
+      // each chunk fills target.narrow(0, ...): a strided target (a permuted view of a parameter,
+      // a layout conversion) is filled in place, chunk by chunk, like a contiguous one.
       const size = ITEM_SIZE[dtype];
-      // Whole rows (first dimension) per chunk: readers that slice by rows (HDF5) need that.
-      const row = shape.length > 0 && shape[0]! > 0 ? numel / shape[0]! : 1;
+      const sourceRow = shape.length > 0 && shape[0]! > 0 ? numel / shape[0]! : numel;
+      const targetRow = numel / target.shape[0]!;
+      const row = lcm(sourceRow, targetRow);
       const step = Math.max(1, Math.floor((options.chunkBytes ?? CHUNK_BYTES) / size / row)) * row;
-      const scratch = allocBytes(Math.min(step, numel) * size);
+      const rest = target.shape.slice(1);
+      // Without byte ranges the whole tensor is read once; the copy into the target still goes by chunks.
+      const whole = range ? null : read();
+      const scratch = range ? allocBytes(Math.min(step, numel) * size) : null;
       noGrad(() =>
         tidy(() => {
-          const flat = target.reshape([numel]);
           for (let start = 0; start < numel; start += step) {
             const count = Math.min(step, numel - start);
-            const chunk = dataToTensor(bytesToData(range(start, count, scratch.subarray(0, count * size)), dtype), dtype, [count]);
-            flat.narrow(0, start, count).copy_(chunk);
+            const data = whole ? whole.subarray(start, start + count) : bytesToData(range!(start, count, scratch!.subarray(0, count * size)), dtype);
+            const chunk = dataToTensor(data, dtype, [count / targetRow, ...rest]);
+            target.narrow(0, start / targetRow, count / targetRow).copy_(chunk);
             chunk.dispose();
           }
         }),
       );
     },
   };
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+function lcm(a: number, b: number): number {
+  return (a / gcd(a, b)) * b;
 }
 
 export function numelOf(shape: readonly number[]): number {
