@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { openWeights } from '../io/formats/index.js';
-import { resolveNormalization, type NormalizationInput } from '../image/normalization.js';
+import { resolveNormalization, type Normalization, type NormalizationInput } from '../image/normalization.js';
 import { createModelFromConfig, isModelName, MODEL_NAMES } from '../models/registry.js';
 import type { ZooModel } from '../models/contract.js';
 import { saveCheckpoint, type CheckpointConfig } from '../checkpoint/file.js';
@@ -27,6 +27,8 @@ export interface WeightsModelOptions {
   allowMissing?: boolean;
   /** The input normalization, instead of the one the weights were trained with. */
   normalization?: NormalizationInput;
+  /** Name classes 'class 0', 'class 1', ... when neither the file nor `classes` does (instead of an error). */
+  classNamesOptional?: boolean;
 }
 
 export interface WeightsModel {
@@ -36,7 +38,7 @@ export interface WeightsModel {
   report: WeightsReport;
 }
 
-function classesFor(path: string, r: ResolvedMapping, model: ZooModel, given: WeightsModelOptions['classes']): ClassList {
+function classesFor(path: string, r: ResolvedMapping, model: ZooModel, given: WeightsModelOptions['classes'], optional = false): ClassList {
   const { task, numClasses } = model.contract;
   const expected = task === 'segmentation' && numClasses === 1 ? 2 : numClasses;
   const check = (c: ClassList, from: string): ClassList => {
@@ -53,6 +55,7 @@ function classesFor(path: string, r: ResolvedMapping, model: ZooModel, given: We
     const table = CLASS_TABLES[named]!();
     if (table.names.length === expected) return table;
   }
+  if (optional) return { names: Array.from({ length: expected }, (_, i) => `class ${i}`), ignoreIndex: null };
   throw new Error(
     `${path}: the file names no classes for model ${model.architecture}'s ${expected} classes` +
       `${typeof named === 'string' ? ` (its ${named} table has ${CLASS_TABLES[named]!().names.length})` : ''}; ` +
@@ -105,9 +108,10 @@ export async function modelFromWeights(path: string, options: WeightsModelOption
       const report = applyMapping(model, resolved);
       if (report.mismatched.length || report.mapped.length === 0 || (report.missing.length && !options.allowMissing)) {
         const what = report.mapped.length === 0 ? 'nothing in it fits' : 'it does not fit';
-        throw new Error(`${path}: read as ${report.mappingTitle}, ${what} model ${name} ${JSON.stringify(model.config)}: ${reportProblems(report) || 'no tensors mapped'}`);
+        const hint = report.mapped.length && !report.mismatched.length ? ' (allowMissing / --allow-missing keeps them as initialised; train --init-from takes such files as they are)' : '';
+        throw new Error(`${path}: read as ${report.mappingTitle}, ${what} model ${name} ${JSON.stringify(model.config)}: ${reportProblems(report) || 'no tensors mapped'}${hint}`);
       }
-      const classes = classesFor(path, resolved, model, options.classes);
+      const classes = classesFor(path, resolved, model, options.classes, options.classNamesOptional);
       const normalization = options.normalization === undefined ? resolved.normalization : resolveNormalization(options.normalization);
       // A pixelwise checkpoint of this very model keeps its own preprocessing (resize, channels) and palette.
       const own = checkpointConfigOf(file);
@@ -168,5 +172,37 @@ export async function convertWeights(input: string, options: ConvertOptions = {}
     return { out, config, report, written: !options.dryRun };
   } finally {
     model.dispose();
+  }
+}
+
+export interface InitPlan {
+  /** createModel options the file determines (backbone or encoder, widths, BatchNorm); classes and input channels stay the data's. */
+  modelOptions: Record<string, unknown>;
+  /** The input the weights were trained on. */
+  normalization: Normalization;
+  mapping: string;
+}
+
+/**
+ * What starting `modelName` from a weight file implies before the model is built: the
+ * architecture options that let the file's layers fit (a VGG19 file gives an FCN backbone
+ * 'vgg19', a U-Net the 'vgg19' encoder) and the normalization to train with.
+ * @example
+ *   const plan = await initPlan('vgg19.npy', 'fcn8s'); // { modelOptions: { backbone: 'vgg19', baseWidth: 64, fcWidth: 4096 }, ... }
+ */
+export async function initPlan(path: string, modelName: string, options: { mapping?: string } = {}): Promise<InitPlan> {
+  const file = await openWeights(path);
+  try {
+    const resolved = resolveMapping(file, options.mapping);
+    let modelOptions: Record<string, unknown>;
+    try {
+      modelOptions = resolved.model && resolved.model.name === modelName ? { ...resolved.model.options } : modelOptionsFor(modelName, describeWeights(resolved));
+    } catch (err) {
+      throw new Error(`${path}: ${(err as Error).message}`);
+    }
+    const { numClasses: _n, inChannels: _c, ...architecture } = modelOptions;
+    return { modelOptions: architecture, normalization: resolved.normalization, mapping: resolved.mapping.id };
+  } finally {
+    file.close();
   }
 }

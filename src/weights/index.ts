@@ -6,7 +6,7 @@
 //   const report = await loadWeights(createModel('fcn8s', { numClasses: 12 }), 'vgg_16.ckpt');
 //   const { model, config } = await modelFromWeights('fcn8s-heavy-pascal.caffemodel');
 export { loadWeights, applyMapping, formatReport, reportProblems, type WeightsReport, type MappedTensor, type LoadWeightsOptions } from './load.js';
-export { modelFromWeights, convertWeights, defaultConvertPath, type WeightsModel, type WeightsModelOptions, type ConvertOptions, type ConvertResult } from './convert.js';
+export { modelFromWeights, convertWeights, defaultConvertPath, initPlan, type InitPlan, type WeightsModel, type WeightsModelOptions, type ConvertOptions, type ConvertResult } from './convert.js';
 export { MAPPINGS, mappingById, type WeightMapping, type ClassTable } from './mappings.js';
 export { resolveMapping, type ResolvedMapping, type SourceLayer } from './match.js';
 export { describeWeights, modelOptionsFor, type WeightsDescription } from './describe.js';
