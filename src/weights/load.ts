@@ -111,19 +111,11 @@ export function applyMapping(model: Module<any, any>, resolved: ResolvedMapping)
     mismatched: [],
     normalization: resolved.normalization,
   };
-  const copy = (param: Tensor, view: (p: Tensor) => Tensor, source: ReturnType<WeightFile['tensors']['get']> & object): void => {
-    const v = view(param);
-    try {
-      source.readInto(v);
-    } finally {
-      if (v !== param) v.dispose();
-    }
-  };
   if (resolved.identity) {
     for (const [key, param] of state) {
       const t = file.tensors.get(key);
       if (!t || t.shape.length !== param.ndim || !t.shape.every((d, i) => d === param.shape[i])) continue;
-      copy(param, (p) => p, t);
+      t.readInto(param);
       done.add(key);
       used.add(key);
       report.mapped.push({ target: key, targetShape: param.shape, source: key, sourceShape: [...t.shape], conversion: 'as stored' });
@@ -146,7 +138,7 @@ export function applyMapping(model: Module<any, any>, resolved: ResolvedMapping)
           used.add(t.name);
           continue;
         }
-        copy(param, plan.view, t);
+        plan.copy(param, t);
         let conversion = plan.conversion;
         if (scale && role === 'weight') {
           foldScale(resolved.file.path, param, target.kernel[1], scale.value, scale.tensor);

@@ -126,3 +126,25 @@ test('the fixtures cover every mapping', async () => {
   const chosen = MAPPINGS.map((m) => m.id);
   assert.deepEqual([...new Set(cases.map((c) => c.mapping))].sort(), [...chosen].sort());
 });
+
+test('large-kernel paths (partial reads, HDF5 strided rows, blocks) give the same weights as whole reads', async () => {
+  const { CONVERSION_LIMITS } = await import('../../src/weights/layout.js');
+  const saved = { ...CONVERSION_LIMITS };
+  for (const file of ['keras1_vgg16.h5', 'tfvgg_vgg19.npy', 'slim_vgg_19.index', 'slim_vgg_16.ckpt', 'keras2_vgg19_model.h5']) {
+    const c = cases.find((x) => x.file === file && !x.partial)!;
+    const load = async () => {
+      const model = createModelFromConfig(c.model, c.options);
+      await loadWeights(model, dir + file, { strict: true });
+      const state = new Map([...model.stateDict()].map(([k, t]) => [k, Array.from(t.data() as Float32Array)]));
+      model.dispose();
+      return state;
+    };
+    const whole = await load();
+    Object.assign(CONVERSION_LIMITS, { wholeBytes: 0, blockBytes: 600 });
+    try {
+      assert.deepEqual(await load(), whole, file);
+    } finally {
+      Object.assign(CONVERSION_LIMITS, saved);
+    }
+  }
+});

@@ -42,6 +42,19 @@ export interface WeightTensor {
    * copied in the same chunks.
    */
   readInto(target: Tensor, options?: { chunkBytes?: number }): void;
+  /**
+   * Values of elements [start, start + count) in C order, read from the file now — present only
+   * where the format reads part of a tensor without reading it all (else read() it whole).
+   * `scratch`, when given, receives the bytes (count * the item size) and the result views it.
+   */
+  readonly readRange?: (start: number, count: number, scratch?: Uint8Array) => WeightData;
+  /** What readRange's start and count must be multiples of (HDF5 slices whole rows of the first dimension). */
+  readonly rangeAlign: number;
+  /**
+   * Rows start, start + step, ... (`rows` of them) of the first dimension, concatenated: one read
+   * where the format selects strided rows itself (HDF5 hyperslabs); absent elsewhere.
+   */
+  readonly readRowsStrided?: (start: number, step: number, rows: number) => WeightData;
 }
 
 /** A layer as the format lists it, in the file's order, with its tensors in their order. */
@@ -196,8 +209,20 @@ export function weightTensor(
   shape: readonly number[],
   read: () => WeightData,
   range?: (start: number, count: number, scratch: Uint8Array) => Uint8Array,
+  options: { rowsOnly?: boolean; rowsStrided?: (start: number, step: number, rows: number) => WeightData } = {},
 ): WeightTensor {
-  const toTensor = (options?: { dtype?: DType; device?: Device }) => dataToTensor(read(), dtype, shape, options);
+  const toTensor = (o?: { dtype?: DType; device?: Device }) => dataToTensor(read(), dtype, shape, o);
+  const numel = numelOf(shape);
+  const rangeAlign = options.rowsOnly && shape.length > 0 && shape[0]! > 0 ? numel / shape[0]! : 1;
+  const readRange = range
+    ? (start: number, count: number, scratch?: Uint8Array): WeightData => {
+        if (start % rangeAlign !== 0 || count % rangeAlign !== 0 || start < 0 || start + count > numel) {
+          throw new Error(`${name}: cannot read elements [${start}, ${start + count}) of [${shape}] (ranges in whole multiples of ${rangeAlign})`);
+        }
+        const bytes = count * ITEM_SIZE[dtype];
+        return bytesToData(range(start, count, scratch ? scratch.subarray(0, bytes) : allocBytes(bytes)), dtype);
+      }
+    : undefined;
   return {
     name,
     dtype,
@@ -205,8 +230,10 @@ export function weightTensor(
     shape,
     read,
     toTensor,
-    readInto(target, options = {}) {
-      const numel = numelOf(shape);
+    readRange,
+    rangeAlign,
+    readRowsStrided: options.rowsStrided,
+    readInto(target, o = {}) {
       if (target.numel !== numel) throw new Error(`${name}: [${shape}] (${numel} values) cannot fill a tensor of shape [${target.shape}]`);
       if (numel === 0) return;
       if (target.ndim === 0) {
@@ -222,10 +249,9 @@ export function weightTensor(
       // each chunk fills target.narrow(0, ...): a strided target (a permuted view of a parameter,
       // a layout conversion) is filled in place, chunk by chunk, like a contiguous one.
       const size = ITEM_SIZE[dtype];
-      const sourceRow = shape.length > 0 && shape[0]! > 0 ? numel / shape[0]! : numel;
       const targetRow = numel / target.shape[0]!;
-      const row = lcm(sourceRow, targetRow);
-      const step = Math.max(1, Math.floor((options.chunkBytes ?? CHUNK_BYTES) / size / row)) * row;
+      const row = lcm(rangeAlign, targetRow);
+      const step = Math.max(1, Math.floor((o.chunkBytes ?? CHUNK_BYTES) / size / row)) * row;
       const rest = target.shape.slice(1);
       // Without byte ranges the whole tensor is read once; the copy into the target still goes by chunks.
       const whole = range ? null : read();
