@@ -322,7 +322,8 @@ function logInit(r: WeightsReport, model: string, log: ((line: string) => void) 
   if (r.mapped.length === 0) throw new Error(`${r.path}: read as ${r.mappingTitle}, nothing in it fits model ${model}: ${reportProblems(r)}`);
   const write = log ?? ((line: string) => process.stderr.write(line + '\n'));
   const kept = r.missing.length ? `; ${r.missing.length} model tensors keep their initialisation (${r.missing.slice(0, 3).map((m) => m.target).join(', ')}${r.missing.length > 3 ? ', ...' : ''})` : '';
-  write(`init from ${r.path} (${r.mapping}): ${r.mapped.length} tensors loaded${kept}; ${r.unused.length} file tensors unused`);
+  const full = r.missing.length || r.unused.length ? ` (every tensor: pixelwise convert ${r.path} --model ${model} --dry-run --allow-missing)` : '';
+  write(`init from ${r.path} (${r.mapping}): ${r.mapped.length} tensors loaded${kept}; ${r.unused.length} file tensors unused${full}`);
   if (r.mismatched.length) write(`  not loaded, shapes differ: ${r.mismatched.map((m) => `${m.target} [${m.targetShape}] vs ${m.source} [${m.sourceShape}]`).join('; ')}`);
 }
 

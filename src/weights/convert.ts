@@ -166,7 +166,9 @@ export function defaultConvertPath(input: string): string {
 export async function convertWeights(input: string, options: ConvertOptions = {}): Promise<ConvertResult> {
   const out = options.out ?? defaultConvertPath(input);
   if (existsSync(out)) throw new Error(`${out} already exists; not overwritten (choose another --out)`);
-  const { model, config, report } = await modelFromWeights(input, options);
+  if (!options.dryRun && !existsSync(dirname(out))) throw new Error(`${out}: the folder ${dirname(out)} does not exist`);
+  // A dry run only reports: class names are not needed for that.
+  const { model, config, report } = await modelFromWeights(input, options.dryRun ? { classNamesOptional: true, ...options } : options);
   try {
     if (!options.dryRun) saveCheckpoint(out, { config, weights: model.stateDict() }, { overwrite: false });
     return { out, config, report, written: !options.dryRun };

@@ -121,10 +121,12 @@ test('a pixelwise checkpoint: the converted file equals the foreign one, carries
   const before = readFileSync(result.out);
   await assert.rejects(convertWeights(input, { classes: ['a', 'b'] }), /caffe_fcn8s_atonce\.safetensors already exists; not overwritten/);
   assert.ok(readFileSync(result.out).equals(before));
-  // A dry run writes nothing.
-  const dry = await convertWeights(input, { classes: ['a', 'b'], out: join(dir, 'dry.safetensors'), dryRun: true });
+  // A dry run writes nothing (and needs no class names); a missing folder is one line, nothing written.
+  const dry = await convertWeights(input, { out: join(dir, 'dry.safetensors'), dryRun: true });
   assert.equal(dry.written, false);
   assert.equal(existsSync(join(dir, 'dry.safetensors')), false);
+  await assert.rejects(convertWeights(input, { classes: ['a', 'b'], out: join(dir, 'no', 'x.safetensors') }), /x\.safetensors: the folder .*no does not exist/);
+  assert.deepEqual(readdirSync(dir).sort(), ['caffe_fcn8s_atonce.caffemodel', 'caffe_fcn8s_atonce.safetensors']);
 });
 
 test('default output names: the stem beside the input, for every kind of input', () => {
