@@ -22,7 +22,7 @@ export const LAYER_RANKS: Readonly<Record<string, number>> = Object.freeze({
   viz: 4, // pictures from plain arrays
   models: 5, // the zoo; each model states its contract
   checkpoint: 6, // checkpoint files; a model rebuilt from one
-  weights: 6, // foreign weights mapped onto the zoo
+  weights: 7, // foreign weights mapped onto the zoo (reads and writes checkpoints, so above checkpoint/)
   distributed: 7,
   train: 8,
   infer: 8,

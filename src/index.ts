@@ -4,7 +4,7 @@
 //
 // Tensors, autograd and memory scopes sit at the top level (as in `torch`); each layer of the
 // library is a namespace, bottom to top: nn, optim, io, image, data, metrics, viz, models,
-// checkpoint, distributed, train, infer, inspect. The everyday entry points are also at the top level.
+// checkpoint, weights, distributed, train, infer, inspect. The everyday entry points are also at the top level.
 export {
   Tensor,
   tensor,
@@ -62,6 +62,7 @@ export * as metrics from './metrics/index.js';
 export * as viz from './viz/index.js';
 export * as models from './models/index.js';
 export * as checkpoint from './checkpoint/index.js';
+export * as weights from './weights/index.js';
 export * as distributed from './distributed/index.js';
 export * as train from './train/index.js';
 export * as infer from './infer/index.js';
@@ -73,6 +74,7 @@ export { train as trainModel, resumeRun, type TrainRunOptions } from './train/ru
 export { evaluate } from './train/evaluate.js';
 export { loadPredictor, predict } from './infer/index.js';
 export { saveCheckpoint, loadCheckpoint, loadCheckpointModel } from './checkpoint/index.js';
+export { loadWeights, modelFromWeights, convertWeights } from './weights/index.js';
 export { saveSafetensors, loadSafetensors } from './io/safetensors.js';
 export { openDataset, DataLoader } from './data/index.js';
 export { readImage, writePng, readLabelImage, type RawImage, type LabelMap } from './image/index.js';

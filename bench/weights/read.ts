@@ -1,46 +1,50 @@
-// The pixelwise side of the weight-reader benchmark, one fresh process per run:
-//   node dist/bench/weights/read.js FILE model|tensors [threads]
-// `model`: a VGG16 is built first (not timed), then every tensor of FILE is read and copied into
-// the parameter of the same name (what torch.load + load_state_dict does). `tensors`: every
-// tensor is read into a float32 Tensor and freed. `targets`: every tensor is copied into a
-// tensor of its own shape allocated beforehand (a model whose names and layouts match the file's:
-// the cost of loading minus the mapping, for formats whose mapping is not built yet).
-// Prints one JSON line: seconds and peak RSS (MiB).
-import { openWeights } from '../../src/io/formats/index.js';
+// The pixelwise side of the weight benchmark, one fresh process per run:
+//   node dist/bench/weights/read.js FILE [threads] [--write DIR]
+// A VGG16 is built first (not timed, as PyTorch's side builds its model first), then FILE is
+// read and mapped into it with loadWeights (the mapping chosen from the tensor names, layouts
+// converted). With --write, the model is then saved as a pixelwise checkpoint (atomic, fsync'd)
+// in DIR and timed separately. Prints one JSON line: seconds and peak RSS (MiB).
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createModel } from '../../src/models/index.js';
-import { setNumThreads, zeros } from '../../src/torch/index.js';
+import { setNumThreads } from '../../src/torch/index.js';
+import { saveCheckpoint } from '../../src/checkpoint/index.js';
+import { loadWeights } from '../../src/weights/index.js';
 
 async function main(): Promise<void> {
-  const [file, mode = 'model', threads = '1'] = process.argv.slice(2);
-  if (!file) throw new Error('usage: read.js FILE model|tensors [threads]');
+  const argv = process.argv.slice(2);
+  const writeAt = argv.indexOf('--write');
+  const writeDir = writeAt >= 0 ? argv[writeAt + 1] : undefined;
+  const [file, threads = '1'] = argv.filter((_, i) => writeAt < 0 || (i !== writeAt && i !== writeAt + 1));
+  if (!file) throw new Error('usage: read.js FILE [threads] [--write DIR]');
   setNumThreads(Number(threads));
-  const model = mode === 'model' ? createModel('vgg16', {}) : undefined;
-  // 'targets': tensors of each file tensor's own shape, allocated before timing like the model.
-  const targets = mode === 'targets' ? await openWeights(file).then((w) => { const ts = [...w.tensors.values()].map((t) => zeros(t.shape)); w.close(); return ts; }) : [];
+  const model = createModel('vgg16', {});
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const w = await openWeights(file);
+  const report = await loadWeights(model, file, { strict: true });
   const t1 = performance.now();
-  let copied = 0;
-  if (model) {
-    for (const [name, param] of model.stateDict()) {
-      const t = w.tensors.get(name);
-      if (!t) throw new Error(`${file}: no tensor '${name}'`);
-      t.readInto(param);
-      copied++;
-    }
-  } else if (mode === 'targets') {
-    [...w.tensors.values()].forEach((t, i) => t.readInto(targets[i]!));
-    copied = targets.length;
-  } else {
-    for (const t of w.tensors.values()) {
-      t.toTensor({ dtype: 'float32' }).dispose();
-      copied++;
-    }
+  const cpu = process.cpuUsage(c0);
+  const rssAfterLoad = process.resourceUsage().maxRSS / 1024;
+  let write: number | null = null;
+  if (writeDir) {
+    const out = join(writeDir, `bench-${process.pid}.safetensors`);
+    const w0 = performance.now();
+    saveCheckpoint(out, { config: { model: { name: 'vgg16', options: model.config as unknown as Record<string, unknown> }, classes: { names: [], ignoreIndex: null } }, weights: model.stateDict() });
+    write = (performance.now() - w0) / 1000;
+    rmSync(out);
   }
-  w.close();
-  const t2 = performance.now();
   console.log(
-    JSON.stringify({ side: 'pixelwise', mode, format: w.format, tensors: copied, open: (t1 - t0) / 1000, total: (t2 - t0) / 1000, peakRssMiB: process.resourceUsage().maxRSS / 1024 }),
+    JSON.stringify({
+      side: 'pixelwise',
+      format: report.format,
+      mapping: report.mapping,
+      tensors: report.mapped.length,
+      total: (t1 - t0) / 1000,
+      cpu: (cpu.user + cpu.system) / 1e6,
+      write,
+      peakRssMiB: rssAfterLoad,
+      peakRssWithWriteMiB: process.resourceUsage().maxRSS / 1024,
+    }),
   );
 }
 

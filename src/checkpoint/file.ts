@@ -21,6 +21,8 @@ export interface CheckpointConfig {
   /** The dataset and training settings, for the record and for --resume. */
   data?: Record<string, unknown>;
   training?: Record<string, unknown>;
+  /** Where converted weights came from (file, format, mapping), for the record. */
+  source?: Record<string, unknown>;
 }
 
 /** A checkpoint as prediction, evaluation and inspection read it: config and weights. */
@@ -51,12 +53,12 @@ export interface SaveCheckpointInput {
  * @example
  *   saveCheckpoint('model.safetensors', { config: { model: { name: 'unet', options: model.config }, classes: { names: ['bg', 'fg'], ignoreIndex: null } }, weights: model.stateDict() });
  */
-export function saveCheckpoint(path: string, input: SaveCheckpointInput): void {
+export function saveCheckpoint(path: string, input: SaveCheckpointInput, options: { overwrite?: boolean } = {}): void {
   const tensors = new Map(input.weights);
   for (const [key, t] of input.optimizer ?? []) tensors.set(OPTIMIZER_PREFIX + key, t);
   const metadata: Record<string, string> = { format: CHECKPOINT_FORMAT, config: JSON.stringify(input.config) };
   if (input.trainState) metadata.train_state = JSON.stringify(input.trainState);
-  saveSafetensors(path, tensors, metadata);
+  saveSafetensors(path, tensors, metadata, options);
 }
 
 function checkedConfig(path: string, metadata: Record<string, string>): CheckpointConfig {

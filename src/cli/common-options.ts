@@ -1,11 +1,12 @@
-// Options several commands take with the same meaning: --checkpoint, --threads, and --out F.png
-// (checked before any work is done; written with a chart's SVG beside it).
+// Options several commands take with the same meaning: --checkpoint, --weights (any format),
+// --threads, and --out F.png (checked before any work is done; written with a chart's SVG beside it).
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { readImage, writePng } from '../image/files.js';
 import type { RawImage } from '../image/types.js';
 import type { Figure } from '../viz/figure.js';
-import { num, requireStr, UsageError, type OptionSpec, type Parsed } from './args.js';
+import { modelFromWeights, type WeightsModel } from '../weights/convert.js';
+import { num, requireStr, str, UsageError, type OptionSpec, type Parsed } from './args.js';
 
 export const checkpointOption: OptionSpec = { type: 'string', short: 'c', help: 'CKPT  a checkpoint written by pixelwise train (RUN/checkpoints/best.safetensors)' };
 
@@ -56,4 +57,37 @@ export function writeOutputs(png: string, image: RawImage, figure?: Figure): str
   const svg = svgBeside(png);
   writeFileSync(svg, figure.toSvg());
   return [png, svg];
+}
+
+/** --weights FILE: weights in any format, mapped onto the model (the file's own when it says which). */
+export const weightsOption: OptionSpec = {
+  type: 'string',
+  short: 'w',
+  help: 'FILE  weights in any format: a pixelwise checkpoint, .pth/.pt, Keras .h5, .caffemodel, a TensorFlow checkpoint, .npy/.npz, safetensors (see README: Pretrained weights)',
+};
+
+/** --classes: class names where the weights do not name them. */
+export const classesOption: OptionSpec = { type: 'string', help: 'C  class names when the weights have none: voc, camvid, ade20k, imagenet, or a classes file (.json, or .txt one per line)' };
+
+/**
+ * The model --weights FILE holds (built as --model, or as the file says), its weights loaded,
+ * and the config a checkpoint of it would store (classes, the normalization the weights expect).
+ */
+export async function modelFromWeightsArgs(
+  args: Parsed,
+  options: { model?: string; classNamesOptional?: boolean; modelOptions?: Record<string, unknown> } = {},
+): Promise<WeightsModel> {
+  const path = checkInputWeights(requireStr(args, 'weights', 'the weight file'));
+  return modelFromWeights(path, {
+    model: options.model ?? str(args, 'model'),
+    modelOptions: options.modelOptions,
+    classes: str(args, 'classes'),
+    classNamesOptional: options.classNamesOptional,
+  });
+}
+
+/** A weight file or TensorFlow checkpoint prefix that exists (one clear line otherwise). */
+export function checkInputWeights(path: string): string {
+  if (existsSync(path) || existsSync(`${path}.index`)) return path;
+  throw new Error(`weights ${path} do not exist`);
 }

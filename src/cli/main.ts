@@ -12,8 +12,9 @@ import { models } from './commands/models.js';
 import { predict } from './commands/predict.js';
 import { inspect } from './commands/inspect.js';
 import { classify } from './commands/classify.js';
+import { convert } from './commands/convert.js';
 
-const commands: Command[] = [demo, train, evalCommand, predict, upsample, data, summary, models, inspect, classify];
+const commands: Command[] = [demo, train, evalCommand, predict, upsample, data, summary, models, inspect, classify, convert];
 
 function overview(): string {
   return [

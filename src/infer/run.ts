@@ -18,7 +18,8 @@ export const OUTPUT_KINDS = ['labels', 'overlay', 'prob', 'panel', 'recon'] as c
 export type OutputKind = (typeof OUTPUT_KINDS)[number];
 
 export interface PredictRunOptions {
-  checkpoint: string;
+  /** A checkpoint path, or a predictor made already (e.g. from foreign weights); the run disposes it. */
+  checkpoint: string | Predictor;
   /** Image files and/or folders of images. */
   inputs: string[];
   /** Output folder (created when missing). */
@@ -150,8 +151,14 @@ async function predictOne(p: Predictor, input: InputImage, out: OutputDir, save:
  *   const { images, files } = await predictImages({ checkpoint: 'best.safetensors', inputs: ['photos/'], out: 'predictions' });
  */
 export async function predictImages(o: PredictRunOptions): Promise<PredictRunResult> {
-  const inputs = collectImages(o.inputs);
-  const predictor = loadPredictor(o.checkpoint, { device: o.device });
+  let inputs: InputImage[];
+  try {
+    inputs = collectImages(o.inputs);
+  } catch (err) {
+    if (typeof o.checkpoint !== 'string') o.checkpoint.dispose();
+    throw err;
+  }
+  const predictor = typeof o.checkpoint === 'string' ? loadPredictor(o.checkpoint, { device: o.device }) : o.checkpoint;
   try {
     const save = [...new Set(o.save ?? defaultSave(predictor))];
     if (save.length === 0) throw new Error(`nothing to save: choose from ${OUTPUT_KINDS.join(', ')}`);

@@ -14,6 +14,5 @@ export { binarise, probabilityView } from './threshold.js';
 export { sampleSheet, loadSamples, type SampleSheetOptions } from './samples.js';
 export { asLatent2d, encodeSamples, decodePoint, latentFigure, type LatentCodes, type LatentFigureOptions } from './latent.js';
 export { readRunMetrics, runCurves, runModelName } from './curves.js';
-export { vggOptionsFromFile } from './vgg-file.js';
 export { resizeAndCenterCrop, classifyImage, scoreMap, coarseLabels, upsampledLabels } from './classify.js';
 export { readMask } from './mask.js';

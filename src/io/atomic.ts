@@ -1,7 +1,7 @@
 // Atomic file replacement: write a temporary file beside the target, fsync it, rename it
 // over the target, fsync the directory. A crash or an exception mid-write leaves either the
 // old file or the new one at `path`, never a partial file.
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -28,8 +28,29 @@ function fsyncDirSync(dir: string): void {
 
 const MAX_WRITE = 1 << 30;
 
+export interface AtomicWriteOptions {
+  /** false: fail (leaving nothing behind) when path exists, even if it appears while writing. Default true. */
+  overwrite?: boolean;
+}
+
+/** Publishes the finished temp file at path; without overwrite, a hard link that fails if path exists. */
+function publishSync(tmp: string, path: string, overwrite: boolean): void {
+  if (overwrite) return renameSync(tmp, path);
+  try {
+    linkSync(tmp, path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new Error(`${path} already exists; not overwritten`);
+    // File systems without hard links: check, then rename (a race is possible only there).
+    if (existsSync(path)) throw new Error(`${path} already exists; not overwritten`);
+    return renameSync(tmp, path);
+  }
+  unlinkSync(tmp);
+}
+
 /** Writes bytes, text, or the chunks of a ChunkWriter to path atomically (synchronous). */
-export function writeFileAtomicSync(path: string, data: string | Uint8Array | ChunkWriter): void {
+export function writeFileAtomicSync(path: string, data: string | Uint8Array | ChunkWriter, options: AtomicWriteOptions = {}): void {
+  if (options.overwrite === false && existsSync(path)) throw new Error(`${path} already exists; not overwritten`);
   const tmp = tempPathFor(path);
   const fd = openSync(tmp, 'wx');
   let closed = false;
@@ -45,7 +66,7 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array | Ch
     fsyncSync(fd);
     closed = true; // set first: a failed close must not be retried either
     closeSync(fd);
-    renameSync(tmp, path);
+    publishSync(tmp, path, options.overwrite ?? true);
     done = true;
   } finally {
     if (!done) {

@@ -1,5 +1,5 @@
-// pixelwise/io: files — safetensors (readable by PyTorch / Hugging Face tools), atomic writes —
-// and the progress events long-running calls report.
+// pixelwise/io: files — safetensors (readable by PyTorch / Hugging Face tools), foreign weight
+// files of any format (openWeights), atomic writes — and the progress events long-running calls report.
 export {
   saveSafetensors,
   loadSafetensors,
@@ -11,6 +11,15 @@ export {
   type SafetensorsEntry,
   type SafetensorsHeader,
 } from './safetensors.js';
-export { writeFileAtomic, writeFileAtomicSync } from './atomic.js';
-export * from './formats/index.js';
+export { writeFileAtomic, writeFileAtomicSync, type AtomicWriteOptions } from './atomic.js';
+export {
+  openWeights,
+  detectWeightFormat,
+  type WeightFile,
+  type WeightTensor,
+  type WeightLayer,
+  type WeightFormat,
+  type WeightData,
+  type WeightDType,
+} from './formats/index.js';
 export { ProgressReporter, type ProgressCallback, type ProgressEvent } from './progress.js';

@@ -7,7 +7,7 @@ import { endianness } from 'node:os';
 import { native } from '../torch/native.js';
 import { dtypeCode, type DType } from '../torch/dtype.js';
 import { Tensor, type Device } from '../torch/index.js';
-import { writeFileAtomicSync } from './atomic.js';
+import { writeFileAtomicSync, type AtomicWriteOptions } from './atomic.js';
 
 /** Tensors by name, as a Map or a plain object. */
 export type NamedTensors = Map<string, Tensor> | Record<string, Tensor>;
@@ -138,12 +138,16 @@ export function serializeSafetensors(tensors: NamedTensors, metadata?: Record<st
  * in the same directory, fsynced, then renamed over `path`. Tensors are copied one at a time,
  * so memory stays near the size of the largest tensor.
  */
-export function saveSafetensors(path: string, tensors: NamedTensors, metadata?: Record<string, string>): void {
+export function saveSafetensors(path: string, tensors: NamedTensors, metadata?: Record<string, string>, options: AtomicWriteOptions = {}): void {
   const { head, items } = plan(tensors, metadata, path);
-  writeFileAtomicSync(path, (write) => {
-    write(head);
-    for (const it of items) write(rawBytes(it.tensor));
-  });
+  writeFileAtomicSync(
+    path,
+    (write) => {
+      write(head);
+      for (const it of items) write(rawBytes(it.tensor));
+    },
+    options,
+  );
 }
 
 /** Finds each top-level key of a JSON object text, so duplicate names can be rejected. */

@@ -10,6 +10,7 @@ export type { ZooModel, ModelContract, ModelTask, OutputActivation, FeatureStage
 export { summary, formatSummary, countParameters, captureActivations, type ModelSummary, type SummaryRow, type ParameterCount } from './summary.js';
 export { VGG, vgg16, vgg19, VGG_BLOCKS, POOL_NAMES, type VggOptions, type VggConfig, type VggDepth, type VggPools, type PoolName } from './vgg.js';
 export { FCN, FCN32s, FCN16s, FCN8s, FCN8sSame, fcn32s, fcn16s, fcn8s, initFromVgg, type FcnOptions, type FcnConfig, type FcnBackbone, type FcnVariant, type FcnStride } from './fcn.js';
+export { VggUNet, type VggUNetOptions, type VggUNetConfig, type UNetEncoder } from './unet-vgg.js';
 export { UNet, padToMultiple, type UNetOptions, type UNetConfig, type UNetVariant, type UpMode, type ValidPadding } from './unet.js';
 export { ConvAutoencoder, asAutoencoder, type ConvAutoencoderOptions, type ConvAutoencoderConfig, type LatentInput } from './autoencoder.js';
 export { vggInput } from './preprocessing.js';

@@ -4,7 +4,7 @@
 import { caeModel } from './autoencoder.js';
 import type { ModelDefinition, ZooModel } from './contract.js';
 import { fcn16sModel, fcn32sModel, fcn8sModel } from './fcn.js';
-import { unetModel } from './unet.js';
+import { unetModel } from './unet-vgg.js';
 import { vgg16Model, vgg19Model } from './vgg.js';
 
 /** Every model of the zoo, by registry name. */

@@ -12,7 +12,7 @@ import { Dropout } from '../nn/layers/dropout.js';
 import { Upsample } from '../nn/layers/upsampling.js';
 import { ModuleList, Sequential } from '../nn/layers/container.js';
 import * as F from '../nn/functional.js';
-import { classActivation, defineModel, type ModelContract, type OutputActivation } from './contract.js';
+import { classActivation, type ModelContract, type OutputActivation } from './contract.js';
 
 export type UpMode = 'transpose' | 'bilinear';
 export type UNetVariant = 'tgs';
@@ -363,10 +363,3 @@ export class UNet extends Module {
     }
   }
 }
-
-/** U-Net in the registry. */
-export const unetModel = defineModel({
-  description: "U-Net (Ronneberger et al.); depth, width, BatchNorm, dropout, up path; variant 'tgs'",
-  options: ['numClasses', 'inChannels', 'depth', 'baseWidth', 'batchNorm', 'dropout', 'upMode', 'variant'],
-  create: (o: UNetOptions) => new UNet(o),
-});

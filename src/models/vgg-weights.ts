@@ -1,5 +1,5 @@
-// Loading ImageNet VGG weights saved as safetensors under torchvision's names (convert a
-// torchvision state dict with scripts/convert-torchvision-vgg.py).
+// Loading ImageNet VGG weights saved as safetensors under torchvision's names (for any format and
+// any model of the zoo, weights/ has loadWeights).
 import { loadSafetensors } from '../io/safetensors.js';
 import type { VGG } from './vgg.js';
 
@@ -12,7 +12,7 @@ export interface LoadVggWeightsOptions {
  * Copies the VGG weights in a safetensors file into `model` (every key must match). Returns the keys loaded.
  * @example
  *   const vgg = vgg16();
- *   loadVggWeights(vgg, 'vgg16.safetensors'); // converted with scripts/convert-torchvision-vgg.py
+ *   loadVggWeights(vgg, 'vgg16.safetensors'); // e.g. written by pixelwise convert vgg16-397923af.pth
  */
 export function loadVggWeights(model: VGG, path: string, options: LoadVggWeightsOptions = {}): string[] {
   const { tensors } = loadSafetensors(path);
@@ -25,7 +25,7 @@ export function loadVggWeights(model: VGG, path: string, options: LoadVggWeights
       }
     }
     const { depth, batchNorm } = model.config;
-    const what = `VGG${depth}${batchNorm ? '-BN' : ''} weights under torchvision's names (make them with scripts/convert-torchvision-vgg.py)`;
+    const what = `VGG${depth}${batchNorm ? '-BN' : ''} weights under torchvision's names (pixelwise convert FILE --model vgg${depth} writes them from any format)`;
     const own = [...model.stateDict().keys()].filter((k) => head || !k.startsWith('classifier.6.'));
     // torchvision's *_bn weights predate BatchNorm's step counter; PyTorch loads them with it at 0, so do we.
     const missing = own.filter((k) => !tensors.has(k) && !k.endsWith('.num_batches_tracked'));

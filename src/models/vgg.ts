@@ -1,6 +1,6 @@
 // VGG (Simonyan & Zisserman, 2014) with torchvision's module layout and parameter names
-// (`features.<i>`, `avgpool`, `classifier.0/3/6`), so torchvision's ImageNet weights converted to
-// safetensors (scripts/convert-torchvision-vgg.py) load as they are. Besides the classifier it runs
+// (`features.<i>`, `avgpool`, `classifier.0/3/6`), so torchvision's ImageNet weights load as they
+// are (weights/ maps the other layouts: Keras, TF-slim, Caffe, ...). Besides the classifier it runs
 // fully convolutionally (fc6 as a 7x7 convolution, fc7/fc8 as 1x1, the same weights viewed as
 // kernels) for a coarse map of class scores, and returns pool1..pool5 for encoders such as FCN's.
 import { tidy, type Tensor } from '../torch/index.js';

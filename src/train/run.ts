@@ -16,6 +16,8 @@ import { writeFileAtomicSync } from '../io/atomic.js';
 import type { ProgressCallback } from '../io/progress.js';
 import { disposeCheckpoint, type CheckpointConfig } from '../checkpoint/file.js';
 import { loadTrainingCheckpoint, type TrainingCheckpoint } from './training-state.js';
+import { initPlan } from '../weights/convert.js';
+import { loadWeights, reportProblems, type WeightsReport } from '../weights/load.js';
 import { buildObjective, defaultLoss, isBinaryLoss, type LossName } from './objective.js';
 import { Trainer, type TrainPosition, type TrainResult } from './trainer.js';
 import type { DataParallel } from './parallel.js';
@@ -29,6 +31,13 @@ export interface TrainRunOptions {
   valSplit?: string | null;
   model: string;
   modelOptions?: Record<string, unknown>;
+  /**
+   * Start from pretrained weights in any format (weights/): what fits is loaded (an FCN's VGG
+   * backbone and fc6/fc7, a U-Net's VGG encoder, a checkpoint's matching layers), the rest is
+   * initialised as usual; the file also sets the architecture options it needs (backbone,
+   * widths) and, unless normalize is given, the input normalization. Not read again on resume.
+   */
+  initFrom?: string | null;
   epochs?: number;
   /** Stop after this many optimizer steps (instead of whole epochs). */
   iterations?: number | null;
@@ -92,6 +101,7 @@ export interface PreparedRun {
 }
 
 const DEFAULTS = {
+  initFrom: null,
   epochs: 10,
   iterations: null,
   batchSize: 8,
@@ -213,6 +223,12 @@ export async function prepareRun(input: TrainRunOptions, resume: TrainingCheckpo
 }
 
 async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume: TrainingCheckpoint | null): Promise<PreparedRun> {
+  // Pretrained weights fix the architecture options and the normalization before anything is built;
+  // both are stored with the run, so a resume does not need the file again.
+  if (input.initFrom && !resume) {
+    const plan = await initPlan(input.initFrom, input.model);
+    input = { ...input, modelOptions: { ...plan.modelOptions, ...(input.modelOptions ?? {}) }, normalize: input.normalize ?? plan.normalization };
+  }
   const optimizerName = input.optimizer ?? DEFAULTS.optimizer;
   const o = {
     ...DEFAULTS,
@@ -270,6 +286,7 @@ async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume:
         : { numClasses: outputs, inChannels: channels, ...o.modelOptions };
     model = createModelFromConfig(o.model, modelOptions);
     if (resume) model.loadStateDict(resume.weights);
+    else if (input.initFrom) logInit(await loadWeights(model, input.initFrom), o.model, parallel.writes ? input.log : () => undefined);
     const size = o.padTo ?? o.size ?? [first.image.height, first.image.width];
     const multiple = model.contract.inputMultiple;
     if (size[0] % multiple !== 0 || size[1] % multiple !== 0) {
@@ -331,6 +348,16 @@ async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume:
     await val?.close();
     throw err;
   }
+}
+
+/** One line (two with mismatches) saying what the pretrained weights filled. */
+function logInit(r: WeightsReport, model: string, log: ((line: string) => void) | undefined): void {
+  if (r.mapped.length === 0) throw new Error(`${r.path}: read as ${r.mappingTitle}, nothing in it fits model ${model}: ${reportProblems(r)}`);
+  const write = log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const kept = r.missing.length ? `; ${r.missing.length} model tensors keep their initialisation (${r.missing.slice(0, 3).map((m) => m.target).join(', ')}${r.missing.length > 3 ? ', ...' : ''})` : '';
+  const full = r.missing.length || r.unused.length ? ` (every tensor: pixelwise convert ${r.path} --model ${model} --dry-run --allow-missing)` : '';
+  write(`init from ${r.path} (${r.mapping}): ${r.mapped.length} tensors loaded${kept}; ${r.unused.length} file tensors unused${full}`);
+  if (r.mismatched.length) write(`  not loaded, shapes differ: ${r.mismatched.map((m) => `${m.target} [${m.targetShape}] vs ${m.source} [${m.sourceShape}]`).join('; ')}`);
 }
 
 /**

@@ -1,35 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { memory, randn, tidy } from '../../src/torch/index.js';
 import { bilinearUpsample } from '../../src/nn/bilinear.js';
-import { saveSafetensors } from '../../src/io/safetensors.js';
-import { vgg16, vgg19 } from '../../src/models/vgg.js';
+import { vgg16 } from '../../src/models/vgg.js';
 import { classifyImage, coarseLabels, resizeAndCenterCrop, scoreMap, upsampledLabels } from '../../src/inspect/classify.js';
-import { vggOptionsFromFile } from '../../src/inspect/vgg-file.js';
 
 function gradient(width: number, height: number): { width: number; height: number; channels: 3; data: Uint8Array } {
   const data = new Uint8Array(width * height * 3);
   for (let i = 0; i < width * height; i++) data.set([(i % width) % 256, Math.floor(i / width) % 256, (i * 7) % 256], 3 * i);
   return { width, height, channels: 3, data };
 }
-
-test('vggOptionsFromFile reads depth, widths, classes and BatchNorm from the tensor shapes', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'pixelwise-vgg-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const a = vgg16({ baseWidth: 2, fcWidth: 8, numClasses: 7 });
-  const b = vgg19({ baseWidth: 3, fcWidth: 5, batchNorm: true, inChannels: 1 });
-  saveSafetensors(join(dir, 'a.safetensors'), a.stateDict());
-  saveSafetensors(join(dir, 'b.safetensors'), b.stateDict());
-  assert.deepEqual(vggOptionsFromFile(join(dir, 'a.safetensors')), { depth: 16, inChannels: 3, baseWidth: 2, fcWidth: 8, numClasses: 7, batchNorm: false });
-  assert.deepEqual(vggOptionsFromFile(join(dir, 'b.safetensors')), { depth: 19, inChannels: 1, baseWidth: 3, fcWidth: 5, numClasses: 1000, batchNorm: true });
-  saveSafetensors(join(dir, 'c.safetensors'), new Map([['x', randn([2])]]));
-  assert.throws(() => vggOptionsFromFile(join(dir, 'c.safetensors')), /c.safetensors: expected VGG weights under torchvision's names .*found x$/);
-  a.dispose();
-  b.dispose();
-});
 
 test('resizeAndCenterCrop keeps the aspect ratio and cuts the centre', () => {
   // Shorter side already 256: no resampling, the crop is the exact centre.

@@ -23,6 +23,8 @@ const CASES: { label: string; name: string; options: Record<string, unknown> }[]
   { label: "fcn8s variant 'same'", name: 'fcn8s', options: { baseWidth: 2, fcWidth: 8, numClasses: 2, variant: 'same' } },
   { label: 'unet (bilinear up path, dropout)', name: 'unet', options: { depth: 2, baseWidth: 2, numClasses: 3, dropout: 0.2, upMode: 'bilinear' } },
   { label: "unet variant 'tgs'", name: 'unet', options: { variant: 'tgs', baseWidth: 2, depth: 3 } },
+  { label: 'unet with a VGG16 encoder', name: 'unet', options: { encoder: 'vgg16', baseWidth: 2, numClasses: 3 } },
+  { label: 'unet with a VGG19 encoder (bilinear up path, dropout, no BatchNorm)', name: 'unet', options: { encoder: 'vgg19', baseWidth: 2, numClasses: 1, upMode: 'bilinear', dropout: 0.3, batchNorm: false } },
   { label: 'cae', name: 'cae', options: { baseWidth: 2, imageSize: [16, 24] } },
 ];
 

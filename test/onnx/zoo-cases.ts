@@ -60,6 +60,20 @@ export const CASES: Case[] = [
     output: ['N', 4, 'H', 'W'],
   },
   {
+    name: 'unet with a VGG16 encoder',
+    model: () => createModel('unet', { encoder: 'vgg16', baseWidth: 4, numClasses: 3 }),
+    shapes: [[1, 3, 32, 32], [2, 3, 64, 96]],
+    input: ['N', 3, 'H', 'W'],
+    output: ['N', 3, 'H', 'W'],
+  },
+  {
+    name: 'unet with a VGG19 encoder, bilinear, dropout',
+    model: () => createModel('unet', { encoder: 'vgg19', baseWidth: 4, numClasses: 2, upMode: 'bilinear', dropout: 0.2 }),
+    shapes: [[1, 3, 32, 32], [1, 3, 96, 64]],
+    input: ['N', 3, 'H', 'W'],
+    output: ['N', 2, 'H', 'W'],
+  },
+  {
     name: 'vgg16 classifier (fixed 224x224)',
     model: () => createModel('vgg16', { ...small, numClasses: 10 }),
     shapes: [[1, 3, 224, 224], [2, 3, 224, 224]],

@@ -4,24 +4,23 @@
 import { rmSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { coarseLabels, classifyImage, resizeAndCenterCrop, scoreMap, upsampledLabels } from '../../inspect/classify.js';
-import { vggOptionsFromFile } from '../../inspect/vgg-file.js';
-import { imagenetClasses } from '../../image/classes.js';
-import { loadVggWeights } from '../../models/vgg-weights.js';
-import { VGG, VGG_BLOCKS, type VggDepth } from '../../models/vgg.js';
+import { VGG } from '../../models/vgg.js';
+import type { Normalization } from '../../image/normalization.js';
 import { discreteMatshow } from '../../viz/legend.js';
 import { choice, flag, num, requireStr, str, UsageError, type OptionSpecs } from '../args.js';
 import { defineCommand } from '../command.js';
-import { checkInputFile, checkPngPath, readImageFile, writeOutputs } from '../common-options.js';
+import { checkPngPath, classesOption, modelFromWeightsArgs, readImageFile, weightsOption, writeOutputs } from '../common-options.js';
 
 const specs: OptionSpecs = {
-  weights: { type: 'string', short: 'w', help: "FILE  VGG weights as safetensors under torchvision's names (scripts/convert-torchvision-vgg.py)" },
+  weights: weightsOption,
   model: { type: 'string', short: 'm', help: 'NAME  vgg16 or vgg19 (default: read from the weights)' },
+  classes: classesOption,
   'base-width': { type: 'string', help: 'N  expected first-block width (default: read from the weights; 64 for ImageNet VGG)' },
   top: { type: 'string', short: 'k', help: 'K  classes to print (default 5)' },
   size: { type: 'string', help: 'N  crop size the classifier sees (default 224, after resizing the shorter side to N*256/224)' },
   preprocessing: {
     type: 'string',
-    help: 'P  the normalisation the weights expect: torchvision (default: RGB/255, ImageNet mean/std), vgg-mean (TF-slim: RGB minus mean pixel), caffe (BGR minus mean pixel), keras-caffe, keras-tf',
+    help: "P  override the normalisation the weights expect (default: the weights' own, e.g. torchvision's RGB/255 with ImageNet mean/std for a .pth, BGR minus the mean pixel for Caffe/Keras): torchvision, vgg-mean, caffe, keras-caffe, keras-tf",
   },
   segment: { type: 'boolean', help: 'also run the classifier fully convolutionally on the whole image (needs --out)' },
   'fc6-padding': { type: 'string', help: "P  fc6 as a 7x7 convolution: valid (default; map = image/32 - 6, images >= 224) or same (map = image/32)" },
@@ -32,21 +31,22 @@ const specs: OptionSpecs = {
 export const classify = defineCommand({
   name: 'classify',
   summary: 'VGG top-k ImageNet classes of an image, and its coarse fully convolutional segmentation',
-  usage: 'pixelwise classify IMAGE --weights VGG.safetensors [--model vgg16|vgg19] [--top 5] [--segment --out F.png [--upsample]]',
+  usage: 'pixelwise classify IMAGE --weights FILE [--model vgg16|vgg19] [--top 5] [--segment --out F.png [--upsample]]',
   description:
     'Prints a VGG\'s top-k classes with probabilities for the resized, centre-cropped image; with --segment\n' +
     'slides the classifier over the whole image (fully convolutional) and draws the winning class per\n' +
-    'position with the class names. Weights: convert torchvision\'s VGG16/19 with\n' +
-    'scripts/convert-torchvision-vgg.py (none are downloaded).',
+    'position with the class names. Weights in any format (torchvision .pth, Keras .h5, TF-slim vgg_16.ckpt,\n' +
+    'tensorflow-vgg .npy, VGG_ILSVRC_16_layers.caffemodel, a converted checkpoint), prepared as they were\n' +
+    'trained (RGB/BGR, mean, std); none are downloaded.',
   options: specs,
   positionals: 'IMAGE',
   async run(args) {
     const file = args.positionals[0]!;
-    const weights = requireStr(args, 'weights', "VGG weights as safetensors; convert torchvision's with scripts/convert-torchvision-vgg.py");
+    const weights = requireStr(args, 'weights', 'VGG16/VGG19 weights in any format (see README: Pretrained weights)');
     const wanted = choice(args, 'model', ['vgg16', 'vgg19'] as const);
     const baseWidth = num(args, 'base-width', { min: 1, integer: true });
     const size = num(args, 'size', { min: 32, integer: true, default: 224 })!;
-    const normalization = choice(args, 'preprocessing', ['torchvision', 'vgg-mean', 'caffe', 'keras-caffe', 'keras-tf'] as const, 'torchvision')!;
+    const preprocessing = choice(args, 'preprocessing', ['torchvision', 'vgg-mean', 'caffe', 'keras-caffe', 'keras-tf'] as const);
     const segment = flag(args, 'segment');
     const upsample = flag(args, 'upsample');
     const out = str(args, 'out');
@@ -57,18 +57,17 @@ export const classify = defineCommand({
     const padding = choice(args, 'fc6-padding', ['valid', 'same'] as const, upsample ? 'same' : 'valid')!;
     const k = num(args, 'top', { min: 1, integer: true, default: 5 })!;
 
-    const options = vggOptionsFromFile(checkInputFile(weights, 'weights'));
-    const name = `vgg${options.depth}`;
-    if (wanted && wanted !== name) throw new Error(`${weights} holds ${name} weights (${convolutions(options.depth)} convolutions), not ${wanted}`);
-    if (baseWidth !== undefined && baseWidth !== options.baseWidth) {
-      throw new Error(`${weights} has base width ${options.baseWidth} (features.0.weight), not --base-width ${baseWidth}`);
-    }
-    const names = options.numClasses === 1000 ? imagenetClasses() : Array.from({ length: options.numClasses }, (_, i) => `class ${i}`);
-    if (k > options.numClasses) throw new UsageError(`--top ${k} exceeds the model's ${options.numClasses} classes`);
     const image = await readImageFile(file);
-    const model = new VGG({ ...options, dropout: 0 });
+    const built = await modelFromWeightsArgs(args, { model: wanted, classNamesOptional: true });
+    const model = built.model;
     try {
-      loadVggWeights(model, weights);
+      if (!(model instanceof VGG)) throw new Error(`${weights} holds ${built.config.model.name} weights; classify needs a VGG classifier (vgg16 or vgg19)`);
+      const name = model.architecture;
+      const options = model.config;
+      if (baseWidth !== undefined && baseWidth !== options.baseWidth) throw new Error(`${weights} has base width ${options.baseWidth} (conv1_1), not --base-width ${baseWidth}`);
+      const names = built.config.classes.names;
+      if (k > names.length) throw new UsageError(`--top ${k} exceeds the model's ${names.length} classes`);
+      const normalization = preprocessing ?? (built.config.preprocess!.normalize as Normalization);
       const crop = resizeAndCenterCrop(image, size);
       const top = classifyImage(model, crop, { k, names, normalization });
       console.log(`${basename(file)} (${image.width}x${image.height}, centre crop ${size}x${size}), ${name}${options.baseWidth !== 64 ? ` (base width ${options.baseWidth})` : ''}:`);
@@ -115,5 +114,3 @@ export const classify = defineCommand({
     }
   },
 });
-
-const convolutions = (depth: VggDepth): number => VGG_BLOCKS[depth].reduce((a, b) => a + b, 0);

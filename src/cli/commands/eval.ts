@@ -17,11 +17,14 @@ import { ProgressReporter } from '../../io/progress.js';
 import type { CheckpointConfig } from '../../checkpoint/file.js';
 import { flag, num, requireStr, str, UsageError, type OptionSpecs } from '../args.js';
 import { defineCommand } from '../command.js';
-import { checkpointOption, threadCount, threadsOption } from '../common-options.js';
+import { checkpointOption, classesOption, modelFromWeightsArgs, threadCount, threadsOption, weightsOption } from '../common-options.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../data-args.js';
 
 const specs: OptionSpecs = {
   checkpoint: checkpointOption,
+  weights: weightsOption,
+  model: { type: 'string', short: 'm', help: 'NAME  with --weights: the model to build (default: the one the file holds, when it says)' },
+  classes: classesOption,
   ...dataOptionSpecs,
   split: { type: 'string', help: "S  split to score (default 'val', else 'test', else the only one)" },
   threshold: { type: 'string', help: 'T  one-output (binary) models: foreground probability threshold (default 0.5)' },
@@ -110,7 +113,7 @@ function formatBinary(b: BinaryDetails, foreground: string): string {
 export const evalCommand = defineCommand({
   name: 'eval',
   summary: 'score a checkpoint on a dataset split (FCN score.py metrics; --json)',
-  usage: 'pixelwise eval --checkpoint CKPT --data DIR --format F [--split S] [--full-resolution] [--json]',
+  usage: 'pixelwise eval --checkpoint CKPT | --weights FILE [--model NAME] --data DIR --format F [--split S] [--full-resolution] [--json]',
   description:
     "Scores a checkpoint on a dataset split, preprocessing images as the checkpoint's training did\n" +
     '(labels resized to the training size by nearest neighbour); --full-resolution instead predicts each\n' +
@@ -120,7 +123,10 @@ export const evalCommand = defineCommand({
     'One-output (binary) models also get foreground IoU/Dice, a threshold sweep and the TGS score.',
   options: specs,
   async run(args) {
-    const path = requireStr(args, 'checkpoint', 'the checkpoint to score');
+    if (str(args, 'checkpoint') !== undefined && str(args, 'weights') !== undefined) throw new UsageError('give --checkpoint or --weights, not both');
+    const fromWeights = str(args, 'weights') !== undefined;
+    for (const o of ['model', 'classes']) if (!fromWeights && str(args, o) !== undefined) throw new UsageError(`--${o} goes with --weights (a checkpoint states its model and classes)`);
+    const path = fromWeights ? str(args, 'weights')! : requireStr(args, 'checkpoint', 'the checkpoint to score (or --weights FILE)');
     const threshold = num(args, 'threshold', { min: 0, max: 1, default: 0.5 })!;
     if (threshold === 0 || threshold === 1) throw new UsageError(`--threshold expects a number strictly between 0 and 1, got '${threshold}'`);
     const batchSize = num(args, 'batch-size', { min: 1, integer: true, default: 1 })!;
@@ -137,7 +143,7 @@ export const evalCommand = defineCommand({
     const spec = (split === undefined ? base : { ...base, split }) as DatasetSpec;
     if (threads) setNumThreads(threads);
 
-    const { model, config } = loadCheckpointModel(path);
+    const { model, config } = fromWeights ? await modelFromWeightsArgs(args) : loadCheckpointModel(path);
     try {
       const name = config.model.name;
       const { task } = model.contract;

@@ -3,13 +3,18 @@
 import { setNumThreads } from '../../torch/index.js';
 import type { PadMode } from '../../data/transforms/spec.js';
 import { OUTPUT_KINDS, PredictionStopped, predictImages, type ImageSummary, type OutputKind } from '../../infer/run.js';
+import type { Predictor } from '../../infer/predictor.js';
 import { choice, flag, num, requireStr, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
-import { checkpointOption, threadCount, threadsOption } from '../common-options.js';
+import { createPredictor } from '../../infer/predictor.js';
+import { checkpointOption, classesOption, modelFromWeightsArgs, threadCount, threadsOption, weightsOption } from '../common-options.js';
 import { withInterrupt } from '../interrupt.js';
 
 const specs: OptionSpecs = {
   checkpoint: checkpointOption,
+  weights: weightsOption,
+  model: { type: 'string', short: 'm', help: 'NAME  with --weights: the model to build (default: the one the file holds, when it says)' },
+  classes: classesOption,
   out: { type: 'string', short: 'o', help: 'DIR  output folder (created when missing)' },
   save: { type: 'string', help: `LIST  comma-separated: ${OUTPUT_KINDS.join(', ')} (default labels,overlay,panel; +prob for binary models; recon,panel for cae)` },
   alpha: { type: 'string', help: 'X  overlay opacity of the class colours, 0..1 (default 0.5)' },
@@ -41,17 +46,20 @@ function summaryLine(s: ImageSummary): string {
 export const predict = defineCommand({
   name: 'predict',
   summary: 'segment images of any size with a checkpoint: label maps, overlays, panels',
-  usage: 'pixelwise predict --checkpoint CKPT IMAGE_OR_DIR... --out DIR [options]',
+  usage: 'pixelwise predict --checkpoint CKPT | --weights FILE [--model NAME --classes C] IMAGE_OR_DIR... --out DIR [options]',
   description:
     'Segments images of any size with a trained model and writes, per image NAME: NAME.labels.png (palette\n' +
     'PNG of class indices), NAME.overlay.png (class colours blended over the image), NAME.prob.png (binary\n' +
     'models: foreground probability as gray) and NAME.panel.png (input | prediction with class names).\n' +
     'Folders are read for .png, .jpg, .jpeg, .webp, .tif, .tiff and .bmp files. If anything fails, the\n' +
-    'files written so far are removed again.',
+    'files written so far are removed again. --weights takes pretrained weights in any format instead of a\n' +
+    'checkpoint (e.g. fcn8s-heavy-pascal.caffemodel), prepared as they were trained.',
   options: specs,
   positionals: 'any',
   async run(args) {
-    const checkpoint = requireStr(args, 'checkpoint', 'the model to predict with');
+    if (str(args, 'checkpoint') !== undefined && str(args, 'weights') !== undefined) throw new UsageError('give --checkpoint or --weights, not both');
+    const checkpoint = str(args, 'weights') === undefined ? requireStr(args, 'checkpoint', 'the model to predict with (or --weights FILE)') : undefined;
+    for (const o of ['model', 'classes']) if (checkpoint !== undefined && str(args, o) !== undefined) throw new UsageError(`--${o} goes with --weights (a checkpoint states its model and classes)`);
     const out = requireStr(args, 'out', 'the folder to write results to');
     if (args.positionals.length === 0) throw new UsageError('expected one or more images or folders of images');
     const tile = num(args, 'tile', { min: 1, integer: true });
@@ -61,6 +69,17 @@ export const predict = defineCommand({
     const threads = threadCount(args);
     if (threads) setNumThreads(threads);
     const quiet = flag(args, 'quiet');
+    const device = str(args, 'device');
+    let source: string | Predictor = checkpoint!;
+    if (checkpoint === undefined) {
+      const built = await modelFromWeightsArgs(args);
+      try {
+        source = createPredictor(built.model, built.config, { device, source: `weights ${str(args, 'weights')}` });
+      } catch (err) {
+        built.model.dispose();
+        throw err;
+      }
+    }
     let stopRequested = false;
     try {
       const result = await withInterrupt(
@@ -70,7 +89,7 @@ export const predict = defineCommand({
         },
         () =>
           predictImages({
-            checkpoint,
+            checkpoint: source,
             inputs: args.positionals,
             out,
             save: saveList(args),
@@ -80,7 +99,7 @@ export const predict = defineCommand({
             tile,
             overlap,
             padMode: choice(args, 'pad-mode', ['reflect', 'constant', 'edge', 'symmetric', 'wrap'] as PadMode[]),
-            device: str(args, 'device'),
+            device,
             onImage: quiet ? undefined : (s) => console.log(summaryLine(s)),
             shouldStop: () => stopRequested,
           }),

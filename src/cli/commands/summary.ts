@@ -7,9 +7,13 @@ import type { ZooModel } from '../../models/contract.js';
 import { flag, num, requireStr, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
 import { modelOptionSpecs, modelOptionsFromArgs } from '../model-args.js';
+import { classesOption, modelFromWeightsArgs, weightsOption } from '../common-options.js';
+import { modelFromWeights } from '../../weights/convert.js';
 
 const specs: OptionSpecs = {
   model: { type: 'string', short: 'm', help: `NAME  ${MODEL_NAMES.join(', ')}` },
+  weights: weightsOption,
+  classes: classesOption,
   'num-classes': { type: 'string', help: 'N  output classes (vgg 1000, fcn 21, unet 2 by default)' },
   'in-channels': { type: 'string', help: 'N  input image channels (default 3; cae 1)' },
   ...modelOptionSpecs,
@@ -59,13 +63,16 @@ function inputShapeFor(model: ZooModel, raw: string | undefined): number[] {
 export const summary = defineCommand({
   name: 'summary',
   summary: 'Keras-like table of a model: layers, output shapes, parameter counts',
-  usage: 'pixelwise summary --model NAME [model options] [--input-shape 1x3x224x224] [--params-only]',
+  usage: 'pixelwise summary --model NAME [model options] | --weights FILE [--model NAME] [--input-shape 1x3x224x224] [--params-only]',
   description:
     'Prints a Keras-like summary of a model of the zoo: every layer in execution order with its output\n' +
     'shape, parameters and the layers it is connected to, then total / trainable / non-trainable counts.\n' +
-    'The table runs one forward pass on zeros; --params-only counts without running or allocating.',
+    'The table runs one forward pass on zeros; --params-only counts without running or allocating.\n' +
+    '--weights FILE: the model those weights fit (any format; --model where the file does not say it).',
   options: specs,
   async run(args) {
+    if (str(args, 'weights') !== undefined) return summarizeWeights(args);
+    if (str(args, 'classes') !== undefined) throw new UsageError('--classes goes with --weights');
     const name = requireStr(args, 'model', `the model: ${MODEL_NAMES.join(', ')}`);
     // As in train: a name outside the zoo is a usage mistake (exit code 2).
     if (!isModelName(name)) throw new UsageError(`--model expects one of ${MODEL_NAMES.join(', ')}, got '${name}'`);
@@ -105,3 +112,28 @@ export const summary = defineCommand({
     return 0;
   },
 });
+
+/** summary --weights: the model the file fits, loaded, and what was mapped. */
+async function summarizeWeights(args: Parsed): Promise<number> {
+  const given = str(args, 'model');
+  if (given !== undefined && !isModelName(given)) throw new UsageError(`--model expects one of ${MODEL_NAMES.join(', ')}, got '${given}'`);
+  const options = optionsOf(args);
+  const path = str(args, 'weights')!;
+  const built = await modelFromWeightsArgs(args, { classNamesOptional: true, modelOptions: options });
+  try {
+    const { model, report } = built;
+    const counts = countParameters(model);
+    const line = `weights: ${path} (${report.mappingTitle}): ${report.mapped.length} mapped, ${report.missing.length} missing, ${report.unused.length} unused, ${report.mismatched.length} mismatched`;
+    if (flag(args, 'params-only')) {
+      if (flag(args, 'json')) console.log(JSON.stringify({ model: built.config.model.name, options: built.config.model.options, weights: path, ...counts }));
+      else console.log([line, `Model: ${built.config.model.name} ${JSON.stringify(built.config.model.options)}`, `Total params: ${counts.total.toLocaleString('en-US')}`].join('\n'));
+      return 0;
+    }
+    const s = modelSummary(model, inputShapeFor(model, str(args, 'input-shape')));
+    if (flag(args, 'json')) console.log(JSON.stringify({ model: built.config.model.name, options: built.config.model.options, weights: path, ...s }));
+    else console.log(`${line}\n${formatSummary(s)}`);
+    return 0;
+  } finally {
+    built.model.dispose();
+  }
+}

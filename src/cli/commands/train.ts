@@ -23,6 +23,10 @@ const specs: OptionSpecs = {
   'val-split': { type: 'string', help: "S  validation split, or 'none' (default 'val'; 'test' for mnist)" },
   model: { type: 'string', short: 'm', help: `NAME  ${MODEL_NAMES.filter((m) => !m.startsWith('vgg')).join(', ')}` },
   ...modelOptionSpecs,
+  'init-from': {
+    type: 'string',
+    help: "FILE  start from pretrained weights in any format (VGG: an FCN's backbone and fc6/fc7, a U-Net's encoder; a checkpoint: what matches); sets backbone/encoder and --normalize from the file",
+  },
   epochs: { type: 'string', short: 'e', help: 'N  epochs to train (default 10)' },
   iterations: { type: 'string', help: 'N  optimizer steps to train (instead of --epochs)' },
   'batch-size': { type: 'string', short: 'b', help: 'N  images per step, per rank in a distributed run (default 8)' },
@@ -76,6 +80,7 @@ function runOptions(args: Parsed): TrainRunOptions {
     valSplit: valSplit === 'none' ? null : valSplit,
     model,
     modelOptions: modelOptionsFromArgs(args),
+    initFrom: str(args, 'init-from'),
     epochs: num(args, 'epochs', { min: 1, integer: true }),
     iterations: num(args, 'iterations', { min: 1, integer: true }),
     batchSize: num(args, 'batch-size', { min: 1, integer: true }),

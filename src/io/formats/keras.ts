@@ -185,7 +185,14 @@ export async function readKeras(path: string): Promise<WeightFile> {
                 return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
               }
             : undefined;
-        tensors.push(weightTensor(name, widened(dtype), `${dtype} (HDF5)`, shape, () => toData(guard(path, `reading '${name}'`, () => ds.value), dtype, numelOf(shape), path, name), range));
+        // Strided rows in one hyperslab: a layout conversion gathers every kh*kw position of one input channel of a Dense kernel.
+        const rowsStrided = range
+          ? (start: number, step: number, rows: number) =>
+              toData(guard(path, `reading '${name}'`, () => ds.slice([[start, start + (rows - 1) * step + 1, step]])), dtype, rows * row, path, name)
+          : undefined;
+        tensors.push(
+          weightTensor(name, widened(dtype), `${dtype} (HDF5)`, shape, () => toData(guard(path, `reading '${name}'`, () => ds.value), dtype, numelOf(shape), path, name), range, { rowsOnly: true, rowsStrided }),
+        );
         names.push(name);
       }
       layers.push({ name: layer, type: types[layer], tensors: names });

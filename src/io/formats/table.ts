@@ -24,8 +24,23 @@ const MAGIC_HI = 0xdb477524;
 
 /** crc32c masked as LevelDB stores it (a CRC of data containing CRCs stays well distributed). */
 export function maskedCrc32c(bytes: Uint8Array): number {
-  const crc = crc32c(bytes) >>> 0;
+  return maskCrc(crc32c(bytes) >>> 0);
+}
+
+/** LevelDB's mask of a crc32c. */
+export function maskCrc(crc: number): number {
   return ((((crc >>> 15) | (crc << 17)) >>> 0) + 0xa282ead8) >>> 0;
+}
+
+/** The masked crc32c of `length` bytes of `source` from `offset`, read in chunks (a 400 MB tensor never whole). */
+export function maskedCrc32cOf(source: ByteSource, offset: number, length: number, chunk = 16 << 20): number {
+  const buffer = Buffer.allocUnsafeSlow(Math.min(chunk, Math.max(length, 1)));
+  let crc = 0;
+  for (let at = 0; at < length; at += chunk) {
+    const n = Math.min(chunk, length - at);
+    crc = crc32c(source.readInto(offset + at, buffer.subarray(0, n)), crc) >>> 0;
+  }
+  return maskCrc(crc);
 }
 
 function readVarint(bytes: Uint8Array, at: number, path: string): [number, number] {

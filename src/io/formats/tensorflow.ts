@@ -13,7 +13,7 @@ import protobuf from 'protobufjs';
 import type { DType } from '../../torch/dtype.js';
 import { decodeFields, loadProto, scanFields } from './proto-lazy.js';
 import { type ByteSource, fileSource, memorySource } from './source.js';
-import { maskedCrc32c, Table } from './table.js';
+import { maskedCrc32c, maskedCrc32cOf, Table } from './table.js';
 import { TF_PROTO } from './tf-proto.js';
 import { bytesToData, fail, ITEM_SIZE, numelOf, swapBytes, weightTensor, widened, type WeightData, type WeightFile, type WeightTensor } from './types.js';
 
@@ -110,14 +110,35 @@ export function readTfBundle(prefix: string): WeightFile {
     if (size !== numelOf(shape) * ITEM_SIZE[dtype]) fail(indexPath, `tensor '${name}' of ${tfName} [${shape}] needs ${numelOf(shape) * ITEM_SIZE[dtype]} bytes, its entry says ${size}`);
     const shardId = entry.shard_id ?? 0;
     dtypes[name] = tfName;
+    const corrupt = (path: string): never => fail(path, `crc32c mismatch in tensor '${name}' (bytes ${offset}..${offset + size}): the data file is corrupt`);
+    // Partial reads check the whole tensor's crc32c first, streamed in chunks, once.
+    let verified = entry.crc32c === undefined;
+    const range =
+      !bigEndian && widened(dtype) === dtype
+        ? (start: number, _count: number, scratch: Uint8Array) => {
+            const source = shard(shardId);
+            if (!verified) {
+              if (maskedCrc32cOf(source, offset, size) !== entry.crc32c! >>> 0) corrupt(source.path);
+              verified = true;
+            }
+            return source.readInto(offset + start * ITEM_SIZE[dtype], scratch);
+          }
+        : undefined;
     tensors.push(
-      weightTensor(name, widened(dtype), tfName, shape, () => {
-        const source = shard(shardId);
-        const bytes = source.read(offset, size);
-        if (entry.crc32c !== undefined && maskedCrc32c(bytes) !== entry.crc32c >>> 0) fail(source.path, `crc32c mismatch in tensor '${name}' (bytes ${offset}..${offset + size}): the data file is corrupt`);
-        if (bigEndian) swapBytes(bytes, ITEM_SIZE[dtype]);
-        return bytesToData(bytes, dtype);
-      }),
+      weightTensor(
+        name,
+        widened(dtype),
+        tfName,
+        shape,
+        () => {
+          const source = shard(shardId);
+          const bytes = source.read(offset, size);
+          if (entry.crc32c !== undefined && maskedCrc32c(bytes) !== entry.crc32c >>> 0) corrupt(source.path);
+          if (bigEndian) swapBytes(bytes, ITEM_SIZE[dtype]);
+          return bytesToData(bytes, dtype);
+        },
+        range,
+      ),
     );
   }
   return {

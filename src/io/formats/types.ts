@@ -35,11 +35,26 @@ export interface WeightTensor {
   /** read() as a pixelwise Tensor (dtype converts, e.g. 'float32'). */
   toTensor(options?: { dtype?: DType; device?: Device }): Tensor;
   /**
-   * Copies the values into `target` (same element count, any dtype/device), e.g. a model's
-   * parameter, under no-grad. Contiguous data streams through in chunks of at most 64 MiB, so
-   * a 400 MB layer never exists twice in memory; other layouts go through toTensor().
+   * Copies the values, in C order, into `target` (same element count, any dtype, device or
+   * strides: a permuted view of a parameter is filled in place, which is how layout conversions
+   * load), under no-grad. Data the format stores contiguously streams through in chunks of about
+   * 8 MiB, so a 400 MB layer never exists twice in memory; other data is read whole once and
+   * copied in the same chunks.
    */
   readInto(target: Tensor, options?: { chunkBytes?: number }): void;
+  /**
+   * Values of elements [start, start + count) in C order, read from the file now — present only
+   * where the format reads part of a tensor without reading it all (else read() it whole).
+   * `scratch`, when given, receives the bytes (count * the item size) and the result views it.
+   */
+  readonly readRange?: (start: number, count: number, scratch?: Uint8Array) => WeightData;
+  /** What readRange's start and count must be multiples of (HDF5 slices whole rows of the first dimension). */
+  readonly rangeAlign: number;
+  /**
+   * Rows start, start + step, ... (`rows` of them) of the first dimension, concatenated: one read
+   * where the format selects strided rows itself (HDF5 hyperslabs); absent elsewhere.
+   */
+  readonly readRowsStrided?: (start: number, step: number, rows: number) => WeightData;
 }
 
 /** A layer as the format lists it, in the file's order, with its tensors in their order. */
@@ -194,8 +209,20 @@ export function weightTensor(
   shape: readonly number[],
   read: () => WeightData,
   range?: (start: number, count: number, scratch: Uint8Array) => Uint8Array,
+  options: { rowsOnly?: boolean; rowsStrided?: (start: number, step: number, rows: number) => WeightData } = {},
 ): WeightTensor {
-  const toTensor = (options?: { dtype?: DType; device?: Device }) => dataToTensor(read(), dtype, shape, options);
+  const toTensor = (o?: { dtype?: DType; device?: Device }) => dataToTensor(read(), dtype, shape, o);
+  const numel = numelOf(shape);
+  const rangeAlign = options.rowsOnly && shape.length > 0 && shape[0]! > 0 ? numel / shape[0]! : 1;
+  const readRange = range
+    ? (start: number, count: number, scratch?: Uint8Array): WeightData => {
+        if (start % rangeAlign !== 0 || count % rangeAlign !== 0 || start < 0 || start + count > numel) {
+          throw new Error(`${name}: cannot read elements [${start}, ${start + count}) of [${shape}] (ranges in whole multiples of ${rangeAlign})`);
+        }
+        const bytes = count * ITEM_SIZE[dtype];
+        return bytesToData(range(start, count, scratch ? scratch.subarray(0, bytes) : allocBytes(bytes)), dtype);
+      }
+    : undefined;
   return {
     name,
     dtype,
@@ -203,36 +230,54 @@ export function weightTensor(
     shape,
     read,
     toTensor,
-    readInto(target, options = {}) {
-      const numel = numelOf(shape);
+    readRange,
+    rangeAlign,
+    readRowsStrided: options.rowsStrided,
+    readInto(target, o = {}) {
       if (target.numel !== numel) throw new Error(`${name}: [${shape}] (${numel} values) cannot fill a tensor of shape [${target.shape}]`);
-      if (!range || !target.isContiguous()) {
+      if (numel === 0) return;
+      if (target.ndim === 0) {
         const t = toTensor({ dtype: target.dtype });
         try {
-          noGrad(() => target.copy_(t.reshape(target.shape)));
+          noGrad(() => target.copy_(t.reshape([])));
         } finally {
           t.dispose();
         }
         return;
       }
+      // Chunks of whole rows of both the file's tensor (HDF5 slices by rows) and the target, so
+      // each chunk fills target.narrow(0, ...): a strided target (a permuted view of a parameter,
+      // a layout conversion) is filled in place, chunk by chunk, like a contiguous one.
       const size = ITEM_SIZE[dtype];
-      // Whole rows (first dimension) per chunk: readers that slice by rows (HDF5) need that.
-      const row = shape.length > 0 && shape[0]! > 0 ? numel / shape[0]! : 1;
-      const step = Math.max(1, Math.floor((options.chunkBytes ?? CHUNK_BYTES) / size / row)) * row;
-      const scratch = allocBytes(Math.min(step, numel) * size);
+      const targetRow = numel / target.shape[0]!;
+      const row = lcm(rangeAlign, targetRow);
+      const step = Math.max(1, Math.floor((o.chunkBytes ?? CHUNK_BYTES) / size / row)) * row;
+      const rest = target.shape.slice(1);
+      // Without byte ranges the whole tensor is read once; the copy into the target still goes by chunks.
+      const whole = range ? null : read();
+      const scratch = range ? allocBytes(Math.min(step, numel) * size) : null;
       noGrad(() =>
         tidy(() => {
-          const flat = target.reshape([numel]);
           for (let start = 0; start < numel; start += step) {
             const count = Math.min(step, numel - start);
-            const chunk = dataToTensor(bytesToData(range(start, count, scratch.subarray(0, count * size)), dtype), dtype, [count]);
-            flat.narrow(0, start, count).copy_(chunk);
+            const data = whole ? whole.subarray(start, start + count) : bytesToData(range!(start, count, scratch!.subarray(0, count * size)), dtype);
+            const chunk = dataToTensor(data, dtype, [count / targetRow, ...rest]);
+            target.narrow(0, start / targetRow, count / targetRow).copy_(chunk);
             chunk.dispose();
           }
         }),
       );
     },
   };
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+function lcm(a: number, b: number): number {
+  return (a / gcd(a, b)) * b;
 }
 
 export function numelOf(shape: readonly number[]): number {
