@@ -20,6 +20,8 @@ export interface LabelOverlayOptions {
   legend?: 'present' | 'all';
   /** Show the opacity slider (default true). */
   slider?: boolean;
+  /** Small pictures are shown enlarged by a whole factor (pixels stay sharp) to about this width (default 480 CSS px). */
+  minDisplayWidth?: number;
 }
 
 /** Detail of the 'classtoggle' event. */
@@ -65,6 +67,7 @@ export class LabelOverlay extends EventTarget {
   readonly #slider: HTMLInputElement;
   readonly #sliderValue: HTMLSpanElement;
   readonly #legendMode: 'present' | 'all';
+  readonly #minDisplayWidth: number;
   #image: ImageData | null = null;
   #labels: Uint8Array | Uint16Array | null = null;
   #names: string[] = [];
@@ -77,6 +80,7 @@ export class LabelOverlay extends EventTarget {
     injectStyle(doc);
     this.#opacity = clamp01(options.opacity ?? 0.5);
     this.#legendMode = options.legend ?? 'present';
+    this.#minDisplayWidth = options.minDisplayWidth ?? 480;
     this.element = doc.createElement('div');
     this.element.className = 'pw-overlay';
     this.canvas = doc.createElement('canvas');
@@ -118,6 +122,8 @@ export class LabelOverlay extends EventTarget {
     this.#image = image;
     this.canvas.width = image.width;
     this.canvas.height = image.height;
+    const zoom = Math.max(1, Math.floor(this.#minDisplayWidth / image.width));
+    this.canvas.style.width = `${image.width * zoom}px`;
     if (this.#labels && this.#labels.length !== image.width * image.height) this.#labels = null;
     this.#render();
   }
