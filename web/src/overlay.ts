@@ -122,7 +122,7 @@ export class LabelOverlay extends EventTarget {
     this.#image = image;
     this.canvas.width = image.width;
     this.canvas.height = image.height;
-    const zoom = Math.max(1, Math.floor(this.#minDisplayWidth / image.width));
+    const zoom = Math.max(1, Math.round(this.#minDisplayWidth / image.width));
     this.canvas.style.width = `${image.width * zoom}px`;
     if (this.#labels && this.#labels.length !== image.width * image.height) this.#labels = null;
     this.#render();
