@@ -8,8 +8,6 @@ import { readFileSync } from 'node:fs';
 import type { RawImage } from '../image/types.js';
 import { toChannels } from '../image/convert.js';
 import { resizeChw } from '../image/resize.js';
-import { vocPalette } from '../image/palette.js';
-import type { Rgb } from '../image/color.js';
 import { planInput } from '../infer/geometry.js';
 import { checkThreshold, imagePasses, labelPrediction, runPassesAsync, type Planes, type Prediction, type PredictOptions, type WindowInput } from '../infer/passes.js';
 import { predictImageFiles, type ImagePredictor, type ImageRunOptions, type OutputKind, type PredictRunResult } from '../infer/run-images.js';
@@ -58,7 +56,7 @@ export async function loadOnnxPredictor(path: string, options: OnnxPredictorOpti
   });
   const contract = contractFromInfo(info);
   const names = info.classes;
-  const palette = names.map((_, i): Rgb => info.colors[i] ?? vocPalette(names.length)[i]!);
+  const palette = info.colors.slice(0, names.length); // parseMetadata checked there is one per class
   const base = {
     info,
     form: info.form,
