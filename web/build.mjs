@@ -35,4 +35,5 @@ copyFileSync(join(root, 'web', 'index.html'), join(out, 'index.html'));
 // The wasm execution provider only: the loader, the threaded worker/glue script, the binary.
 for (const file of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) copyFileSync(join(ortDist, file), join(out, file));
 writeFileSync(join(out, 'VERSION.json'), JSON.stringify({ onnxruntimeWeb: ortVersion }) + '\n');
-console.log(`web: wrote ${out} (onnxruntime-web ${ortVersion})`);
+// stderr: `npm pack --json` runs prepare and its stdout must stay JSON.
+console.error(`web: wrote ${out} (onnxruntime-web ${ortVersion})`);
