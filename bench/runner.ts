@@ -24,8 +24,8 @@ export interface CaseRun {
   order: ('pixelwise' | 'pytorch')[];
 }
 
-/** A worker process and its line-by-line JSON replies. */
-class Worker {
+/** A worker process and its line-by-line JSON replies (also bench/onnx.ts's three sides). */
+export class Worker {
   readonly #proc: ChildProcessWithoutNullStreams;
   readonly #lines: Interface;
   readonly #queue: WorkerMessage[] = [];

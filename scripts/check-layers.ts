@@ -26,7 +26,9 @@ export const LAYER_RANKS: Readonly<Record<string, number>> = Object.freeze({
   distributed: 7,
   train: 8,
   infer: 8,
-  onnx: 8,
+  // Above infer: a --pipeline export pads as prediction does (infer's geometry) and
+  // `predict --engine onnx` is infer's prediction with onnxruntime as the engine.
+  onnx: 9,
   inspect: 9,
   serve: 10,
   cli: 11,

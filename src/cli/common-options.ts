@@ -5,7 +5,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { readImage, writePng } from '../image/files.js';
 import type { RawImage } from '../image/types.js';
 import type { Figure } from '../viz/figure.js';
-import { modelFromWeights, type WeightsModel } from '../weights/convert.js';
+import type { WeightsModel } from '../weights/convert.js';
 import { num, requireStr, str, UsageError, type OptionSpec, type Parsed } from './args.js';
 
 export const checkpointOption: OptionSpec = { type: 'string', short: 'c', help: 'CKPT  a checkpoint written by pixelwise train (RUN/checkpoints/best.safetensors)' };
@@ -78,6 +78,8 @@ export async function modelFromWeightsArgs(
   options: { model?: string; classNamesOptional?: boolean; modelOptions?: Record<string, unknown> } = {},
 ): Promise<WeightsModel> {
   const path = checkInputWeights(requireStr(args, 'weights', 'the weight file'));
+  // Loaded on use: commands that take --weights also run without libtorch (predict --engine onnx).
+  const { modelFromWeights } = await import('../weights/convert.js');
   return modelFromWeights(path, {
     model: options.model ?? str(args, 'model'),
     modelOptions: options.modelOptions,

@@ -24,9 +24,9 @@ export {
   resolveNormalization,
   normalizeChw,
   denormalizeChw,
-  normalizeTensor,
   type Normalization,
   type NormalizationInput,
   type NormalizationPreset,
   type LegacyNormalizeSpec,
 } from './normalization.js';
+export { normalizeTensor } from './normalize-tensor.js';

@@ -2,8 +2,8 @@
 // were trained with — torchvision's (RGB in 0..1, ImageNet mean and std), Caffe's (BGR in 0..255
 // minus the mean pixel), Keras' modes, TF-slim's — and a checkpoint stores the record its model
 // was trained with, so training, evaluation, prediction, classification and export all prepare
-// inputs the same way. Named presets keep the command line's spellings.
-import { tensor, tidy, type Tensor } from '../torch/index.js';
+// inputs the same way. Named presets keep the command line's spellings. No tensors here (the
+// tensor form is normalize-tensor.ts), so onnxruntime prediction runs without loading libtorch.
 import type { ChwImage, RawImage } from './types.js';
 
 /**
@@ -105,8 +105,8 @@ export function resolveNormalization(value: unknown, where = 'normalize'): Norma
   return { channelOrder: order as Normalization['channelOrder'], range: range as number, mean: [...(mean as number[])], std: [...(std as number[])] };
 }
 
-/** Per input channel: the source channel of the image, the mean and the std. */
-function channelPlan(n: Normalization, channels: number, what: string): { source: number; mean: number; std: number }[] {
+/** Per input channel: the source channel of the image, the mean and the std (also what an ONNX pipeline bakes in). */
+export function channelPlan(n: Normalization, channels: number, what: string): { source: number; mean: number; std: number }[] {
   const pick = (list: number[], name: string, c: number): number => {
     if (list.length !== 1 && list.length !== channels) {
       throw new Error(`${what}: ${name} has ${list.length} values for a ${channels}-channel image, expected 1 or ${channels}`);
@@ -154,23 +154,4 @@ export function denormalizeChw(data: Float32Array, channels: number, height: num
     }
   });
   return { width, height, channels: channels as RawImage['channels'], data: out };
-}
-
-/**
- * Normalises images as a tensor: (N, C, H, W) or (C, H, W) pixels on 0..255 (any float dtype)
- * in RGB order; BGR records swap the channels first. The caller owns the result.
- * @example
- *   const x = normalizeTensor(pixels, resolveNormalization('caffe')); // BGR minus Caffe's mean pixel
- */
-export function normalizeTensor(x: Tensor, n: Normalization): Tensor {
-  const channelDim = x.ndim - 3;
-  if (x.ndim !== 3 && x.ndim !== 4) throw new Error(`normalizeTensor: expected images (N, C, H, W) or (C, H, W), got ${x}`);
-  const channels = x.size(channelDim);
-  const plan = channelPlan(n, channels, 'normalizeTensor');
-  return tidy(() => {
-    const ordered = n.channelOrder === 'bgr' && channels === 3 ? x.flip([channelDim]) : x;
-    const column = (values: number[]) => tensor(values, { dtype: x.dtype, device: x.device }).reshape([channels, 1, 1]);
-    const scaled = n.range === 255 ? ordered : ordered.div(255 / n.range);
-    return scaled.sub(column(plan.map((p) => p.mean))).div(column(plan.map((p) => p.std)));
-  });
 }

@@ -1,8 +1,19 @@
 // Where an image of any size meets a model that wants particular sizes: the scale it runs at,
 // the padding it gets, and the errors when no padding can make it fit.
-import type { PadMode } from '../data/transforms/spec.js';
+import type { PadMode, PreprocessSpec } from '../data/transforms/spec.js';
 import { centerPadding, paddingFor, type Padding } from '../data/transforms/pad.js';
-import type { Predictor } from './predictor.js';
+import type { ModelContract } from '../models/contract.js';
+
+/**
+ * What planning needs to know about a model, whichever engine runs it (a libtorch Predictor, an
+ * ONNX file's metadata): its contract, the preprocessing it was trained with, and its name.
+ */
+export interface PlanTarget {
+  contract: ModelContract;
+  preprocess: PreprocessSpec;
+  /** The architecture ('unet'), for messages. */
+  architecture: string;
+}
 
 /**
  * 'train': when the model was trained on resized images (preprocess.resize), the input is
@@ -52,7 +63,7 @@ export interface PlanOptions {
 const sizeText = (h: number, w: number): string => `${w}x${h}`;
 
 /** The plan for an image of width x height; throws when the model cannot take it at all. */
-export function planInput(predictor: Predictor, width: number, height: number, options: PlanOptions = {}): InputPlan {
+export function planInput(predictor: PlanTarget, width: number, height: number, options: PlanOptions = {}): InputPlan {
   const name = options.name ?? 'image';
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new Error(`${name}: size ${width}x${height}, expected positive integers`);
@@ -82,7 +93,7 @@ export function planInput(predictor: Predictor, width: number, height: number, o
     const h = runHeight + pad.top + pad.bottom;
     const w = runWidth + pad.left + pad.right;
     if (h !== fixed[0] || w !== fixed[1]) {
-      const arch = predictor.model.architecture;
+      const arch = predictor.architecture;
       const what = h <= fixed[0] && w <= fixed[1] ? 'is smaller than' : 'does not match';
       throw new Error(
         `${name}: ${sizeText(h, w)} ${what} the ${sizeText(fixed[0], fixed[1])} input the ${arch} model takes; ` +
@@ -94,7 +105,7 @@ export function planInput(predictor: Predictor, width: number, height: number, o
 }
 
 /** Padding (split as evenly as numpy users do) that brings a window up to the model's minimum size and multiple. */
-export function windowPadding(predictor: Predictor, width: number, height: number): Padding {
+export function windowPadding(predictor: PlanTarget, width: number, height: number): Padding {
   if (predictor.contract.fixedInputSize) return { top: 0, bottom: 0, left: 0, right: 0 };
   const target = (size: number): number => {
     const { inputMultiple: m, minInputSize } = predictor.contract;
@@ -109,6 +120,6 @@ export function windowPadding(predictor: Predictor, width: number, height: numbe
  * The grid sliding windows are placed on, so every window pools over the same cells as a pass
  * over the whole image: the model's output stride (its contract: U-Net 2^depth, FCN 32).
  */
-export function gridAlignment(predictor: Predictor): number {
+export function gridAlignment(predictor: Pick<PlanTarget, 'contract'>): number {
   return Math.max(predictor.contract.inputMultiple, predictor.contract.outputStride);
 }

@@ -9,8 +9,9 @@
 //   predictor.dispose();
 export { loadPredictor, createPredictor, type Predictor, type PredictorClasses, type PredictorOptions } from './predictor.js';
 export { predict, reconstruct, modelInput, outputToImage, type PredictOptions, type Prediction } from './predict.js';
-export { planInput, gridAlignment, type InputPlan, type PlanOptions, type ScaleMode } from './geometry.js';
+export { planInput, gridAlignment, type InputPlan, type PlanOptions, type PlanTarget, type ScaleMode } from './geometry.js';
 export { labelsPng, overlayImage, probabilityImage, predictionPanel, reconstructionPanel } from './render.js';
 export { collectImages, type InputImage } from './inputs.js';
 export { scoreFullResolution, type FullResolutionOptions } from './score.js';
-export { predictImages, PredictionStopped, OUTPUT_KINDS, type OutputKind, type PredictRunOptions, type PredictRunResult, type ImageSummary } from './run.js';
+export { predictImages, libtorchImagePredictor, type PredictRunOptions } from './run.js';
+export { predictImageFiles, PredictionStopped, OUTPUT_KINDS, type OutputKind, type ImagePredictor, type ImageRunOptions, type PredictRunResult, type ImageSummary } from './run-images.js';

@@ -19,6 +19,8 @@ export interface PredictorClasses {
 
 export interface Predictor {
   model: ZooModel;
+  /** model.architecture ('unet', 'fcn8s'). */
+  architecture: string;
   /**
    * What the model states about itself: task ('segmentation' gives label maps, 'reconstruction'
    * images), output activation, input channels (1 or 3 here), input multiple, smallest input,
@@ -89,6 +91,7 @@ export function createPredictor(
   if (device !== 'cpu') model.to(device);
   return {
     model,
+    architecture: model.architecture,
     contract,
     classes: resolveClasses(source, config.classes, model),
     preprocess,

@@ -1,145 +1,30 @@
-// A prediction run over files and folders: checkpoint and inputs checked first, then one
-// image at a time predicted and written (labels, overlay, probability map, panel). All or
-// nothing: if any image fails, every file the run wrote is removed again.
+// `pixelwise predict` on libtorch: a checkpoint's model over files and folders (the run itself,
+// engine-independent, is run-images.ts).
 import type { Device } from '../torch/index.js';
-import { imageSize, readImage } from '../image/files.js';
-import { encodePng } from '../image/png.js';
-import type { PadMode } from '../data/transforms/spec.js';
-import { planInput, type ScaleMode } from './geometry.js';
-import { collectImages, type InputImage } from './inputs.js';
-import { OutputDir } from './output-dir.js';
+import type { RawImage } from '../image/types.js';
+import { collectImages } from './inputs.js';
 import { predict, reconstruct } from './predict.js';
 import { loadPredictor, type Predictor } from './predictor.js';
-import { labelsPng, overlayImage, predictionPanel, probabilityImage, reconstructionPanel } from './render.js';
-import { checkTiling, defaultOverlap } from './tiles.js';
+import { predictImageFiles, type ImagePredictor, type ImageRunOptions, type PredictRunResult } from './run-images.js';
 
-/** What a run can write per image: NAME.labels.png, .overlay.png, .prob.png, .panel.png, .recon.png. */
-export const OUTPUT_KINDS = ['labels', 'overlay', 'prob', 'panel', 'recon'] as const;
-export type OutputKind = (typeof OUTPUT_KINDS)[number];
+export { OUTPUT_KINDS, PredictionStopped, type OutputKind, type ImageSummary, type PredictRunResult, type ImageRunOptions, type ImagePredictor } from './run-images.js';
 
-export interface PredictRunOptions {
+export interface PredictRunOptions extends ImageRunOptions {
   /** A checkpoint path, or a predictor made already (e.g. from foreign weights); the run disposes it. */
   checkpoint: string | Predictor;
-  /** Image files and/or folders of images. */
-  inputs: string[];
-  /** Output folder (created when missing). */
-  out: string;
-  /** What to write; default: labels, overlay, panel (+ prob for one-output models); recon, panel for the autoencoder. */
-  save?: OutputKind[];
-  /** Overlay opacity of the class colours (default 0.5). */
-  alpha?: number;
-  /** One-output models: foreground threshold for the label map (default 0.5). */
-  threshold?: number;
-  scale?: ScaleMode;
-  tile?: number | null;
-  overlap?: number;
-  padMode?: PadMode;
   device?: Device;
-  /** Called after each image with what was done. */
-  onImage?: (summary: ImageSummary) => void;
-  /** Polled between images; true stops the run (and removes its files). */
-  shouldStop?: () => boolean;
 }
 
-export interface ImageSummary {
-  path: string;
-  name: string;
-  width: number;
-  height: number;
-  /** The size the model ran at (the training size under scale 'train' when it resized). */
-  modelWidth: number;
-  modelHeight: number;
-  /** Names of the classes present (segmentation), empty for reconstructions. */
-  classesPresent: string[];
-  seconds: number;
-  files: string[];
-}
-
-export interface PredictRunResult {
-  images: ImageSummary[];
-  files: string[];
-  predictor: { architecture: string; classes: string[]; task: Predictor['contract']['task'] };
-}
-
-/** Thrown when shouldStop() asked the run to stop. */
-export class PredictionStopped extends Error {}
-
-function defaultSave(p: Predictor): OutputKind[] {
-  if (p.contract.task === 'reconstruction') return ['recon', 'panel'];
-  return p.model.numClasses === 1 ? ['labels', 'overlay', 'prob', 'panel'] : ['labels', 'overlay', 'panel'];
-}
-
-function checkSave(p: Predictor, save: readonly OutputKind[]): void {
-  for (const kind of save) {
-    if (!(OUTPUT_KINDS as readonly string[]).includes(kind)) throw new Error(`unknown output '${kind}', expected ${OUTPUT_KINDS.join(', ')}`);
-    const arch = p.model.architecture;
-    if (p.contract.task === 'reconstruction' && kind !== 'recon' && kind !== 'panel') {
-      throw new Error(`output '${kind}' needs a segmentation model; ${p.source} holds a ${arch} autoencoder (it can write recon, panel)`);
-    }
-    if (p.contract.task === 'segmentation' && kind === 'recon') throw new Error(`output 'recon' needs an autoencoder; ${p.source} holds a ${arch} segmentation model`);
-    if (kind === 'prob' && p.model.numClasses !== 1) {
-      throw new Error(`output 'prob' needs a one-output (binary, sigmoid) model; ${p.source} has ${p.model.numClasses} class outputs`);
-    }
-  }
-}
-
-function checkOptions(p: Predictor, o: PredictRunOptions): void {
-  if (o.alpha !== undefined && !(o.alpha >= 0 && o.alpha <= 1)) throw new Error(`alpha ${o.alpha}, expected a number in [0, 1]`);
-  if (o.threshold !== undefined) {
-    if (!(o.threshold >= 0 && o.threshold <= 1)) throw new Error(`threshold ${o.threshold}, expected a probability in [0, 1]`);
-    if (p.contract.task !== 'segmentation' || p.model.numClasses !== 1) {
-      throw new Error(`a threshold applies to one-output (binary) models; ${p.source} holds a ${p.model.architecture} with ${p.model.numClasses} outputs`);
-    }
-  }
-  if (o.tile !== undefined && o.tile !== null) {
-    if (p.contract.task !== 'segmentation') throw new Error(`tiling applies to segmentation models; ${p.source} holds a ${p.model.architecture} autoencoder`);
-    checkTiling(o.tile, o.overlap ?? defaultOverlap(o.tile));
-  } else if (o.overlap !== undefined) {
-    throw new Error('an overlap needs a tile size (--tile)');
-  }
-}
-
-/** Writes the chosen outputs of one image; returns the paths. */
-async function predictOne(p: Predictor, input: InputImage, out: OutputDir, save: readonly OutputKind[], o: PredictRunOptions): Promise<ImageSummary> {
-  const start = performance.now();
-  const image = await readImage(input.path);
-  const files: string[] = [];
-  const write = (kind: string, bytes: Uint8Array): void => {
-    files.push(out.write(`${input.name}.${kind}.png`, bytes));
-  };
-  const png = (kind: string, pixels: Parameters<typeof encodePng>[0]): Uint8Array => encodePng(pixels, {}, `${input.name}.${kind}.png`);
-  const options = { scale: o.scale, padMode: o.padMode, name: input.path };
-  let classesPresent: string[] = [];
-  let model: { width: number; height: number };
-  if (p.contract.task === 'reconstruction') {
-    const recon = reconstruct(p, image, options);
-    const plan = planInput(p, image.width, image.height, options);
-    model = { width: plan.runWidth, height: plan.runHeight };
-    for (const kind of save) {
-      if (kind === 'recon') write(kind, png(kind, recon));
-      if (kind === 'panel') write(kind, png(kind, reconstructionPanel(image, recon, input.name)));
-    }
-  } else {
-    const pred = predict(p, image, { ...options, tile: o.tile, overlap: o.overlap, threshold: o.threshold });
-    model = { width: pred.modelWidth, height: pred.modelHeight };
-    classesPresent = pred.classesPresent.map((c) => p.classes.names[c] ?? String(c));
-    for (const kind of save) {
-      if (kind === 'labels') write(kind, labelsPng(pred, p.classes, `${input.name}.labels.png`));
-      if (kind === 'overlay') write(kind, png(kind, overlayImage(image, pred, p.classes, o.alpha ?? 0.5)));
-      if (kind === 'prob') write(kind, png(kind, probabilityImage(pred)));
-      if (kind === 'panel') write(kind, png(kind, predictionPanel(image, pred, p.classes, input.name)));
-    }
-  }
+/** A libtorch predictor as the engine of a run. */
+export function libtorchImagePredictor(p: Predictor): ImagePredictor {
   return {
-    path: input.path,
-    name: input.name,
-    width: image.width,
-    height: image.height,
-    modelWidth: model.width,
-    modelHeight: model.height,
-    classesPresent,
-    seconds: (performance.now() - start) / 1000,
-    files,
+    contract: p.contract,
+    preprocess: p.preprocess,
+    architecture: p.architecture,
+    source: p.source,
+    classes: p.classes,
+    predict: async (image, options) => predict(p, image, options),
+    reconstruct: async (image: RawImage<Uint8Array | Float32Array>, options) => reconstruct(p, image, options),
   };
 }
 
@@ -151,42 +36,15 @@ async function predictOne(p: Predictor, input: InputImage, out: OutputDir, save:
  *   const { images, files } = await predictImages({ checkpoint: 'best.safetensors', inputs: ['photos/'], out: 'predictions' });
  */
 export async function predictImages(o: PredictRunOptions): Promise<PredictRunResult> {
-  let inputs: InputImage[];
   try {
-    inputs = collectImages(o.inputs);
+    collectImages(o.inputs);
   } catch (err) {
     if (typeof o.checkpoint !== 'string') o.checkpoint.dispose();
     throw err;
   }
   const predictor = typeof o.checkpoint === 'string' ? loadPredictor(o.checkpoint, { device: o.device }) : o.checkpoint;
   try {
-    const save = [...new Set(o.save ?? defaultSave(predictor))];
-    if (save.length === 0) throw new Error(`nothing to save: choose from ${OUTPUT_KINDS.join(', ')}`);
-    checkSave(predictor, save);
-    checkOptions(predictor, o);
-    // Headers only: catches unreadable files and sizes the model cannot take before any output exists.
-    for (const input of inputs) {
-      const { width, height } = await imageSize(input.path);
-      planInput(predictor, width, height, { scale: o.scale, padMode: o.padMode, name: input.path });
-    }
-    const out = new OutputDir(o.out);
-    const images: ImageSummary[] = [];
-    try {
-      for (const input of inputs) {
-        if (o.shouldStop?.()) throw new PredictionStopped(`stopped before ${input.path}; removed the ${out.written.length} file(s) written`);
-        const summary = await predictOne(predictor, input, out, save, o);
-        images.push(summary);
-        o.onImage?.(summary);
-      }
-    } catch (err) {
-      out.rollback();
-      throw err;
-    }
-    return {
-      images,
-      files: [...out.written],
-      predictor: { architecture: predictor.model.architecture, classes: predictor.classes.names, task: predictor.contract.task },
-    };
+    return await predictImageFiles(libtorchImagePredictor(predictor), o);
   } finally {
     predictor.dispose();
   }

@@ -2,7 +2,8 @@
 // set expects the normalisation it was trained with (image/normalization.ts): torchvision's
 // ('torchvision'), TF-slim's mean subtraction ('vgg-mean'), Caffe's BGR mean ('caffe'), Keras'.
 import { tensor, tidy, type Tensor } from '../torch/index.js';
-import { resolveNormalization, normalizeTensor, type NormalizationInput } from '../image/normalization.js';
+import { resolveNormalization, type NormalizationInput } from '../image/normalization.js';
+import { normalizeTensor } from '../image/normalize-tensor.js';
 import type { RawImage } from '../image/types.js';
 
 /**

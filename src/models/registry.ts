@@ -26,6 +26,14 @@ export type ModelOf<N extends ModelName> = ReturnType<(typeof MODELS)[N]['create
 
 export const MODEL_NAMES: readonly ModelName[] = Object.freeze(Object.keys(MODELS) as ModelName[]);
 
+/**
+ * The input normalization a model trains with when none is given: ImageNet's statistics for the
+ * VGG-based models (the pretrained weights they start from expect them), inputs in 0..1 otherwise.
+ */
+export function defaultNormalization(name: string): 'imagenet' | 'unit' {
+  return name.startsWith('vgg') || name.startsWith('fcn') ? 'imagenet' : 'unit';
+}
+
 export function isModelName(name: string): name is ModelName {
   return Object.hasOwn(MODELS, name);
 }

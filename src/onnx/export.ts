@@ -51,7 +51,8 @@ export interface OnnxExport {
   fixedSize: boolean;
 }
 
-const PACKAGE_VERSION = readPackageVersion();
+/** The version of pixelwise writing the files (package.json). */
+export const PACKAGE_VERSION = readPackageVersion();
 
 /** Traces `model` and builds its ONNX model (see exportOnnx for the bytes). */
 export function buildOnnx(model: Module<any, any>, givenOptions: OnnxExportOptions = {}): OnnxExport {

@@ -83,15 +83,12 @@ export interface ModelProto {
 /** Where the schema lies in the package: dist/src/onnx/proto.js -> src/onnx/onnx.proto. */
 export const ONNX_PROTO_PATH = fileURLToPath(new URL('../../../src/onnx/onnx.proto', import.meta.url));
 
-let modelType: protobuf.Type | null = null;
+let root: protobuf.Root | null = null;
 
-function schema(): protobuf.Type {
-  if (modelType === null) {
-    // keepCase: the fields keep ONNX's snake_case names, as in the interfaces above.
-    const root = new protobuf.Root().loadSync(ONNX_PROTO_PATH, { keepCase: true });
-    modelType = root.lookupType('onnx.ModelProto');
-  }
-  return modelType;
+function schema(name = 'onnx.ModelProto'): protobuf.Type {
+  // keepCase: the fields keep ONNX's snake_case names, as in the interfaces above.
+  root ??= new protobuf.Root().loadSync(ONNX_PROTO_PATH, { keepCase: true });
+  return root.lookupType(name);
 }
 
 /** The serialized bytes of an ONNX model (what a .onnx file holds). */
@@ -107,4 +104,26 @@ export function decodeModel(bytes: Uint8Array): ModelProto {
   const type = schema();
   const message = type.decode(bytes);
   return type.toObject(message, { longs: Number, arrays: true, defaults: false }) as ModelProto;
+}
+
+/**
+ * A .onnx file's metadata_props without decoding its graph: the top-level fields are walked and
+ * every field other than metadata_props (14) skipped by its length, so the weights are never
+ * copied or parsed.
+ */
+export function decodeMetadataProps(bytes: Uint8Array): { key: string; value: string }[] {
+  const entry = schema('onnx.StringStringEntryProto');
+  const reader = protobuf.Reader.create(bytes);
+  const props: { key: string; value: string }[] = [];
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    const field = tag >>> 3;
+    if (field === 14 && (tag & 7) === 2) {
+      const e = entry.toObject(entry.decode(reader, reader.uint32()), { defaults: true }) as { key: string; value: string };
+      props.push({ key: e.key, value: e.value });
+    } else {
+      reader.skipType(tag & 7);
+    }
+  }
+  return props;
 }

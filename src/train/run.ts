@@ -9,7 +9,7 @@ import { datasetSplits, openDataset } from '../data/datasets/open.js';
 import type { DatasetSpec } from '../data/datasets/types.js';
 import type { AugmentSpec, PadMode, PreprocessSpec } from '../data/transforms/spec.js';
 import { resolveNormalization, type Normalization, type NormalizationPreset } from '../image/normalization.js';
-import { createModelFromConfig } from '../models/registry.js';
+import { createModelFromConfig, defaultNormalization } from '../models/registry.js';
 import type { ZooModel } from '../models/contract.js';
 import { SGD, Adam, AdamW, StepLR, PolyLR, CosineAnnealingLR, LinearWarmup, type LRScheduler, type Optimizer, type SchedulerState } from '../optim/index.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
@@ -161,8 +161,7 @@ function preprocessFor(
   if (o.channels) base.channels = o.channels;
   if (o.size) base.resize = { height: o.size[0], width: o.size[1], mode: 'bilinear' };
   if (o.padTo) base.pad = { height: o.padTo[0], width: o.padTo[1], mode: o.padMode, ...fill };
-  const vggBased = model.startsWith('vgg') || model.startsWith('fcn');
-  base.normalize = resolveNormalization(o.normalize ?? (vggBased ? 'imagenet' : 'unit'), 'normalize');
+  base.normalize = resolveNormalization(o.normalize ?? defaultNormalization(model), 'normalize');
   let augment: AugmentSpec | undefined;
   const [height, width] = o.padTo ?? o.size ?? imageSize;
   if (o.augment === true) augment = { hflip: true, scale: [0.75, 1.25], crop: { height, width }, ...fill };

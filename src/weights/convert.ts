@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { openWeights } from '../io/formats/index.js';
 import { resolveNormalization, type Normalization, type NormalizationInput } from '../image/normalization.js';
-import { createModelFromConfig, isModelName, MODEL_NAMES } from '../models/registry.js';
+import { createModelFromConfig, defaultNormalization, isModelName, MODEL_NAMES } from '../models/registry.js';
 import type { ZooModel } from '../models/contract.js';
 import { saveCheckpoint, type CheckpointConfig } from '../checkpoint/file.js';
 import { resolveClasses, type ClassList } from './classes.js';
@@ -75,7 +75,7 @@ function classesFor(path: string, r: ResolvedMapping, model: ZooModel, given: We
 export async function modelFromWeights(path: string, options: WeightsModelOptions = {}): Promise<WeightsModel> {
   const file = await openWeights(path);
   try {
-    const resolved = resolveMapping(file, options.mapping);
+    const resolved = resolveMapping(file, options.mapping, options.model);
     const d = describeWeights(resolved);
     const name = options.model ?? d.modelName;
     if (!name) {
@@ -112,7 +112,12 @@ export async function modelFromWeights(path: string, options: WeightsModelOption
         throw new Error(`${path}: read as ${report.mappingTitle}, ${what} model ${name} ${JSON.stringify(model.config)}: ${reportProblems(report) || 'no tensors mapped'}${hint}`);
       }
       const classes = classesFor(path, resolved, model, options.classes, options.classNamesOptional);
-      const normalization = options.normalization === undefined ? resolved.normalization : resolveNormalization(options.normalization);
+      const normalization =
+        options.normalization !== undefined
+          ? resolveNormalization(options.normalization)
+          : resolved.defaultNormalization
+            ? resolveNormalization(defaultNormalization(name))
+            : resolved.normalization;
       // A pixelwise checkpoint of this very model keeps its own preprocessing (resize, channels) and palette.
       const own = checkpointConfigOf(file);
       const same = own !== null && own.model.name === name;
@@ -180,8 +185,8 @@ export async function convertWeights(input: string, options: ConvertOptions = {}
 export interface InitPlan {
   /** createModel options the file determines (backbone or encoder, widths, BatchNorm); classes and input channels stay the data's. */
   modelOptions: Record<string, unknown>;
-  /** The input the weights were trained on. */
-  normalization: Normalization;
+  /** The input the weights were trained on (undefined when the file does not say: the model's default). */
+  normalization?: Normalization;
   mapping: string;
 }
 
@@ -195,7 +200,7 @@ export interface InitPlan {
 export async function initPlan(path: string, modelName: string, options: { mapping?: string } = {}): Promise<InitPlan> {
   const file = await openWeights(path);
   try {
-    const resolved = resolveMapping(file, options.mapping);
+    const resolved = resolveMapping(file, options.mapping, modelName);
     let modelOptions: Record<string, unknown>;
     try {
       modelOptions = resolved.model && resolved.model.name === modelName ? { ...resolved.model.options } : modelOptionsFor(modelName, describeWeights(resolved));
@@ -203,7 +208,8 @@ export async function initPlan(path: string, modelName: string, options: { mappi
       throw new Error(`${path}: ${(err as Error).message}`);
     }
     const { numClasses: _n, inChannels: _c, ...architecture } = modelOptions;
-    return { modelOptions: architecture, normalization: resolved.normalization, mapping: resolved.mapping.id };
+    const normalization = resolved.defaultNormalization ? undefined : resolved.normalization;
+    return { modelOptions: architecture, normalization, mapping: resolved.mapping.id };
   } finally {
     file.close();
   }

@@ -114,7 +114,14 @@ export function applyMapping(model: Module<any, any>, resolved: ResolvedMapping)
   if (resolved.identity) {
     for (const [key, param] of state) {
       const t = file.tensors.get(key);
-      if (!t || t.shape.length !== param.ndim || !t.shape.every((d, i) => d === param.shape[i])) continue;
+      if (!t) continue;
+      if (t.shape.length !== param.ndim || !t.shape.every((d, i) => d === param.shape[i])) {
+        // Same name, other shape: another width or class count — the caller should hear of it.
+        done.add(key);
+        used.add(key);
+        report.mismatched.push({ target: key, targetShape: param.shape, source: key, sourceShape: [...t.shape] });
+        continue;
+      }
       t.readInto(param);
       done.add(key);
       used.add(key);
@@ -179,7 +186,7 @@ export function applyMapping(model: Module<any, any>, resolved: ResolvedMapping)
 export async function loadWeights(model: Module<any, any>, file: string | WeightFile, options: LoadWeightsOptions = {}): Promise<WeightsReport> {
   const opened = typeof file === 'string' ? await openWeights(file) : file;
   try {
-    const report = applyMapping(model, resolveMapping(opened, options.mapping));
+    const report = applyMapping(model, resolveMapping(opened, options.mapping, (model as { architecture?: string }).architecture));
     if (options.strict) {
       const problems = reportProblems(report);
       if (problems) throw new Error(`${opened.path}: read as ${report.mappingTitle}, it does not fit ${describe(model)} exactly: ${problems}`);

@@ -4,7 +4,7 @@
 import type { WeightFile, WeightTensor } from '../io/formats/index.js';
 import { CHECKPOINT_FORMAT, type CheckpointConfig } from '../checkpoint/file.js';
 import { resolveNormalization, type Normalization } from '../image/normalization.js';
-import { createModelFromConfig } from '../models/registry.js';
+import { createModelFromConfig, isModelName } from '../models/registry.js';
 import { withDefaultDevice } from '../torch/index.js';
 import type { VggDepth } from '../models/vgg.js';
 import { FCN_HEADS, FC_LAYERS, ROLES, vggConvs, VGG_DEPTHS, type HeadLayer, type Role } from './layers.js';
@@ -32,6 +32,8 @@ export interface ResolvedMapping {
   /** Tensors that may be copied by name as they are (pixelwise checkpoints: every tensor). */
   identity: boolean;
   normalization: Normalization;
+  /** The file does not say how its inputs were normalized (the model's training default applies). */
+  defaultNormalization?: boolean;
   /** Class names the file states for its output layer, or a table the output count must match. */
   classes: { names: readonly string[] | 'imagenet' | 'voc' } | null;
   /** The model a pixelwise checkpoint was saved from. */
@@ -176,6 +178,39 @@ function fromCheckpoint(file: WeightFile, config: CheckpointConfig): ResolvedMap
   }
 }
 
+/** Whether the file is a PyTorch or safetensors state dict with names of `model`'s layers (at its default options). */
+function holdsStateDictOf(file: WeightFile, model: string): boolean {
+  if (!['safetensors', 'pytorch-zip', 'pytorch-legacy'].includes(file.format) || !isModelName(model)) return false;
+  const reference = withDefaultDevice('meta', () => createModelFromConfig(model, {}));
+  try {
+    const keys = new Set(reference.stateDict().keys());
+    return [...file.tensors.keys()].some((k) => keys.has(k));
+  } finally {
+    reference.dispose();
+  }
+}
+
+/**
+ * A state dict saved from a zoo model itself (`saveSafetensors(path, model.stateDict())`,
+ * `torch.save(model.state_dict())` of the same architecture): copied by name into the model the
+ * caller builds; what does not fit shows up as missing or mismatched. The file says nothing of
+ * its preprocessing: the model's training default applies unless the caller gives one.
+ */
+function fromStateDict(file: WeightFile): ResolvedMapping {
+  return {
+    mapping: { id: 'state-dict', title: "a state dict under the zoo's own names", layout: 'torch', family: 'vgg' },
+    file,
+    depth: null,
+    batchNorm: false,
+    layers: new Map(),
+    identity: true,
+    normalization: resolveNormalization('unit'),
+    defaultNormalization: true,
+    classes: null,
+    found: file.tensors.size,
+  };
+}
+
 const layersWanted = (m: WeightMapping): string => {
   const conv = fill(m.conv, { b: 1, i: 1, depth: 16, features: 0, bn: 1 });
   const t = m.tensors.weight?.[0] ?? '{layer}';
@@ -183,10 +218,12 @@ const layersWanted = (m: WeightMapping): string => {
 };
 
 /**
- * Which mapping fits the file: the one named by `id`, a pixelwise checkpoint's own, or among the
- * mappings for the file's format the one that finds the most tensors (the first on a tie).
+ * Which mapping fits the file: the one named by `id`, a pixelwise checkpoint's own, among the
+ * mappings for the file's format the one that finds the most tensors (the first on a tie), or —
+ * when none does and the caller names the `model` it builds — a state dict of that model's own
+ * layer names.
  */
-export function resolveMapping(file: WeightFile, id?: string): ResolvedMapping {
+export function resolveMapping(file: WeightFile, id?: string, model?: string): ResolvedMapping {
   const config = checkpointConfigOf(file);
   if (id === 'pixelwise' || (id === undefined && config)) {
     if (!config) throw new Error(`${file.path}: mapping 'pixelwise' needs a pixelwise checkpoint (a safetensors file with format ${CHECKPOINT_FORMAT})`);
@@ -203,6 +240,7 @@ export function resolveMapping(file: WeightFile, id?: string): ResolvedMapping {
     const r = fromTable(file, m);
     if (r.found > 0 && (!best || r.found > best.found)) best = r;
   }
+  if (!best && model !== undefined && holdsStateDictOf(file, model)) best = fromStateDict(file);
   if (!best) {
     const expected = candidates.length
       ? candidates.map((m) => `${m.title} (${layersWanted(m)})`).join('; or ')

@@ -5,7 +5,7 @@
 // `files` in package.json leaves out fails here, not on a user's machine.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,12 +40,12 @@ test('npm pack, install the tarball, run `pixelwise demo --help` and a one-image
   const packed = JSON.parse(run(npm, ['pack', '--json', '--pack-destination', work], root, 5)) as { filename: string; files: { path: string }[] }[];
   const tarball = join(work, packed[0]!.filename);
   const paths = packed[0]!.files.map((f) => f.path);
-  for (const needed of ['dist/src/index.js', 'dist/src/cli/main.js', 'assets/imagenet-classes.json', 'binding.gyp', 'scripts/find-libtorch.mjs', 'scripts/find-gloo.mjs', 'native/dispatch.cc']) {
+  // src/onnx/onnx.proto is a run-time data file (read by src/onnx/proto.ts), not a source.
+  const web = ['assets/web/index.html', 'assets/web/app.js', 'assets/web/ort.wasm.min.mjs', 'assets/web/ort-wasm-simd-threaded.mjs', 'assets/web/ort-wasm-simd-threaded.wasm'];
+  for (const needed of ['dist/src/index.js', 'dist/src/cli/main.js', 'assets/imagenet-classes.json', 'src/onnx/onnx.proto', ...web, 'binding.gyp', 'scripts/find-libtorch.mjs', 'scripts/find-gloo.mjs', 'native/dispatch.cc']) {
     assert.ok(paths.includes(needed), `the tarball lacks ${needed}`);
   }
-  // src/onnx/onnx.proto is a run-time data file (read by src/onnx/proto.ts), not a source.
-  const leaked = paths.filter((p) => p.startsWith('test/') || p.startsWith('dist/test/') || (p.startsWith('src/') && p.endsWith('.ts')));
-  assert.deepEqual(leaked, [], 'tests and TypeScript sources stay out');
+  assert.ok(!paths.some((p) => p.startsWith('test/') || p.startsWith('dist/test/') || p.startsWith('web/') || (p.startsWith('src/') && p.endsWith('.ts'))), 'tests and TypeScript sources stay out');
 
   // Install it into an empty project: the addon compiles, dependencies come from the registry.
   const project = join(work, 'project');
@@ -84,6 +84,14 @@ test('npm pack, install the tarball, run `pixelwise demo --help` and a one-image
     assert.ok(exists && realpathSync(file).startsWith(fontDir), `font file ${file} is not an existing file under ${fontDir}`);
   }
   assert.ok(font.width > 10 && font.width < 60, `measureText('Hello') is ${font.width} pixels wide at 9-pixel type`);
+
+  // ONNX from the installed package: the web page from its assets; the onnx engine without the
+  // optional onnxruntime-node says in one line what to install.
+  run(npm, ['exec', '--', 'pixelwise', 'export', '--checkpoint', checkpoint, '--web', join(work, 'web')], project);
+  assert.deepEqual(readdirSync(join(work, 'web')).sort(), ['app.js', 'index.html', 'model.onnx', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm', 'ort.wasm.min.mjs']);
+  const noOrt = spawnSync(npm, ['exec', '--', 'pixelwise', 'predict', '--engine', 'onnx', '--checkpoint', join(work, 'web', 'model.onnx'), image, '--out', join(work, 'onnx-out')], { cwd: project, encoding: 'utf8' });
+  assert.equal(noOrt.status, 1, noOrt.stderr);
+  assert.match(noOrt.stderr, /pixelwise predict: error: the onnx engine needs onnxruntime-node, an optional peer dependency of pixelwise; install it with 'ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node@1\.31\.1'/);
 
   // The library from the installed package, with its data files.
   const script = "import * as pw from 'pixelwise'; console.log(pw.image.imagenetClasses().length, pw.MODEL_NAMES.join(','));";

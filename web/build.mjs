@@ -1,0 +1,39 @@
+// Builds the browser side into assets/web/ (shipped in the package; `pixelwise export --web`
+// copies it next to model.onnx): the page (index.html), its script bundled by esbuild (app.js;
+// the overlay component inside), and onnxruntime-web's wasm build — the ESM loader, its
+// threaded worker script and the .wasm — from the onnxruntime-web package pinned to the version
+// of onnxruntime-node. Run by `npm run build:web` (part of `npm run build`, `npm ci`'s prepare).
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const out = join(root, 'assets', 'web');
+const require = createRequire(import.meta.url);
+const ortDist = dirname(require.resolve('onnxruntime-web')); // its require entry: dist/ort.min.js
+const ortVersion = JSON.parse(readFileSync(join(ortDist, '..', 'package.json'), 'utf8')).version;
+const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies['onnxruntime-node'];
+if (ortVersion !== pinned) throw new Error(`onnxruntime-web ${ortVersion} differs from onnxruntime-node ${pinned}; pin both to one version`);
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+await build({
+  entryPoints: [join(root, 'web', 'src', 'app.ts')],
+  outfile: join(out, 'app.js'),
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  external: ['./ort.wasm.min.mjs'],
+  logLevel: 'warning',
+});
+copyFileSync(join(root, 'web', 'index.html'), join(out, 'index.html'));
+// The wasm execution provider only: the loader, the threaded worker/glue script, the binary.
+for (const file of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) copyFileSync(join(ortDist, file), join(out, file));
+writeFileSync(join(out, 'VERSION.json'), JSON.stringify({ onnxruntimeWeb: ortVersion }) + '\n');
+// stderr: `npm pack --json` runs prepare and its stdout must stay JSON.
+console.error(`web: wrote ${out} (onnxruntime-web ${ortVersion})`);
