@@ -241,6 +241,7 @@ interface Slot {
 class WorkerPool {
   private readonly slots: Slot[] = [];
   private nextId = 0;
+  private closing = false;
 
   constructor(count: number, init: WorkerInit) {
     const url = new URL('./loader-worker.js', import.meta.url);
@@ -292,14 +293,20 @@ class WorkerPool {
         slot.worker.postMessage({ id, indices, epoch } satisfies WorkerRequest);
       });
     } finally {
-      if (--slot.busy === 0) slot.worker.unref();
+      // Once closing, a reply that arrives while the worker stops must not unreference it (see close).
+      if (--slot.busy === 0 && !this.closing) slot.worker.unref();
     }
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(
       this.slots.map(async (slot) => {
         slot.dead ??= new Error('DataLoader: closed');
+        // Referenced until it has exited: a worker that is stopping announces its exit through
+        // an unreferenced callback, so with nothing else keeping the event loop alive this await
+        // would never settle and Node would quit with code 13, the caller's error unprinted.
+        slot.worker.ref();
         await slot.worker.terminate();
       }),
     );
