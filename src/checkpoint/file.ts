@@ -21,6 +21,8 @@ export interface CheckpointConfig {
   /** The dataset and training settings, for the record and for --resume. */
   data?: Record<string, unknown>;
   training?: Record<string, unknown>;
+  /** What training ran on: versions, CPU and its features, device, threads, precision. */
+  environment?: Record<string, unknown>;
 }
 
 /** A checkpoint as prediction, evaluation and inspection read it: config and weights. */

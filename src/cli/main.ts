@@ -12,8 +12,10 @@ import { models } from './commands/models.js';
 import { predict } from './commands/predict.js';
 import { inspect } from './commands/inspect.js';
 import { classify } from './commands/classify.js';
+import { env } from './commands/env.js';
+import { versionOfPixelwise } from '../train/environment.js';
 
-const commands: Command[] = [demo, train, evalCommand, predict, upsample, data, summary, models, inspect, classify];
+const commands: Command[] = [demo, train, evalCommand, predict, upsample, data, summary, models, inspect, classify, env];
 
 function overview(): string {
   return [
@@ -25,6 +27,9 @@ function overview(): string {
     ...listCommands(commands),
     '',
     "Run 'pixelwise <command> --help' for a command's options.",
+    '',
+    'exit codes: 0 done, 1 error (one line on stderr naming the file or value), 2 usage mistake,',
+    '            130 interrupted (Ctrl-C; train saves first and --resume continues)',
   ].join('\n');
 }
 
@@ -35,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === '--version') {
-    console.log('pixelwise 0.1.0');
+    console.log(`pixelwise ${versionOfPixelwise()}`);
     return 0;
   }
   const command = commands.find((c) => c.name === name);
@@ -57,4 +62,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A command must end by returning its exit code or throwing. Should it ever leave a promise
+// that nothing will settle, Node would quit with code 13 and print nothing: say so instead.
+let settled = false;
+process.on('exit', () => {
+  // Node sets exitCode 13 for an unsettled top-level await before this event (whose code reads 0).
+  if (!settled && process.exitCode === 13) {
+    process.stderr.write(`pixelwise ${process.argv[2] ?? ''}: internal error: the command stopped with work unfinished (a promise never settled); please report it with 'pixelwise env'\n`);
+  }
+});
 process.exitCode = await main(process.argv.slice(2));
+settled = true;

@@ -10,6 +10,7 @@ import { openDataset } from './datasets/open.js';
 import type { Dataset, DatasetSpec } from './datasets/types.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './loader-worker.js';
 import { permutation } from './transforms/random.js';
+import { maxImagePixels } from '../image/limits.js';
 import { validatePreprocess, type PreprocessSpec } from './transforms/spec.js';
 
 export interface LoaderOptions {
@@ -101,6 +102,8 @@ export class DataLoader implements AsyncIterable<Batch> {
           preprocess: this.options.preprocess,
           seed: this.options.seed,
           cacheDir: this.options.cacheDir,
+          // The pixel limit is a per-thread setting: the workers get this thread's.
+          maxImagePixels: maxImagePixels(),
         });
       } else {
         this.local = new SampleSource(dataset, this.options.preprocess, this.options.seed, this.options.cacheDir);

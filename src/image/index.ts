@@ -9,6 +9,7 @@
 //   writePng('labels.png', labels, { palette: camvidPalette() });
 export type { Channels, ChwImage, LabelArray, LabelMap, PixelArray, RawImage, ScalarMap, StoredLabels } from './types.js';
 export { createImage } from './types.js';
+export { DEFAULT_MAX_IMAGE_PIXELS, ImageTooLargeError, checkImagePixels, hxw, maxImagePixels, setMaxImagePixels } from './limits.js';
 export { IMAGE_EXTENSIONS, decodeImage, imageSize, readImage, readImageSync, readLabelImage, readLabelImageAsync, writePng, type ReadImageOptions } from './files.js';
 export { decodePng, encodePng, isPng, readPngHeader, type DecodedPng, type PngDecodeOptions, type PngEncodeOptions, type PngHeader } from './png.js';
 export { fromChw, to8Bit, toChannels, toChw, toGray, toRgb, type ToRgbOptions } from './convert.js';

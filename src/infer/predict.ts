@@ -11,7 +11,7 @@ import { padImage, type Padding } from '../data/transforms/pad.js';
 import { cropImage } from '../data/transforms/geometry.js';
 import { validatePreprocess, type PreprocessSpec } from '../data/transforms/spec.js';
 import { denormalizeChw, normalizeChw, resolveNormalization } from '../image/normalization.js';
-import { gridAlignment, planInput, windowPadding, type InputPlan, type PlanOptions } from './geometry.js';
+import { gridAlignment, planInput, windowPadding, type InputPlan, type PlanOptions, type ScaleMode } from './geometry.js';
 import { axisStarts, axisWeights, checkTiling, defaultOverlap } from './tiles.js';
 import type { Predictor } from './predictor.js';
 
@@ -181,8 +181,20 @@ function tiling(options: PredictOptions): { tile: number | null; overlap: number
   return { tile, overlap };
 }
 
+/**
+ * Tiles exist for images larger than the model should see at once, so tiling runs at the
+ * image's own scale: a tile size implies scale 'native' (resizing to the training size first
+ * would leave nothing to tile).
+ */
+export function tiledScale<T extends { tile?: number | null; scale?: ScaleMode }>(options: T): T {
+  if (options.tile === undefined || options.tile === null) return options;
+  if (options.scale === 'train') throw new Error("tiling runs the model at the image's own size (scale 'native'); scale 'train' would first resize it to the training size");
+  return { ...options, scale: 'native' };
+}
+
 /** Model output planes at the image's full resolution, and the plan that produced them. */
-function outputPlanes(predictor: Predictor, image: RawImage<Uint8Array | Float32Array>, options: PredictOptions): { data: Float32Array; channels: number; plan: InputPlan } {
+function outputPlanes(predictor: Predictor, image: RawImage<Uint8Array | Float32Array>, given: PredictOptions): { data: Float32Array; channels: number; plan: InputPlan } {
+  const options = tiledScale(given);
   const { planes, plan } = modelPlanes(predictor, image, options);
   const { tile, overlap } = tiling(options);
   const out = runTiled(predictor, planes, plan, tile, overlap);

@@ -8,7 +8,8 @@ import type { PadMode } from '../data/transforms/spec.js';
 import { planInput, type ScaleMode } from './geometry.js';
 import { collectImages, type InputImage } from './inputs.js';
 import { OutputDir } from './output-dir.js';
-import { predict, reconstruct } from './predict.js';
+import { predict, reconstruct, tiledScale } from './predict.js';
+import { checkImagePixels } from '../image/limits.js';
 import { loadPredictor, type Predictor } from './predictor.js';
 import { labelsPng, overlayImage, predictionPanel, probabilityImage, reconstructionPanel } from './render.js';
 import { checkTiling, defaultOverlap } from './tiles.js';
@@ -21,7 +22,7 @@ export interface PredictRunOptions {
   checkpoint: string;
   /** Image files and/or folders of images. */
   inputs: string[];
-  /** Output folder (created when missing). */
+  /** Output folder (created when missing); files already there stay, and a failed run puts back any it replaced. */
   out: string;
   /** What to write; default: labels, overlay, panel (+ prob for one-output models); recon, panel for the autoencoder. */
   save?: OutputKind[];
@@ -29,6 +30,7 @@ export interface PredictRunOptions {
   alpha?: number;
   /** One-output models: foreground threshold for the label map (default 0.5). */
   threshold?: number;
+  /** 'train' (default: resize to the training size) or 'native'; a tile size implies 'native'. */
   scale?: ScaleMode;
   tile?: number | null;
   overlap?: number;
@@ -149,7 +151,8 @@ async function predictOne(p: Predictor, input: InputImage, out: OutputDir, save:
  * @example
  *   const { images, files } = await predictImages({ checkpoint: 'best.safetensors', inputs: ['photos/'], out: 'predictions' });
  */
-export async function predictImages(o: PredictRunOptions): Promise<PredictRunResult> {
+export async function predictImages(given: PredictRunOptions): Promise<PredictRunResult> {
+  const o = tiledScale(given);
   const inputs = collectImages(o.inputs);
   const predictor = loadPredictor(o.checkpoint, { device: o.device });
   try {
@@ -160,13 +163,14 @@ export async function predictImages(o: PredictRunOptions): Promise<PredictRunRes
     // Headers only: catches unreadable files and sizes the model cannot take before any output exists.
     for (const input of inputs) {
       const { width, height } = await imageSize(input.path);
+      checkImagePixels(width, height, input.path);
       planInput(predictor, width, height, { scale: o.scale, padMode: o.padMode, name: input.path });
     }
     const out = new OutputDir(o.out);
     const images: ImageSummary[] = [];
     try {
       for (const input of inputs) {
-        if (o.shouldStop?.()) throw new PredictionStopped(`stopped before ${input.path}; removed the ${out.written.length} file(s) written`);
+        if (o.shouldStop?.()) throw new PredictionStopped(`stopped before ${input.path}; removed the ${out.written.length} file(s) this run wrote`);
         const summary = await predictOne(predictor, input, out, save, o);
         images.push(summary);
         o.onImage?.(summary);
@@ -175,6 +179,7 @@ export async function predictImages(o: PredictRunOptions): Promise<PredictRunRes
       out.rollback();
       throw err;
     }
+    out.commit();
     return {
       images,
       files: [...out.written],

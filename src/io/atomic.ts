@@ -5,6 +5,7 @@ import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } fro
 import { open, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import { fsError } from './dirs.js';
 
 /** Produces a file's content by calling write(chunk) any number of times. */
 export type ChunkWriter = (write: (chunk: Uint8Array) => void) => void;
@@ -28,8 +29,22 @@ function fsyncDirSync(dir: string): void {
 
 const MAX_WRITE = 1 << 30;
 
+// File-system errors name the file being written (Node's say 'ENOSPC: ..., write' and nothing more).
+function isFsError(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException;
+  return typeof e?.code === 'string' && typeof e.syscall === 'string';
+}
+
 /** Writes bytes, text, or the chunks of a ChunkWriter to path atomically (synchronous). */
 export function writeFileAtomicSync(path: string, data: string | Uint8Array | ChunkWriter): void {
+  try {
+    writeAtomic(path, data);
+  } catch (err) {
+    throw isFsError(err) ? fsError('write', path, err) : err;
+  }
+}
+
+function writeAtomic(path: string, data: string | Uint8Array | ChunkWriter): void {
   const tmp = tempPathFor(path);
   const fd = openSync(tmp, 'wx');
   let closed = false;
@@ -70,6 +85,14 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array | Ch
 
 /** Writes bytes or text to path atomically (asynchronous). */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  try {
+    await writeAtomicAsync(path, data);
+  } catch (err) {
+    throw isFsError(err) ? fsError('write', path, err) : err;
+  }
+}
+
+async function writeAtomicAsync(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = tempPathFor(path);
   const handle = await open(tmp, 'wx');
   let done = false;

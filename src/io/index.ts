@@ -12,5 +12,6 @@ export {
   type SafetensorsHeader,
 } from './safetensors.js';
 export { writeFileAtomic, writeFileAtomicSync } from './atomic.js';
+export { makeDir } from './dirs.js';
 export * from './formats/index.js';
 export { ProgressReporter, type ProgressCallback, type ProgressEvent } from './progress.js';

@@ -1,9 +1,10 @@
 // A whole training run from one JSON-able description: data, model, optimisation, run folder.
 // The CLI's `train` and `demo` and library users call train(); --resume rebuilds the same run
 // from the description stored in the checkpoint.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { getNumThreads, manualSeed, setNumThreads, setRngState, withDefaultDevice } from '../torch/index.js';
+import { getNumThreads, manualSeed, setNumThreads, setRngState, withDefaultDevice, type Device } from '../torch/index.js';
+import { checkDevice } from '../nn/device.js';
 import { DataLoader } from '../data/loader.js';
 import { datasetSplits, openDataset } from '../data/datasets/open.js';
 import type { DatasetSpec } from '../data/datasets/types.js';
@@ -18,6 +19,10 @@ import { disposeCheckpoint, type CheckpointConfig } from '../checkpoint/file.js'
 import { loadTrainingCheckpoint, type TrainingCheckpoint } from './training-state.js';
 import { buildObjective, defaultLoss, isBinaryLoss, type LossName } from './objective.js';
 import { Trainer, type TrainPosition, type TrainResult } from './trainer.js';
+import { checkNewRunFolder, checkNotLocked, clearRunFolder, isSecondaryRank, RunLock } from './run-folder.js';
+import { runtimeInfo } from './environment.js';
+import { countParameters } from '../models/summary.js';
+import { makeDir } from '../io/dirs.js';
 
 export interface TrainRunOptions {
   /** The training data (its split is the training split; default 'train'). */
@@ -62,6 +67,13 @@ export interface TrainRunOptions {
   /** Stop (validate, save) after this many seconds of training. */
   timeBudget?: number | null;
   out: string;
+  /**
+   * Replace an earlier run in `out` (its checkpoints, metrics, curves). Without it a run folder
+   * that is not empty is refused: continue a run with resumeRun instead.
+   */
+  overwrite?: boolean;
+  /** Where the model runs: 'cpu' (default), 'cuda', 'cuda:N'. */
+  device?: Device;
   /** Progress events of every epoch and validation (the command line draws them as bars); none by default. */
   onProgress?: ProgressCallback;
   /** Where the one-line summary of each epoch goes (default stderr). */
@@ -75,7 +87,32 @@ export interface PreparedRun {
   val: DataLoader | null;
   options: Required<Omit<TrainRunOptions, 'modelOptions'>> & { modelOptions: Record<string, unknown> };
   config: CheckpointConfig;
+  /** A resumed run that has already trained its whole length (nothing left to do). */
+  complete: boolean;
+  /** What the run is, for a start-up summary: model, parameters, data, input size, threads, precision. */
+  summary: RunSummary;
+  /** Stops the data workers and releases the run folder's lock. */
   close(): Promise<void>;
+}
+
+/** The facts of a prepared run a start-up summary shows. */
+export interface RunSummary {
+  model: string;
+  parameters: number;
+  trainableParameters: number;
+  trainImages: number;
+  valImages: number | null;
+  /** [height, width] the model sees. */
+  inputSize: [number, number];
+  channels: number;
+  batchSize: number;
+  stepsPerEpoch: number;
+  epochs: number;
+  threads: number;
+  device: string;
+  precision: 'fp32';
+  /** Where a resumed run stands, else null. */
+  resumedAt: { epoch: number; step: number } | null;
 }
 
 const DEFAULTS = {
@@ -97,6 +134,8 @@ const DEFAULTS = {
   workers: undefined,
   cacheDir: null,
   timeBudget: null,
+  overwrite: false,
+  device: 'cpu',
 } as const;
 
 /** Default learning rate per optimizer (SGD as in FCN/U-Net papers' style, Adam as Keras). */
@@ -139,10 +178,26 @@ function preprocessFor(
   const vggBased = model.startsWith('vgg') || model.startsWith('fcn');
   base.normalize = resolveNormalization(o.normalize ?? (vggBased ? 'imagenet' : 'unit'), 'normalize');
   let augment: AugmentSpec | undefined;
-  const [height, width] = o.padTo ?? o.size ?? imageSize;
+  const [height, width] = inputSizeOf(o, imageSize);
   if (o.augment === true) augment = { hflip: true, scale: [0.75, 1.25], crop: { height, width }, ...fill };
   else if (o.augment) augment = { ...o.augment, ...fill };
   return { train: augment ? { ...base, augment } : base, val: base };
+}
+
+/** [height, width] the model sees: resized (--size) or as stored, then padded up to --pad-to (never down). */
+function inputSizeOf(o: { size: [number, number] | null; padTo: [number, number] | null }, imageSize: [number, number]): [number, number] {
+  const [h, w] = o.size ?? imageSize;
+  return o.padTo ? [Math.max(h, o.padTo[0]), Math.max(w, o.padTo[1])] : [h, w];
+}
+
+/** A warning when --size turns the data's landscape images portrait (or back): sizes are HEIGHTxWIDTH. */
+export function orientationWarning(size: [number, number] | null, image: { width: number; height: number }): string | null {
+  if (!size || size[0] === size[1] || image.width === image.height) return null;
+  const want = size[0] > size[1] ? 'portrait' : 'landscape';
+  const have = image.height > image.width ? 'portrait' : 'landscape';
+  if (want === have) return null;
+  return `warning: --size ${size[0]}x${size[1]} is HEIGHTxWIDTH (${want}), but the training images are ${image.height}x${image.width} (HxW, ${have}); ` +
+    `they will be squashed — did you mean --size ${size[1]}x${size[0]}?`;
 }
 
 function buildOptimizer(model: ZooModel, o: PreparedRun['options']): Optimizer<any> {
@@ -195,6 +250,15 @@ export async function prepareRun(input: TrainRunOptions, resume: TrainingCheckpo
     modelOptions: { ...(input.modelOptions ?? {}) },
     out: resolve(input.out),
   } as unknown as PreparedRun['options'];
+  const log = input.log ?? ((line: string) => console.error(line));
+  checkDevice(o.device, 'device');
+  // Only rank 0 of a distributed run (or a plain run) looks after the run folder.
+  const primary = !isSecondaryRank();
+  // Checked before any data is read; again under the lock, just before anything is written.
+  if (primary) {
+    checkNotLocked(o.out);
+    if (!resume) checkNewRunFolder(o.out, o.overwrite);
+  }
   // The model's contract says what it does (the same for any options); built on 'meta', nothing is allocated.
   const probe = withDefaultDevice('meta', () => createModelFromConfig(o.model));
   const task = probe.contract.task;
@@ -212,12 +276,15 @@ export async function prepareRun(input: TrainRunOptions, resume: TrainingCheckpo
     throw new Error(`dataset ${trainSpec.format} (${trainSpec.root ?? ''}) has no label maps; a segmentation model needs masks`);
   }
   const first = await dataset.get(0);
+  const flipped = orientationWarning(o.size, first.image);
+  if (flipped && !resume) log(flipped);
   const labelFill = input.ignoreIndex === undefined ? undefined : (input.ignoreIndex ?? 0);
   const pre = preprocessFor(o, o.model, [first.image.height, first.image.width], labelFill);
   const loaderBase = { batchSize: o.batchSize, seed: o.seed, workers: o.workers, cacheDir: o.cacheDir };
   const train = new DataLoader(dataset, { ...loaderBase, shuffle: true, dropLast: false, preprocess: pre.train });
   const val = valSplit ? new DataLoader({ ...dataset.spec, split: valSplit } as DatasetSpec, { ...loaderBase, preprocess: pre.val }) : null;
   let model: ZooModel | undefined;
+  let lock: RunLock | null = null;
   try {
     await train.ready();
     if (val) await val.ready();
@@ -242,15 +309,19 @@ export async function prepareRun(input: TrainRunOptions, resume: TrainingCheckpo
         : { numClasses: outputs, inChannels: channels, ...o.modelOptions };
     model = createModelFromConfig(o.model, modelOptions);
     if (resume) model.loadStateDict(resume.weights);
-    const size = o.padTo ?? o.size ?? [first.image.height, first.image.width];
+    const size = inputSizeOf(o, [first.image.height, first.image.width]);
     const multiple = model.contract.inputMultiple;
     if (size[0] % multiple !== 0 || size[1] % multiple !== 0) {
       const up = (v: number): number => Math.ceil(v / multiple) * multiple;
+      const stored = `${first.image.height}x${first.image.width}`;
+      const how = o.size ? `resized by --size to ${o.size.join('x')}` : `${stored} as stored`;
+      const padNote = o.padTo && (o.padTo[0] < size[0] || o.padTo[1] < size[1]) ? `; --pad-to ${o.padTo.join('x')} only pads up, never crops` : o.padTo ? ` padded to ${o.padTo.join('x')}` : '';
       throw new Error(
-        `model ${o.model} needs inputs whose sides are multiples of ${multiple}; the training images are ${size[0]}x${size[1]} — ` +
+        `model ${o.model} needs inputs whose sides are multiples of ${multiple}; the training images are ${size[0]}x${size[1]} (HxW: ${how}${padNote}) — ` +
           `use --size ${up(size[0])}x${up(size[1])} (resize) or --pad-to ${up(size[0])}x${up(size[1])}`,
       );
     }
+    if (o.device !== 'cpu') model.to(o.device);
     const objective = buildObjective({ loss, outputs: task === 'reconstruction' ? channels : outputs, ignoreIndex, classWeights: o.classWeights });
     const optimizer = buildOptimizer(model, o);
     const stepsPerEpoch = train.length;
@@ -258,15 +329,39 @@ export async function prepareRun(input: TrainRunOptions, resume: TrainingCheckpo
     const epochs = o.iterations ? Math.ceil(o.iterations / stepsPerEpoch) : o.epochs;
     const scheduler = buildScheduler(optimizer, o, totalSteps, stepsPerEpoch);
     const start = resume ? restoreTraining(resume, optimizer, scheduler) : null;
+    const env = runtimeInfo();
     const config: CheckpointConfig = {
       model: { name: o.model, options: { ...(model.config as Record<string, unknown>) } },
       classes: { names: [...dataset.classNames], ignoreIndex, palette: dataset.palette.map((c) => [c[0], c[1], c[2]]) },
       preprocess: pre.val as Record<string, unknown>,
       data: { train: dataset.spec, valSplit },
       training: { ...stripRuntime(input), loss, epochs, threads: getNumThreads() },
+      // What the run ran on, so it can be reproduced and its speed compared.
+      environment: {
+        pixelwise: env.pixelwise,
+        node: env.node,
+        libtorch: env.libtorch.version,
+        cpu: env.cpu.model,
+        cpuFeatures: { avx2: env.cpu.avx2, avx512: env.cpu.avx512, bf16: env.cpu.bf16, amx: env.cpu.amx },
+        cores: env.cpu.cores,
+        device: o.device,
+        cuda: env.cuda,
+        threads: env.threads,
+        precision: 'fp32',
+      },
     };
-    mkdirSync(o.out, { recursive: true });
-    writeFileAtomicSync(join(o.out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    if (primary) {
+      lock = RunLock.acquire(o.out, log);
+      if (!resume) {
+        const earlier = checkNewRunFolder(o.out, o.overwrite);
+        if (earlier.length) {
+          clearRunFolder(o.out, earlier);
+          log(`overwriting run folder ${o.out}: removed the earlier run's ${earlier.join(', ')} (--overwrite)`);
+        }
+      }
+      makeDir(o.out, 'run folder');
+      writeFileAtomicSync(join(o.out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    }
     const trainer = new Trainer({
       model,
       task,
@@ -284,16 +379,41 @@ export async function prepareRun(input: TrainRunOptions, resume: TrainingCheckpo
       classNames: dataset.classNames,
       ignoreIndex,
       start,
+      device: o.device,
       onProgress: input.onProgress,
       log: input.log,
     });
+    const heldLock = lock;
     const close = async (): Promise<void> => {
-      await train.close();
-      await val?.close();
+      try {
+        await train.close();
+        await val?.close();
+      } finally {
+        heldLock?.release();
+      }
     };
-    return { trainer, model, train, val, options: { ...o, loss, epochs }, config, close };
+    const counts = countParameters(model);
+    const complete = start !== null && (start.epoch >= epochs || (o.iterations !== null && start.step >= o.iterations));
+    const summary: RunSummary = {
+      model: o.model,
+      parameters: counts.total,
+      trainableParameters: counts.trainable,
+      trainImages: dataset.length,
+      valImages: val ? val.dataset.length : null,
+      inputSize: size,
+      channels: task === 'reconstruction' ? channels : model.contract.inChannels,
+      batchSize: o.batchSize,
+      stepsPerEpoch,
+      epochs,
+      threads: getNumThreads(),
+      device: o.device,
+      precision: 'fp32',
+      resumedAt: start ? { epoch: start.epoch, step: start.step } : null,
+    };
+    return { trainer, model, train, val, options: { ...o, loss, epochs }, config, complete, summary, close };
   } catch (err) {
     model?.dispose();
+    lock?.release();
     await train.close();
     await val?.close();
     throw err;
@@ -320,7 +440,7 @@ function restoreTraining(c: TrainingCheckpoint, optimizer: Optimizer<any>, sched
 
 // The options as given (what --resume replays), without settings of this process only.
 function stripRuntime(o: TrainRunOptions): Record<string, unknown> {
-  const { onProgress: _p, log: _l, ...rest } = o;
+  const { onProgress: _p, log: _l, overwrite: _o, device: _d, ...rest } = o;
   return { ...rest, out: resolve(o.out) };
 }
 
@@ -346,17 +466,30 @@ export function lastCheckpointPath(runDir: string): string {
   return join(runDir, 'checkpoints', 'last.safetensors');
 }
 
+type ResumeOverrides = Partial<Pick<TrainRunOptions, 'epochs' | 'iterations' | 'timeBudget' | 'onProgress' | 'log' | 'threads' | 'workers' | 'device'>>;
+
 /**
  * Continues the run in `runDir` exactly where its last checkpoint stopped, with the options
- * it was started with; `overrides` may extend it (more epochs, another time budget).
+ * it was started with, and trains it to its end as trainModel does; `overrides` may extend it
+ * (more epochs, another time budget). A run already complete returns at once with an empty
+ * history (`run.complete` is true).
  * @example
- *   const run = await resumeRun('runs/membrane', { epochs: 150 });
- *   try { await run.trainer.run(); } finally { await run.close(); }
+ *   const { history, stoppedBy } = await resumeRun('runs/membrane', { epochs: 150 });
  */
-export async function resumeRun(
-  runDir: string,
-  overrides: Partial<Pick<TrainRunOptions, 'epochs' | 'iterations' | 'timeBudget' | 'onProgress' | 'log' | 'threads' | 'workers'>> = {},
-): Promise<PreparedRun> {
+export async function resumeRun(runDir: string, overrides: ResumeOverrides = {}): Promise<TrainResult & { run: PreparedRun }> {
+  const run = await prepareResume(runDir, overrides);
+  try {
+    return { ...(await run.trainer.run()), run };
+  } finally {
+    await run.close();
+  }
+}
+
+/**
+ * Rebuilds the run in `runDir` from its last checkpoint, ready to continue with
+ * `run.trainer.run()` (what resumeRun does; the CLI uses this to handle Ctrl-C itself).
+ */
+export async function prepareResume(runDir: string, overrides: ResumeOverrides = {}): Promise<PreparedRun> {
   const path = lastCheckpointPath(runDir);
   if (!existsSync(path)) throw new Error(`cannot resume ${runDir}: ${path} does not exist (was the run started with --out ${runDir}?)`);
   const checkpoint = loadTrainingCheckpoint(path);

@@ -75,7 +75,7 @@ test('bad input: one-line errors, non-zero exit, nothing left in --out', async (
     [['-c', trained, notes], /notes\.txt is not an image file \(expected \.png/],
     [['-c', trained, fake], /fake\.png/],
     [['-c', trained, join(dir, 'empty')], /folder .*empty holds no images/],
-    [['-c', cae, small], /small\.png: 20x20 is smaller than the 28x28 input the cae model takes; .*padding cannot help/],
+    [['-c', cae, small], /small\.png: 20x20 \(HxW\) is smaller than the 28x28 input the cae model takes; .*padding cannot help/],
     [['-c', trained, image, '--save', 'prob'], /output 'prob' needs a one-output \(binary, sigmoid\) model/],
   ];
   // Side by side: each run spends most of its time loading libtorch.

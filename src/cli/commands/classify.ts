@@ -71,13 +71,13 @@ export const classify = defineCommand({
       loadVggWeights(model, weights);
       const crop = resizeAndCenterCrop(image, size);
       const top = classifyImage(model, crop, { k, names, normalization });
-      console.log(`${basename(file)} (${image.width}x${image.height}, centre crop ${size}x${size}), ${name}${options.baseWidth !== 64 ? ` (base width ${options.baseWidth})` : ''}:`);
+      console.log(`${basename(file)} (${image.height}x${image.width} HxW, centre crop ${size}x${size}), ${name}${options.baseWidth !== 64 ? ` (base width ${options.baseWidth})` : ''}:`);
       for (const c of top) console.log(`Probability ${c.probability.toFixed(2)} => [${c.name}]`);
       if (!segment) return 0;
 
       const minSide = padding === 'valid' ? 224 : 32;
       if (image.width < minSide || image.height < minSide) {
-        throw new Error(`${file} is ${image.width}x${image.height}; fc6 padding '${padding}' needs at least ${minSide}x${minSide}${padding === 'valid' ? " (use --fc6-padding same for smaller images)" : ''}`);
+        throw new Error(`${file} is ${image.height}x${image.width} (HxW); fc6 padding '${padding}' needs at least ${minSide}x${minSide}${padding === 'valid' ? " (use --fc6-padding same for smaller images)" : ''}`);
       }
       const scores = scoreMap(model, image, { fc6Padding: padding, normalization });
       try {
@@ -102,9 +102,9 @@ export const classify = defineCommand({
             throw err;
           }
         }
-        console.log(`segmentation: ${coarse.width}x${coarse.height} score map (fc6 padding ${padding}), ${coarse.classes.length} classes:`);
+        console.log(`segmentation: ${coarse.height}x${coarse.width} (HxW) score map (fc6 padding ${padding}), ${coarse.classes.length} classes:`);
         coarse.classes.forEach((c, i) => console.log(`  ${i} ${c.name} (${c.pixels} of ${coarse.width * coarse.height})`));
-        if (upsampled) console.log(`upsampled x32: ${upsampled.width}x${upsampled.height}, ${upsampled.classes} classes`);
+        if (upsampled) console.log(`upsampled x32: ${upsampled.height}x${upsampled.width} (HxW), ${upsampled.classes} classes`);
         console.log(`wrote ${files.join(', ')}`);
       } finally {
         scores.dispose();

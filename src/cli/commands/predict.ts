@@ -5,7 +5,7 @@ import type { PadMode } from '../../data/transforms/spec.js';
 import { OUTPUT_KINDS, PredictionStopped, predictImages, type ImageSummary, type OutputKind } from '../../infer/run.js';
 import { choice, flag, num, requireStr, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
-import { checkpointOption, threadCount, threadsOption } from '../common-options.js';
+import { checkpointOption, deviceOf, deviceOption, imageLimitOption, threadCount, threadsOption } from '../common-options.js';
 import { withInterrupt } from '../interrupt.js';
 
 const specs: OptionSpecs = {
@@ -14,12 +14,13 @@ const specs: OptionSpecs = {
   save: { type: 'string', help: `LIST  comma-separated: ${OUTPUT_KINDS.join(', ')} (default labels,overlay,panel; +prob for binary models; recon,panel for cae)` },
   alpha: { type: 'string', help: 'X  overlay opacity of the class colours, 0..1 (default 0.5)' },
   threshold: { type: 'string', help: 'T  binary models: foreground where probability > T (default 0.5)' },
-  scale: { type: 'string', help: "S  train (default: resize to the training --size when there was one, results back to full size) or native" },
-  tile: { type: 'string', help: "N  sliding windows of N pixels for larger images, blended where they overlap (rounded down to the model's grid: unet 2^depth, fcn 32)" },
+  scale: { type: 'string', help: "S  train (default without --tile: resize to the training --size when there was one, results back to full size) or native" },
+  tile: { type: 'string', help: "N  sliding windows of N pixels over the image at its own size (implies --scale native), blended where they overlap (rounded down to the model's grid: unet 2^depth, fcn 32)" },
   overlap: { type: 'string', help: 'N  pixels shared by neighbouring windows (default N/4)' },
   'pad-mode': { type: 'string', help: "M  padding to the model's input multiple: reflect (default unless training padded), constant, edge, symmetric, wrap" },
-  device: { type: 'string', help: "D  cpu (default), cuda, cuda:N" },
+  device: deviceOption,
   threads: threadsOption,
+  'max-image-pixels': imageLimitOption,
   quiet: { type: 'boolean', short: 'q', help: 'no line per image' },
 };
 
@@ -33,9 +34,9 @@ function saveList(args: Parsed): OutputKind[] | undefined {
 }
 
 function summaryLine(s: ImageSummary): string {
-  const at = s.modelWidth !== s.width || s.modelHeight !== s.height ? ` (model at ${s.modelWidth}x${s.modelHeight})` : '';
+  const at = s.modelWidth !== s.width || s.modelHeight !== s.height ? ` (model at ${s.modelHeight}x${s.modelWidth})` : '';
   const classes = s.classesPresent.length ? `  classes: ${s.classesPresent.join(', ')}` : '';
-  return `${s.path}  ${s.width}x${s.height}${at}${classes}  ${s.seconds.toFixed(2)} s`;
+  return `${s.path}  ${s.height}x${s.width} (HxW)${at}${classes}  ${s.seconds.toFixed(2)} s`;
 }
 
 export const predict = defineCommand({
@@ -58,6 +59,9 @@ export const predict = defineCommand({
     const overlap = num(args, 'overlap', { min: 0, integer: true });
     if (overlap !== undefined && tile === undefined) throw new UsageError('--overlap needs --tile (the window size)');
     if (overlap !== undefined && tile !== undefined && overlap >= tile) throw new UsageError(`--overlap expects less than --tile ${tile}, got '${overlap}'`);
+    const scale = choice(args, 'scale', ['train', 'native'] as const);
+    if (tile !== undefined && scale === 'train') throw new UsageError("--tile runs the model on the image at its own size (--scale native); --scale train would first resize it to the training size");
+    const device = deviceOf(args);
     const threads = threadCount(args);
     if (threads) setNumThreads(threads);
     const quiet = flag(args, 'quiet');
@@ -76,11 +80,11 @@ export const predict = defineCommand({
             save: saveList(args),
             alpha: num(args, 'alpha', { min: 0, max: 1 }),
             threshold: num(args, 'threshold', { min: 0, max: 1 }),
-            scale: choice(args, 'scale', ['train', 'native'] as const),
+            scale,
             tile,
             overlap,
             padMode: choice(args, 'pad-mode', ['reflect', 'constant', 'edge', 'symmetric', 'wrap'] as PadMode[]),
-            device: str(args, 'device'),
+            device,
             onImage: quiet ? undefined : (s) => console.log(summaryLine(s)),
             shouldStop: () => stopRequested,
           }),

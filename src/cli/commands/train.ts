@@ -3,18 +3,19 @@
 import { existsSync, rmSync } from 'node:fs';
 import { MODEL_NAMES } from '../../models/registry.js';
 import { LOSS_NAMES, type LossName } from '../../train/objective.js';
-import { prepareRun, resumeRun, type PreparedRun, type TrainRunOptions } from '../../train/run.js';
+import { prepareResume, prepareRun, type PreparedRun, type TrainRunOptions } from '../../train/run.js';
 import type { PadMode } from '../../data/transforms/spec.js';
 import { choice, flag, num, numberList, requireStr, size, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
 import { progressBars } from '../progress-bar.js';
-import { threadCount, threadsOption } from '../common-options.js';
+import { deviceOf, deviceOption, imageLimitOption, threadCount, threadsOption } from '../common-options.js';
+import { runSummaryLines } from '../run-summary.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../data-args.js';
 import { withInterrupt } from '../interrupt.js';
 import { modelOptionSpecs, modelOptionsFromArgs } from '../model-args.js';
 
 // What a resumed run may change; everything else comes from its checkpoint.
-const RESUME_OPTIONS = ['epochs', 'iterations', 'time-budget', 'threads', 'workers', 'quiet'] as const;
+const RESUME_OPTIONS = ['epochs', 'iterations', 'time-budget', 'threads', 'workers', 'quiet', 'device', 'max-image-pixels'] as const;
 
 const specs: OptionSpecs = {
   ...dataOptionSpecs,
@@ -47,10 +48,13 @@ const specs: OptionSpecs = {
   'ignore-index': { type: 'string', help: "N  label value left out of loss and metrics, or 'none' (default: the dataset's)" },
   seed: { type: 'string', help: 'N  seed for initialisation, shuffling and augmentation (default 0)' },
   threads: threadsOption,
+  device: deviceOption,
   workers: { type: 'string', help: 'N  data-loading worker threads (default min(2, cores - 1))' },
+  'max-image-pixels': imageLimitOption,
   cache: { type: 'string', help: 'DIR  on-disk cache of decoded samples' },
   'time-budget': { type: 'string', help: 'SECONDS  stop after this much training (validate and save first)' },
-  out: { type: 'string', short: 'o', help: 'RUN  run folder: checkpoints/, metrics.jsonl, curves.png/svg' },
+  out: { type: 'string', short: 'o', help: 'RUN  run folder: checkpoints/, metrics.jsonl, curves.png/svg (must be new or empty)' },
+  overwrite: { type: 'boolean', help: "replace the earlier run in --out RUN (its checkpoints, metrics, curves); without it a run folder that is not empty is refused" },
   resume: { type: 'string', help: `RUN  continue this run from its last checkpoint (with no options but ${RESUME_OPTIONS.map((o) => '--' + o).join(', ')}; with a new length the lr schedule is recomputed over it)` },
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
 };
@@ -100,6 +104,8 @@ function runOptions(args: Parsed): TrainRunOptions {
     cacheDir: str(args, 'cache'),
     timeBudget: num(args, 'time-budget', { min: 1 }),
     out: requireStr(args, 'out', 'the run folder to write'),
+    overwrite: flag(args, 'overwrite'),
+    device: deviceOf(args),
     onProgress: flag(args, 'quiet') ? undefined : progressBars(),
   };
 }
@@ -107,6 +113,13 @@ function runOptions(args: Parsed): TrainRunOptions {
 /** Runs a prepared training run with Ctrl-C handling; returns the exit code. */
 export async function runTraining(run: PreparedRun, createdDir: string | null): Promise<number> {
   try {
+    if (run.complete) {
+      const { epoch, step } = run.summary.resumedAt!;
+      const length = run.options.iterations ? `${step} of ${run.options.iterations} steps` : `${epoch} of ${run.options.epochs} epochs`;
+      console.error(`${run.options.out} is complete (${length} trained); nothing to do. Train it longer with --resume ${run.options.out} --epochs N (N > ${run.options.epochs}).`);
+      return 0;
+    }
+    for (const line of runSummaryLines(run.summary, run.options.out)) console.error(line);
     const result = await withInterrupt('stopping after this step', () => run.trainer.requestStop(), () => run.trainer.run());
     const paths = run.trainer.paths;
     console.error(`checkpoints: ${paths.last} (resumable), ${paths.best} (best)`);
@@ -144,17 +157,19 @@ export const train = defineCommand({
       if (others.length) {
         throw new UsageError(`--resume takes the run's settings from its checkpoint; it accepts only ${RESUME_OPTIONS.map((o) => '--' + o).join(', ')}, got ${others.map((o) => '--' + o).join(', ')}`);
       }
-      const run = await resumeRun(resume, {
+      const run = await prepareResume(resume, {
         epochs: num(args, 'epochs', { min: 1, integer: true }),
         iterations: num(args, 'iterations', { min: 1, integer: true }),
         timeBudget: num(args, 'time-budget', { min: 1 }),
         threads: threadCount(args),
         workers: num(args, 'workers', { min: 0, integer: true }),
+        device: deviceOf(args),
         onProgress: flag(args, 'quiet') ? undefined : progressBars(),
       });
       return runTraining(run, null);
     }
     const options = runOptions(args);
+    if (options.overwrite && resume) throw new UsageError('give --resume or --overwrite, not both');
     const createdDir = existsSync(options.out) ? null : options.out;
     let run: PreparedRun;
     try {

@@ -24,7 +24,7 @@ export const upsample = defineCommand({
     const up = upsampleImage(image, factor);
     const data = Uint8Array.from(up.data, (v) => Math.min(255, Math.max(0, Math.round(v))));
     writeOutputs(out, { width: up.width, height: up.height, channels: image.channels, data });
-    console.log(`wrote ${out} (${up.width}x${up.height}, factor ${factor}, kernel ${2 * factor - (factor % 2)})`);
+    console.log(`wrote ${out} (${up.height}x${up.width} HxW, factor ${factor}, kernel ${2 * factor - (factor % 2)})`);
     return 0;
   },
 });

@@ -50,7 +50,7 @@ export const activations = defineCommand({
         const s = activationStats(a);
         console.log(`${input.name}: layer ${a.layer} (${a.type}) output ${a.shape.join('x')} (C, H, W)`);
         console.log(`values ${fmt(s.min)} .. ${fmt(s.max)}, mean ${fmt(s.mean)}, ${(100 * s.zeroFraction).toFixed(1)}% zeros`);
-        console.log(`wrote ${out} (${image.width}x${image.height})`);
+        console.log(`wrote ${out} (${image.height}x${image.width} HxW)`);
       } finally {
         x.dispose();
       }

@@ -49,7 +49,7 @@ export const samples = defineCommand({
     writeOutputs(out, image);
     console.log(`${spec.format} ${dataset.spec.split ?? ''}: ${dataset.length} samples, ${dataset.numClasses} classes${dataset.ignoreIndex !== null ? `, ignore ${dataset.ignoreIndex}` : ''}`);
     console.log(`showing ${indices.join(', ')}: ${items.map((s) => s.name).join(', ')}`);
-    console.log(`wrote ${out} (${image.width}x${image.height})`);
+    console.log(`wrote ${out} (${image.height}x${image.width} HxW)`);
     return 0;
   },
 });

@@ -62,14 +62,14 @@ export const threshold = defineCommand({
         const image = thresholdView(input.image, input.truth, p.foreground, { threshold: t, name: input.name });
         writeOutputs(out, image);
         console.log(`${input.name}: threshold ${t.toFixed(2)}, IoU = ${Number.isNaN(iou) ? 'n/a' : `${Math.round(iou * 100)} %`}`);
-        console.log(`wrote ${out} (${image.width}x${image.height})`);
+        console.log(`wrote ${out} (${image.height}x${image.width} HxW)`);
       } else {
         const image = probabilityView(input.image, p.foreground, t);
         writeOutputs(out, image);
         let above = 0;
         for (const v of p.foreground.data as Float32Array) if (v > t) above++;
         console.log(`${input.name}: threshold ${t.toFixed(2)}, ${((100 * above) / p.foreground.data.length).toFixed(1)}% of pixels foreground (no mask: no IoU)`);
-        console.log(`wrote ${out} (${image.width}x${image.height})`);
+        console.log(`wrote ${out} (${image.height}x${image.width} HxW)`);
       }
       return 0;
     } finally {
