@@ -62,9 +62,13 @@ export function saveCheckpoint(path: string, input: SaveCheckpointInput): void {
 }
 
 function checkedConfig(path: string, metadata: Record<string, string>): CheckpointConfig {
-  if (metadata.format !== CHECKPOINT_FORMAT || metadata.config === undefined) {
+  if (metadata.format === CHECKPOINT_FORMAT && metadata.config === undefined) {
+    throw new Error(`checkpoint ${path} has no config (model name, options, classes) in its metadata, so its model cannot be rebuilt; it was not written whole by pixelwise train / saveCheckpoint`);
+  }
+  if (metadata.format !== CHECKPOINT_FORMAT) {
+    const what = metadata.format === undefined ? 'no pixelwise metadata' : `metadata format ${JSON.stringify(metadata.format)}, expected ${CHECKPOINT_FORMAT}`;
     throw new Error(
-      `${path} is a safetensors file but not a pixelwise checkpoint (metadata format ${JSON.stringify(metadata.format)}, expected ${CHECKPOINT_FORMAT})`,
+      `${path} holds weights only, not a pixelwise checkpoint (${what}): load it into a model with loadSafetensors() and model.loadStateDict(), or use a checkpoint written by pixelwise train`,
     );
   }
   const config = parseJson<CheckpointConfig>(path, 'config', metadata.config);

@@ -90,17 +90,19 @@ async function decodeWithSharp(bytes: Uint8Array, name: string): Promise<RawImag
 export function readLabelImage(path: string): StoredLabels {
   const bytes = readFileSync(path);
   if (!isPng(bytes)) {
-    const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
-    throw new Error(`${path}: ${notPng(bytes)}${jpeg ? '' : '; label maps are read as PNG (readLabelImageAsync also reads TIFF, BMP, WebP)'}`);
+    const plain = bytes.length === 0 || (bytes[0] === 0xff && bytes[1] === 0xd8);
+    throw new Error(`${path}: ${notPng(bytes, true)}${plain ? '' : '; label maps are read as PNG (readLabelImageAsync also reads TIFF, BMP, WebP)'}`);
   }
   return pngToLabel(decodePng(bytes, path, { maxPixels: maxImagePixels() }));
 }
 
 /** What a file that should be a PNG is instead, for error messages. */
-function notPng(bytes: Uint8Array): string {
+function notPng(bytes: Uint8Array, labels = false): string {
   if (bytes.length === 0) return 'empty file (0 bytes), expected a PNG';
   const head = Buffer.from(bytes.subarray(0, 12));
-  if (head[0] === 0xff && head[1] === 0xd8) return 'a JPEG file, not a PNG (whatever its name); label maps must be lossless: JPEG blurs class boundaries into other values';
+  if (head[0] === 0xff && head[1] === 0xd8) {
+    return `a JPEG file, not a PNG (whatever its name)${labels ? '; label maps must be lossless: JPEG blurs class boundaries into other values' : ''}`;
+  }
   if (head.toString('latin1', 0, 3) === 'GIF') return 'a GIF file, not a PNG';
   if (head.toString('latin1', 0, 2) === 'BM') return 'a BMP file, not a PNG';
   if (head.toString('latin1', 0, 4) === 'II*\0' || head.toString('latin1', 0, 4) === 'MM\0*') return 'a TIFF file, not a PNG';
@@ -115,7 +117,7 @@ function notPng(bytes: Uint8Array): string {
 export async function readLabelImageAsync(path: string): Promise<StoredLabels> {
   const bytes = await readFile(path);
   if (isPng(bytes)) return pngToLabel(decodePng(bytes, path, { maxPixels: maxImagePixels() }));
-  if (bytes.length === 0 || (bytes[0] === 0xff && bytes[1] === 0xd8)) throw new Error(`${path}: ${notPng(bytes)}`);
+  if (bytes.length === 0 || (bytes[0] === 0xff && bytes[1] === 0xd8)) throw new Error(`${path}: ${notPng(bytes, true)}`);
   const image = await decodeWithSharp(bytes, path);
   return toChannels(image, image.channels >= 3 ? 3 : 1, path);
 }

@@ -70,7 +70,7 @@ test('bad input: one-line errors, non-zero exit, nothing left in --out', async (
 
   const cases: [string[], RegExp][] = [
     [['-c', join(dir, 'missing.safetensors'), image], /checkpoint .*missing\.safetensors does not exist/],
-    [['-c', plain, image], /plain\.safetensors is a safetensors file but not a pixelwise checkpoint/],
+    [['-c', plain, image], /plain\.safetensors holds weights only, not a pixelwise checkpoint \(no pixelwise metadata\)/],
     [['-c', trained, join(dir, 'nope.png')], /input .*nope\.png does not exist/],
     [['-c', trained, notes], /notes\.txt is not an image file \(expected \.png/],
     [['-c', trained, fake], /fake\.png/],

@@ -239,7 +239,7 @@ test('corrupt PNGs give errors naming the file and the problem', () => {
 
 test('encodePng rejects bad input with clear errors', () => {
   const img = { width: 2, height: 2, channels: 1 as const, data: Uint8Array.of(0, 1, 2, 3) };
-  assert.throws(() => encodePng({ ...img, data: new Uint8Array(3) }, {}, 'out.png'), /out\.png: data has 3 samples, expected 2x2x1 = 4/);
+  assert.throws(() => encodePng({ ...img, data: new Uint8Array(3) }, {}, 'out.png'), /out\.png: data has 3 samples, expected 2x2x1 \(HxWxC\) = 4/);
   assert.throws(() => encodePng(img, { palette: [[0, 0, 0], [1, 1, 1]] }, 'out.png'), /out\.png: index 2 at pixel \(0, 1\) is outside the 2-entry palette/);
   assert.throws(() => encodePng(img, { palette: new Uint8Array(257 * 3) }), /palette has 257 colours, expected 1\.\.256/);
   assert.throws(() => encodePng(img, { palette: [0, 0, 0, 300, 0, 0, 0, 0, 0, 0, 0, 0] }), /palette colour 1 has component 300/);
@@ -278,7 +278,7 @@ test('a pixel limit refuses an image from its header, before decoding anything',
   assert.ok(huge.length < 80);
   assert.throws(
     () => decodePng(huge, 'big/huge.png', { maxPixels: 89_478_485 }),
-    /^Error: big\/huge\.png: 40000x30000 \(HxW\) is 1,200,000,000 pixels, more than the limit of 89,478,485 \(raise it with --max-image-pixels or setMaxImagePixels\)$/,
+    /^ImageTooLargeError: big\/huge\.png: 40000x30000 \(HxW\) is 1,200,000,000 pixels, more than the limit of 89,478,485 \(raise it with --max-image-pixels or setMaxImagePixels\)$/,
   );
   assert.deepEqual(readPngHeader(huge.subarray(0, 33), 'big/huge.png'), { width: 30000, height: 40000, bitDepth: 8, colorType: 2, channels: 3, interlaced: false });
   assert.throws(() => readPngHeader(huge.subarray(0, 20), 'cut.png'), /cut\.png: truncated: 20 bytes, too short for the IHDR chunk/);
