@@ -17,7 +17,7 @@ export { nearestIndex, resizeChw, resizeImage, resizeLabels, type ResizeMode } f
 export { upsampleImage, type UpsampleImageOptions } from './upsample.js';
 export { finiteRange, presentLabels } from './maps.js';
 export { hslToRgb, luminance, parseColor, toHex, type ColorLike, type Rgb, type Rgba } from './color.js';
-export { camvidPalette, colorOf, IGNORE_BLACK, IGNORE_WHITE, pairedPalette, paletteFor, qualitativePalette, vocPalette, type Palette, type PaletteKind } from './palette.js';
+export { binaryPalette, camvidPalette, colorOf, IGNORE_BLACK, IGNORE_WHITE, pairedPalette, paletteFor, qualitativePalette, vocPalette, type Palette, type PaletteKind } from './palette.js';
 export { ADE20K_CLASS_NAMES, CAMVID_CLASSES, CAMVID_CLASS_NAMES, imagenetClasses, MNIST_CLASS_NAMES, VOC_CLASS_NAMES } from './classes.js';
 export {
   NORMALIZATION_PRESETS,

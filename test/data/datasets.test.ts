@@ -70,6 +70,10 @@ test('folder: 0/255 binary masks become 0/1 without any class information', asyn
     assert.deepEqual(ds.classNames, ['background', 'foreground']);
     assert.equal(ds.spec.format === 'folder' && ds.spec.maskMode, 'binary');
     assert.deepEqual(await labelsOf(ds, 0), expectedPattern(0, 6, 4, 2));
+    // Colours that show over gray EM images and as legend swatches on white: saturated, distinct, neither black nor white.
+    assert.equal(ds.palette.length, 2);
+    for (const [r, g, b] of ds.palette) assert.ok(Math.max(r, g, b) - Math.min(r, g, b) >= 150, `[${r}, ${g}, ${b}] is nearly gray`);
+    assert.notDeepEqual(ds.palette[0], ds.palette[1]);
     // An explicit threshold above 255 is refused with the value named.
     await assert.rejects(openDataset({ format: 'folder', root: dir, threshold: 300 }), /threshold 300/);
   } finally {

@@ -22,7 +22,7 @@ const specs: OptionSpecs = {
   split: { type: 'string', help: "S  training split (default 'train')" },
   'val-split': { type: 'string', help: "S  validation split, or 'none' (default 'val'; 'test' for mnist)" },
   model: { type: 'string', short: 'm', help: `NAME  ${MODEL_NAMES.filter((m) => !m.startsWith('vgg')).join(', ')}` },
-  ...modelOptionSpecs,
+  ...modelOptionSpecs(true),
   epochs: { type: 'string', short: 'e', help: 'N  epochs to train (default 10)' },
   iterations: { type: 'string', help: 'N  optimizer steps to train (instead of --epochs)' },
   'batch-size': { type: 'string', short: 'b', help: 'N  images per step (default 8)' },
