@@ -30,9 +30,14 @@ export function hxw(size: { width: number; height: number }): string {
 
 const group = (n: number): string => n.toLocaleString('en-US');
 
+/** "N pixels, more than the limit of M (raise it ...)". */
+export function overLimit(pixels: number, max = limit): string {
+  return `${group(pixels)} pixels, more than the limit of ${group(max)} (raise it with --max-image-pixels or setMaxImagePixels)`;
+}
+
 /** The message for an image over `max` pixels (without the file name). */
 export function tooManyPixels(width: number, height: number, max = limit): string {
-  return `${height}x${width} (HxW) is ${group(width * height)} pixels, more than the limit of ${group(max)} (raise it with --max-image-pixels or setMaxImagePixels)`;
+  return `${height}x${width} (HxW) is ${overLimit(width * height, max)}`;
 }
 
 /** An image over the pixel limit (so reports can tell it from a broken file). */

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { getNumThreads, manualSeed, setNumThreads, setRngState, withDefaultDevice, type Device } from '../torch/index.js';
 import { checkDevice } from '../nn/device.js';
+import { maxImagePixels, overLimit } from '../image/limits.js';
 import { DataLoader } from '../data/loader.js';
 import { datasetSplits, openDataset } from '../data/datasets/open.js';
 import type { DatasetSpec } from '../data/datasets/types.js';
@@ -252,6 +253,10 @@ export async function prepareRun(input: TrainRunOptions, resume: TrainingCheckpo
   } as unknown as PreparedRun['options'];
   const log = input.log ?? ((line: string) => console.error(line));
   checkDevice(o.device, 'device');
+  // Sizes checked before any data is read (a --size of 100000x100000 once ended in 'Invalid typed array length').
+  for (const [what, hw] of [['size (--size)', o.size], ['padTo (--pad-to)', o.padTo]] as const) {
+    if (hw && hw[0] * hw[1] > maxImagePixels()) throw new Error(`${what} ${hw[0]}x${hw[1]} (HxW) gives images of ${overLimit(hw[0] * hw[1])}`);
+  }
   // Only rank 0 of a distributed run (or a plain run) looks after the run folder.
   const primary = !isSecondaryRank();
   // Checked before any data is read; again under the lock, just before anything is written.

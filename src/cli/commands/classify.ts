@@ -11,7 +11,7 @@ import { VGG, VGG_BLOCKS, type VggDepth } from '../../models/vgg.js';
 import { discreteMatshow } from '../../viz/legend.js';
 import { choice, flag, num, requireStr, str, UsageError, type OptionSpecs } from '../args.js';
 import { defineCommand } from '../command.js';
-import { checkInputFile, checkPngPath, readImageFile, writeOutputs } from '../common-options.js';
+import { checkInputFile, checkPngPath, deviceOf, deviceOption, imageLimitOption, readImageFile, writeOutputs } from '../common-options.js';
 
 const specs: OptionSpecs = {
   weights: { type: 'string', short: 'w', help: "FILE  VGG weights as safetensors under torchvision's names (scripts/convert-torchvision-vgg.py)" },
@@ -27,6 +27,8 @@ const specs: OptionSpecs = {
   'fc6-padding': { type: 'string', help: "P  fc6 as a 7x7 convolution: valid (default; map = image/32 - 6, images >= 224) or same (map = image/32)" },
   upsample: { type: 'boolean', help: "with --segment: also upsample the scores x32 (bilinear transposed convolution; fc6 'same') to OUT-x32.png" },
   out: { type: 'string', short: 'o', help: 'F.png  the segmentation map to write (with --segment)' },
+  device: deviceOption,
+  'max-image-pixels': imageLimitOption,
 };
 
 export const classify = defineCommand({
@@ -56,6 +58,7 @@ export const classify = defineCommand({
     if (out && !segment) throw new UsageError('--out is the segmentation map: add --segment');
     const padding = choice(args, 'fc6-padding', ['valid', 'same'] as const, upsample ? 'same' : 'valid')!;
     const k = num(args, 'top', { min: 1, integer: true, default: 5 })!;
+    const device = deviceOf(args);
 
     const options = vggOptionsFromFile(checkInputFile(weights, 'weights'));
     const name = `vgg${options.depth}`;
@@ -69,6 +72,7 @@ export const classify = defineCommand({
     const model = new VGG({ ...options, dropout: 0 });
     try {
       loadVggWeights(model, weights);
+      if (device && device !== 'cpu') model.to(device);
       const crop = resizeAndCenterCrop(image, size);
       const top = classifyImage(model, crop, { k, names, normalization });
       console.log(`${basename(file)} (${image.height}x${image.width} HxW, centre crop ${size}x${size}), ${name}${options.baseWidth !== 64 ? ` (base width ${options.baseWidth})` : ''}:`);

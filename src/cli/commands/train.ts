@@ -10,6 +10,7 @@ import { defineCommand } from '../command.js';
 import { progressBars } from '../progress-bar.js';
 import { deviceOf, deviceOption, imageLimitOption, threadCount, threadsOption } from '../common-options.js';
 import { runSummaryLines } from '../run-summary.js';
+import { programName } from '../program.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../data-args.js';
 import { withInterrupt } from '../interrupt.js';
 import { modelOptionSpecs, modelOptionsFromArgs } from '../model-args.js';
@@ -125,7 +126,7 @@ export async function runTraining(run: PreparedRun, createdDir: string | null): 
     console.error(`checkpoints: ${paths.last} (resumable), ${paths.best} (best)`);
     console.error(`metrics: ${paths.metrics}; curves: ${paths.curvesPng}`);
     if (result.stoppedBy === 'interrupt') {
-      console.error(`interrupted; continue with: pixelwise train --resume ${run.options.out}`);
+      console.error(`interrupted; continue with: ${programName()} train --resume ${run.options.out}`);
       return 130;
     }
     return 0;
@@ -169,7 +170,6 @@ export const train = defineCommand({
       return runTraining(run, null);
     }
     const options = runOptions(args);
-    if (options.overwrite && resume) throw new UsageError('give --resume or --overwrite, not both');
     const createdDir = existsSync(options.out) ? null : options.out;
     let run: PreparedRun;
     try {

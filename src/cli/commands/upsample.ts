@@ -2,7 +2,7 @@
 import { upsampleImage } from '../../image/upsample.js';
 import { num, UsageError } from '../args.js';
 import { defineCommand } from '../command.js';
-import { pngOutOption, pngOutPath, readImageFile, writeOutputs } from '../common-options.js';
+import { imageLimitOption, pngOutOption, pngOutPath, readImageFile, writeOutputs } from '../common-options.js';
 
 export const upsample = defineCommand({
   name: 'upsample',
@@ -14,6 +14,7 @@ export const upsample = defineCommand({
   options: {
     factor: { type: 'string', short: 'f', help: 'N  integer upsampling factor (the transposed convolution stride), >= 1' },
     out: pngOutOption,
+    'max-image-pixels': imageLimitOption,
   },
   positionals: 'IMAGE',
   async run(args) {

@@ -8,7 +8,7 @@ import { thresholdPlot } from '../../../viz/plot.js';
 import { thresholdView } from '../../../viz/threshold.js';
 import { flag, num, requireStr, UsageError } from '../../args.js';
 import { defineCommand } from '../../command.js';
-import { checkpointOption, pngOutOption, pngOutPath, writeOutputs } from '../../common-options.js';
+import { checkpointOption, deviceOf, pngOutOption, pngOutPath, writeOutputs } from '../../common-options.js';
 import { inputFromArgs, inputOptionSpecs } from './common.js';
 
 /** The viewer's slider: 0, 0.05, ..., 0.95. */
@@ -37,7 +37,7 @@ export const threshold = defineCommand({
     const t = num(args, 'threshold', { min: 0, max: 1, default: 0.5 })!;
     const sweep = flag(args, 'sweep');
     const out = pngOutPath(args);
-    const predictor = loadPredictor(path);
+    const predictor = loadPredictor(path, { device: deviceOf(args) });
     try {
       const input = await inputFromArgs(args, predictor.classes.palette, true);
       if (sweep && !input.truth) throw new UsageError('--sweep scores each threshold against a mask: give --mask (or a dataset sample with one)');
