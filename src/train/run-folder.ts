@@ -204,9 +204,12 @@ export class RunLock {
       }
       try {
         writeSync(fd, JSON.stringify(me) + '\n');
-      } finally {
+      } catch (err) {
         closeSync(fd);
+        rmSync(path, { force: true });
+        throw fsError('write lock file', path, err);
       }
+      closeSync(fd);
       return new RunLock(dir, true);
     }
     throw new Error(`run folder ${dir}: another process took the lock at the same moment; try again`);

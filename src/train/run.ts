@@ -496,6 +496,8 @@ export async function resumeRun(runDir: string, overrides: ResumeOverrides = {})
  */
 export async function prepareResume(runDir: string, overrides: ResumeOverrides = {}): Promise<PreparedRun> {
   const path = lastCheckpointPath(runDir);
+  // A run another process is training: say so before anything else (it may have no checkpoint yet).
+  if (!isSecondaryRank()) checkNotLocked(resolve(runDir));
   if (!existsSync(path)) throw new Error(`cannot resume ${runDir}: ${path} does not exist (was the run started with --out ${runDir}?)`);
   const checkpoint = loadTrainingCheckpoint(path);
   try {
