@@ -92,7 +92,7 @@ export const demo = defineCommand({
     };
     console.error(`training a U-Net (ce + Dice loss, Adam) for ${seconds} s on ${threads} threads`);
     const run = await prepareRun(options);
-    const code = await runTraining(run, null);
+    const code = await runTraining(run, null, flag(args, 'quiet'));
     if (code !== 0) return code;
 
     const { model } = loadCheckpointModel(run.trainer.paths.best);

@@ -57,7 +57,7 @@ const specs: OptionSpecs = {
   out: { type: 'string', short: 'o', help: 'RUN  run folder: checkpoints/, metrics.jsonl, curves.png/svg (must be new or empty)' },
   overwrite: { type: 'boolean', help: "replace the earlier run in --out RUN (its checkpoints, metrics, curves); without it a run folder that is not empty is refused" },
   resume: { type: 'string', help: `RUN  continue this run from its last checkpoint (with no options but ${RESUME_OPTIONS.map((o) => '--' + o).join(', ')}; with a new length the lr schedule is recomputed over it)` },
-  quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
+  quiet: { type: 'boolean', short: 'q', help: 'no progress bars and no start-up summary (warnings and a line per epoch stay)' },
 };
 
 function ignoreIndexOf(p: Parsed): number | null | undefined {
@@ -112,7 +112,7 @@ function runOptions(args: Parsed): TrainRunOptions {
 }
 
 /** Runs a prepared training run with Ctrl-C handling; returns the exit code. */
-export async function runTraining(run: PreparedRun, createdDir: string | null): Promise<number> {
+export async function runTraining(run: PreparedRun, createdDir: string | null, quiet = false): Promise<number> {
   try {
     if (run.complete) {
       const { epoch, step } = run.summary.resumedAt!;
@@ -120,7 +120,7 @@ export async function runTraining(run: PreparedRun, createdDir: string | null): 
       console.error(`${run.options.out} is complete (${length} trained); nothing to do. Train it longer with --resume ${run.options.out} --epochs N (N > ${run.options.epochs}).`);
       return 0;
     }
-    for (const line of runSummaryLines(run.summary, run.options.out)) console.error(line);
+    if (!quiet) for (const line of runSummaryLines(run.summary, run.options.out)) console.error(line);
     const result = await withInterrupt('stopping after this step', () => run.trainer.requestStop(), () => run.trainer.run());
     const paths = run.trainer.paths;
     console.error(`checkpoints: ${paths.last} (resumable), ${paths.best} (best)`);
@@ -167,7 +167,7 @@ export const train = defineCommand({
         device: deviceOf(args),
         onProgress: flag(args, 'quiet') ? undefined : progressBars(),
       });
-      return runTraining(run, null);
+      return runTraining(run, null, flag(args, 'quiet'));
     }
     const options = runOptions(args);
     const createdDir = existsSync(options.out) ? null : options.out;
@@ -178,6 +178,6 @@ export const train = defineCommand({
       if (createdDir) rmSync(createdDir, { recursive: true, force: true });
       throw err;
     }
-    return runTraining(run, createdDir);
+    return runTraining(run, createdDir, flag(args, 'quiet'));
   },
 });
