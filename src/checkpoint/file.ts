@@ -51,7 +51,8 @@ export interface SaveCheckpointInput {
 /**
  * Writes a checkpoint atomically (temp file + fsync + rename).
  * @example
- *   saveCheckpoint('model.safetensors', { config: { model: { name: 'unet', options: model.config }, classes: { names: ['bg', 'fg'], ignoreIndex: null } }, weights: model.stateDict() });
+ *   const unet = createModel('unet', { numClasses: 2 });
+ *   saveCheckpoint('model.safetensors', { config: { model: { name: 'unet', options: { ...unet.config } }, classes: { names: ['bg', 'fg'], ignoreIndex: null } }, weights: unet.stateDict() });
  */
 export function saveCheckpoint(path: string, input: SaveCheckpointInput): void {
   const tensors = new Map(input.weights);
