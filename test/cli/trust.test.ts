@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { cudaAvailable } from '../../src/torch/index.js';
@@ -255,4 +255,29 @@ test('a full disk ends with one line naming the file; the earlier checkpoint sta
   assert.equal(lines[1], 'exit 1');
   assert.equal(lines[2], 'checkpoint intact', r.stderr);
   assert.ok(statSync(join(dir, 'before.safetensors')).size > 0);
+});
+
+test('the smaller messages: not CamVid, --pad-to smaller than the images, --out naming a file, a symlink loop, a checkpoint that is not one', async (t) => {
+  const dir = tempDir(t, 'trust');
+  makeFolder(join(dir, 'odd'), { count: 2, width: 30, height: 26, classesJson: ['a', 'b', 'c'] });
+  writeFileSync(join(dir, 'file.txt'), 'x');
+  symlinkSync(join(dir, 'loop.png'), join(dir, 'loop.png'));
+  const weights = join(dir, 'weights.safetensors');
+  writeFileSync(weights, Buffer.concat([Buffer.from([2, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{}')]));
+  const run = join(dir, 'good');
+  assert.equal((await cli(['train', ...S, '--out', run, '-q'])).code, 0);
+  const ckpt = join(run, 'checkpoints', 'best.safetensors');
+  const [camvid, padTo, outFile, loop, plain] = await cliAll([
+    ['eval', '-c', ckpt, '--format', 'camvid', '--data', join(dir, 'odd')],
+    ['train', '--data', join(dir, 'odd'), '--format', 'folder', '--model', 'unet', '--depth', '2', '--base-width', '4', '--pad-to', '10x10', '--out', join(dir, 'run')],
+    ['predict', '-c', ckpt, join(dir, 'odd', 'images', 'img_0.png'), '--out', join(dir, 'file.txt')],
+    ['predict', '-c', ckpt, join(dir, 'loop.png'), '--out', join(dir, 'p')],
+    ['predict', '-c', weights, join(dir, 'odd', 'images'), '--out', join(dir, 'p')],
+  ]);
+  assert.match(assertOneLineError(camvid, 1, 'eval'), /odd: no CamVid split here: expected train\/ \+ trainannot\/, val\/ \+ valannot\/ or test\/ \+ testannot\/ \(SegNet layout\); is it another --format\?/);
+  assert.match(assertOneLineError(padTo, 1, 'train'), /the training images are 26x30 \(HxW: 26x30 as stored; --pad-to 10x10 only pads up, never crops\) — use --size 28x32 \(resize\) or --pad-to 28x32/);
+  assert.match(assertOneLineError(outFile, 1, 'predict'), /output folder .*file\.txt exists and is not a folder/);
+  assert.match(assertOneLineError(loop, 1, 'predict'), /input .*loop\.png is a symbolic link that leads back to itself \(a symlink loop\)/);
+  assert.match(assertOneLineError(plain, 1, 'predict'), /weights\.safetensors holds weights only, not a pixelwise checkpoint \(no pixelwise metadata\)/);
+  assert.ok(!existsSync(join(dir, 'run')) && !existsSync(join(dir, 'p')));
 });
