@@ -80,6 +80,28 @@ test('a run folder is locked while it trains: a second process gets a clear erro
   assert.equal(ra.code, 130, ra.stderr);
   assert.ok(!existsSync(join(run, LOCK)), 'the lock went with the run');
 
+  // A second Ctrl-C quits at once (130); the lock goes with the process, or (killed natively
+  // without exit handlers) is left stale and taken over: either way the run resumes.
+  const twice = join(dir, 'T');
+  const c = spawnCli(['train', ...S, '--count', '16', '--batch-size', '4', '--epochs', '200', '--out', twice]);
+  const cDone = finished(c);
+  await new Promise<void>((resolve) => {
+    let seen = '';
+    c.stderr!.on('data', (s: string) => {
+      seen += s;
+      if (/^epoch 1\b/m.test(seen)) resolve();
+    });
+    c.on('close', () => resolve());
+  });
+  c.kill('SIGINT');
+  await new Promise((r) => setTimeout(r, 20));
+  c.kill('SIGINT');
+  assert.equal((await cDone).code, 130);
+  if (existsSync(join(twice, 'checkpoints', 'last.safetensors'))) {
+    const again = await cli(['train', '--resume', twice, '--epochs', '1', '-q']);
+    assert.equal(again.code, 0, again.stderr);
+  }
+
   // A lock left by a process that is gone is taken over, with a warning.
   const stale = join(dir, 'B');
   mkdirSync(stale);
