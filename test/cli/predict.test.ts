@@ -35,8 +35,8 @@ test('predict writes full-resolution labels, overlay and panel for files and fol
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, 4, r.stdout);
-  assert.match(lines[0]!, /a\.png {2}19x50 {2}classes: .+ {2}\d+\.\d\d s$/);
-  assert.match(lines[1]!, /b\.png {2}45x37/);
+  assert.match(lines[0]!, /a\.png {2}50x19 \(HxW\) {2}classes: .+ {2}\d+\.\d\d s$/);
+  assert.match(lines[1]!, /b\.png {2}37x45 \(HxW\)/);
   assert.match(lines[3]!, /wrote 9 file\(s\) for 3 image\(s\)/);
   assert.equal(readdirSync(out).length, 9);
   for (const [name, w, h] of [['a', 19, 50], ['b', 45, 37], ['single', 70, 33]] as const) {

@@ -169,7 +169,7 @@ test('sizes are HxW: predict prints them so; train warns when --size flips the d
   const dir = tempDir(t, 'trust');
   makeFolder(dir, { count: 4, width: 32, height: 24, classesJson: ['a', 'b', 'c'] });
   const run = join(dir, 'run');
-  const common = ['--data', dir, '--format', 'folder', '--model', 'unet', '--depth', '2', '--base-width', '4', '--epochs', '1', '--threads', '1', '-q'];
+  const common = ['--data', dir, '--format', 'folder', '--model', 'unet', '--depth', '2', '--base-width', '4', '--epochs', '1', '--threads', '1'];
   const r = await cli(['train', ...common, '--size', '32x24', '--val-split', 'none', '--out', run]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /^warning: --size 32x24 is HEIGHTxWIDTH \(portrait\), but the training images are 24x32 \(HxW, landscape\); they will be squashed — did you mean --size 24x32\?$/m);

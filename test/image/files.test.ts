@@ -82,7 +82,7 @@ test('readImage decodes a JPEG written by sharp; gray JPEGs stay 1-channel', asy
     assert.deepEqual(await imageSize(join(dir, 'flat.jpg')), { width, height });
     const fromBytes = await decodeImage(readFileSync(join(dir, 'flat.jpg')));
     assert.deepEqual(fromBytes.data, img.data);
-    await assert.rejects(readLabelImageAsync(join(dir, 'flat.jpg')), /flat\.jpg: is a JPEG; label maps must be stored losslessly/);
+    await assert.rejects(readLabelImageAsync(join(dir, 'flat.jpg')), /flat\.jpg: a JPEG file, not a PNG \(whatever its name\); label maps must be lossless/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

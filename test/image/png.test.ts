@@ -244,7 +244,7 @@ test('encodePng rejects bad input with clear errors', () => {
   assert.throws(() => encodePng(img, { palette: new Uint8Array(257 * 3) }), /palette has 257 colours, expected 1\.\.256/);
   assert.throws(() => encodePng(img, { palette: [0, 0, 0, 300, 0, 0, 0, 0, 0, 0, 0, 0] }), /palette colour 1 has component 300/);
   assert.throws(() => encodePng({ ...img, channels: 3, data: new Uint8Array(12) }, { palette: [[0, 0, 0]] }), /a palette needs 1-channel index data, got 3 channels/);
-  assert.throws(() => encodePng({ ...img, width: 0 }), /invalid size 0x2/);
+  assert.throws(() => encodePng({ ...img, width: 0 }), /invalid size 2x0 \(HxW/);
 });
 
 test('isPng checks the signature', () => {
