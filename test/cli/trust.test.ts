@@ -266,16 +266,21 @@ test('a full disk ends with one line naming the file; the earlier checkpoint sta
     `mount -t tmpfs -o size=1m tmpfs "${mnt}"`,
     `${pw} train ${S.join(' ')} --out "${mnt}/run" -q 2>/dev/null`,
     `cp "${mnt}/run/checkpoints/last.safetensors" "${dir}/before.safetensors"`,
+    // Fill the disk but four pages: the lock and config.json fit, a checkpoint does not.
+    `for i in 1 2 3 4; do dd if=/dev/zero of="${mnt}/spare$i" bs=4k count=1 2>/dev/null; done`,
     `dd if=/dev/zero of="${mnt}/fill" bs=4k 2>/dev/null || true`,
+    `rm "${mnt}"/spare*`,
     'set +e',
     `${pw} train --resume "${mnt}/run" --epochs 2 -q; echo "exit $?" >&2`,
     `cmp "${mnt}/run/checkpoints/last.safetensors" "${dir}/before.safetensors" && echo "checkpoint intact" >&2`,
+    `ls -A "${mnt}/run" "${mnt}/run/checkpoints" >&2`,
   ].join('\n');
   const r = spawnSync('unshare', ['-Urm', 'sh', '-c', script], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
   const lines = r.stderr.trim().split('\n');
-  assert.match(lines[0]!, /^pixelwise train: error: cannot [a-z ]+ \S*\/run\/\S+: no space left on device \(ENOSPC\)$/, r.stderr);
+  assert.match(lines[0]!, /^pixelwise train: error: cannot write \S*\/run\/checkpoints\/(best|last)\.safetensors: no space left on device \(ENOSPC\)$/, r.stderr);
   assert.equal(lines[1], 'exit 1');
   assert.equal(lines[2], 'checkpoint intact', r.stderr);
+  assert.ok(!/\.tmp|\.pixelwise\.lock/.test(r.stderr), `no temp file or lock left behind:\n${r.stderr}`);
   assert.ok(statSync(join(dir, 'before.safetensors')).size > 0);
 });
 
