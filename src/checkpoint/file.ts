@@ -23,6 +23,8 @@ export interface CheckpointConfig {
   training?: Record<string, unknown>;
   /** Where converted weights came from (file, format, mapping), for the record. */
   source?: Record<string, unknown>;
+  /** What training ran on: versions, CPU and its features, device, threads, precision. */
+  environment?: Record<string, unknown>;
 }
 
 /** A checkpoint as prediction, evaluation and inspection read it: config and weights. */
@@ -51,7 +53,8 @@ export interface SaveCheckpointInput {
 /**
  * Writes a checkpoint atomically (temp file + fsync + rename).
  * @example
- *   saveCheckpoint('model.safetensors', { config: { model: { name: 'unet', options: model.config }, classes: { names: ['bg', 'fg'], ignoreIndex: null } }, weights: model.stateDict() });
+ *   const unet = createModel('unet', { numClasses: 2 });
+ *   saveCheckpoint('model.safetensors', { config: { model: { name: 'unet', options: { ...unet.config } }, classes: { names: ['bg', 'fg'], ignoreIndex: null } }, weights: unet.stateDict() });
  */
 export function saveCheckpoint(path: string, input: SaveCheckpointInput, options: { overwrite?: boolean } = {}): void {
   const tensors = new Map(input.weights);
@@ -62,9 +65,13 @@ export function saveCheckpoint(path: string, input: SaveCheckpointInput, options
 }
 
 function checkedConfig(path: string, metadata: Record<string, string>): CheckpointConfig {
-  if (metadata.format !== CHECKPOINT_FORMAT || metadata.config === undefined) {
+  if (metadata.format === CHECKPOINT_FORMAT && metadata.config === undefined) {
+    throw new Error(`checkpoint ${path} has no config (model name, options, classes) in its metadata, so its model cannot be rebuilt; it was not written whole by pixelwise train / saveCheckpoint`);
+  }
+  if (metadata.format !== CHECKPOINT_FORMAT) {
+    const what = metadata.format === undefined ? 'no pixelwise metadata' : `metadata format ${JSON.stringify(metadata.format)}, expected ${CHECKPOINT_FORMAT}`;
     throw new Error(
-      `${path} is a safetensors file but not a pixelwise checkpoint (metadata format ${JSON.stringify(metadata.format)}, expected ${CHECKPOINT_FORMAT})`,
+      `${path} holds weights only, not a pixelwise checkpoint (${what}): load it into a model with loadSafetensors() and model.loadStateDict(), or use a checkpoint written by pixelwise train`,
     );
   }
   const config = parseJson<CheckpointConfig>(path, 'config', metadata.config);

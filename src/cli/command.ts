@@ -2,6 +2,7 @@
 // (parsing, --help and the positional check are done here, so a command file holds only what
 // is its own) and a group whose first word picks a subcommand (data check, inspect layers).
 import { flag, helpText, parse, UsageError, type OptionSpecs, type Parsed } from './args.js';
+import { applyImageLimit } from './common-options.js';
 
 export interface Command {
   name: string;
@@ -39,6 +40,8 @@ export function defineCommand(d: CommandDefinition): Command {
         console.log(help);
         return 0;
       }
+      // Every command that reads images takes --max-image-pixels; it applies before anything is read.
+      if (d.options['max-image-pixels']) applyImageLimit(args);
       const given = args.positionals;
       if (d.positionals === undefined && given.length) throw new UsageError(`unexpected argument '${given[0]}'`);
       if (d.positionals !== undefined && d.positionals !== 'any' && given.length !== 1) {

@@ -1,12 +1,16 @@
 // Options several commands take with the same meaning: --checkpoint, --weights (any format),
-// --threads, and --out F.png (checked before any work is done; written with a chart's SVG beside it).
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+// --threads, --device, --max-image-pixels, and --out F.png (checked before any work is done;
+// written with a chart's SVG beside it).
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { readImage, writePng } from '../image/files.js';
 import type { RawImage } from '../image/types.js';
 import type { Figure } from '../viz/figure.js';
 import type { WeightsModel } from '../weights/convert.js';
 import { num, requireStr, str, UsageError, type OptionSpec, type Parsed } from './args.js';
+import type { Device } from '../torch/index.js';
+import { DEFAULT_MAX_IMAGE_PIXELS, setMaxImagePixels } from '../image/limits.js';
+import { makeDir } from '../io/dirs.js';
 
 export const checkpointOption: OptionSpec = { type: 'string', short: 'c', help: 'CKPT  a checkpoint written by pixelwise train (RUN/checkpoints/best.safetensors)' };
 
@@ -15,6 +19,29 @@ export const threadsOption: OptionSpec = { type: 'string', short: 't', help: 'N 
 export const pngOutOption: OptionSpec = { type: 'string', short: 'o', help: 'F.png  the image to write' };
 
 export const chartOutOption: OptionSpec = { ...pngOutOption, help: 'F.png  the figure to write (an SVG is written beside it)' };
+
+export const deviceOption: OptionSpec = { type: 'string', help: 'D  where the model runs: cpu (default), cuda, cuda:N (needs a CUDA build of libtorch)' };
+
+export const imageLimitOption: OptionSpec = {
+  type: 'string',
+  help: `N  refuse images of more than N pixels, checked from the file header before decoding (default ${DEFAULT_MAX_IMAGE_PIXELS.toLocaleString('en-US')}, as Pillow; 0: no limit)`,
+};
+
+/** --device, checked (a CPU-only libtorch refuses cuda in one line); undefined when not given. */
+export async function deviceOf(args: Parsed): Promise<Device | undefined> {
+  const raw = str(args, 'device');
+  if (raw === undefined) return undefined;
+  if (!/^(cpu|cuda(:\d+)?)$/.test(raw)) throw new UsageError(`--device expects cpu, cuda or cuda:N, got '${raw}'`);
+  // Loaded on use: the check asks libtorch, and commands that take --device also run without it (predict --engine onnx).
+  const { checkDevice } = await import('../nn/device.js');
+  return checkDevice(raw, '--device');
+}
+
+/** Applies --max-image-pixels to this thread (and so to the data workers it starts). */
+export function applyImageLimit(args: Parsed): void {
+  const n = num(args, 'max-image-pixels', { min: 0, integer: true });
+  if (n !== undefined) setMaxImagePixels(n === 0 ? Infinity : n);
+}
 
 /** --threads, or undefined for libtorch's default. */
 export function threadCount(args: Parsed): number | undefined {
@@ -51,7 +78,7 @@ export function readImageFile(path: string): Promise<RawImage> {
 
 /** Writes the PNG (creating its folder), and the figure's SVG beside it when given. Returns the paths. */
 export function writeOutputs(png: string, image: RawImage, figure?: Figure): string[] {
-  mkdirSync(dirname(png), { recursive: true });
+  makeDir(dirname(png), 'output folder');
   writePng(png, image);
   if (!figure) return [png];
   const svg = svgBeside(png);

@@ -1,5 +1,4 @@
 // The demo's sample figures: image | ground truth | prediction with a class-name legend.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writePng } from '../image/files.js';
 import type { Dataset } from '../data/datasets/types.js';
@@ -9,10 +8,11 @@ import { predict } from '../infer/predict.js';
 import type { ZooModel } from '../models/contract.js';
 import type { CheckpointConfig } from '../checkpoint/file.js';
 import { segmentationPanel } from '../viz/legend.js';
+import { makeDir } from '../io/dirs.js';
 
 /** Predicts the first `count` samples of `dataset` and writes one panel PNG each; returns how many. */
 export async function writeSamplePanels(model: ZooModel, dataset: Dataset, config: CheckpointConfig, dir: string, count: number): Promise<number> {
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir, 'samples folder');
   const predictor = createPredictor(model, config);
   const n = Math.min(count, dataset.length);
   for (let i = 0; i < n; i++) {

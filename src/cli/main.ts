@@ -17,6 +17,7 @@ const COMMANDS: readonly [string, () => Promise<Command>][] = [
   ['inspect', async () => (await import('./commands/inspect.js')).inspect],
   ['classify', async () => (await import('./commands/classify.js')).classify],
   ['convert', async () => (await import('./commands/convert.js')).convert],
+  ['env', async () => (await import('./commands/env.js')).env],
 ];
 
 async function allCommands(): Promise<Command[]> {
@@ -33,6 +34,9 @@ function overview(commands: readonly Command[]): string {
     ...listCommands(commands),
     '',
     "Run 'pixelwise <command> --help' for a command's options.",
+    '',
+    'exit codes: 0 done, 1 error (one line on stderr naming the file or value), 2 usage mistake,',
+    '            130 interrupted (Ctrl-C; train saves first and --resume continues)',
   ].join('\n');
 }
 
@@ -43,7 +47,9 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === '--version') {
-    console.log('pixelwise 0.1.0');
+    // environment.ts loads libtorch (for its version): only when asked.
+    const { versionOfPixelwise } = await import('../train/environment.js');
+    console.log(`pixelwise ${versionOfPixelwise()}`);
     return 0;
   }
   const entry = COMMANDS.find(([n]) => n === name);
@@ -66,4 +72,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A command must end by returning its exit code or throwing. Should it ever leave a promise
+// that nothing will settle, Node would quit with code 13 and print nothing: say so instead.
+let settled = false;
+process.on('exit', () => {
+  // Node sets exitCode 13 for an unsettled top-level await before this event (whose code reads 0).
+  if (!settled && process.exitCode === 13) {
+    process.stderr.write(`pixelwise ${process.argv[2] ?? ''}: internal error: the command stopped with work unfinished (a promise never settled); please report it with 'pixelwise env'\n`);
+  }
+});
 process.exitCode = await main(process.argv.slice(2));
+settled = true;

@@ -47,8 +47,9 @@ export class SampleSource {
     } catch (e) {
       // Decoding errors name their file already; preprocessing errors (a normalisation that
       // does not fit the channels, ...) would otherwise reach the user without it.
-      const where = this.dataset.sources(i)[0] ?? this.dataset.name(i);
-      if (e instanceof Error && !e.message.includes(where)) e.message = `${where}: ${e.message}`;
+      const sources = this.dataset.sources(i);
+      const where = sources[0] ?? this.dataset.name(i);
+      if (e instanceof Error && ![where, ...sources].some((s) => e.message.includes(s))) e.message = `${where}: ${e.message}`;
       throw e;
     }
   }

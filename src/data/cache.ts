@@ -5,7 +5,7 @@
 // rebuilds. Entries are written atomically and checked by CRC on every read: a damaged one is
 // deleted and rebuilt, never trusted.
 import { createHash } from 'node:crypto';
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { readFile, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,6 +15,7 @@ import { crc32 } from '../image/png.js';
 import { prepare, type PipelineContext, type PreparedSample } from './transforms/pipeline.js';
 import type { ChwImage, LabelArray, LabelMap } from '../image/types.js';
 import { deterministicPart, type PreprocessSpec } from './transforms/spec.js';
+import { makeDir } from '../io/dirs.js';
 
 /** Bump when the entry layout or the deterministic stage's results change. */
 export const CACHE_FORMAT_VERSION = 1;
@@ -60,7 +61,7 @@ export class SampleCache {
     this.spec = spec;
     this.ctx = { ignoreIndex: dataset.ignoreIndex };
     this.base = canonicalJson({ version: CACHE_FORMAT_VERSION, dataset: dataset.spec, preprocess: deterministicPart(spec) });
-    mkdirSync(this.dir, { recursive: true });
+    makeDir(this.dir, 'cache folder');
   }
 
   /** The entry key of sample i: changes whenever the sample's source files, the dataset spec or the deterministic preprocessing change. */
@@ -88,7 +89,7 @@ export class SampleCache {
     }
     this.stats.misses++;
     const prepared = prepare(await this.dataset.get(i), this.spec, this.ctx);
-    mkdirSync(join(this.dir, key.slice(0, 2)), { recursive: true });
+    makeDir(join(this.dir, key.slice(0, 2)), 'cache folder');
     await writeFileAtomic(path, encodeEntry(key, prepared));
     this.stats.writes++;
     return prepared;

@@ -206,7 +206,7 @@ export function formatReport(report: DataReport, options: { maxProblems?: number
       .map(([c, k]) => `${c}ch: ${k}`)
       .join(', '),
   ]);
-  lines.push(...table(['split', 'images', 'labelled', 'image sizes', 'channels'], rows));
+  lines.push(...table(['split', 'images', 'labelled', 'image sizes (HxW)', 'channels'], rows));
   const totalPixels = report.classPixels.reduce((a, b) => a + b, 0) + report.ignoredPixels;
   if (totalPixels > 0) {
     lines.push('');
@@ -237,9 +237,9 @@ export function formatReport(report: DataReport, options: { maxProblems?: number
 
 function sizeText(s: SplitReport): string {
   if (s.sizes.length === 0) return '-';
-  if (s.sizes.length === 1) return `${s.sizes[0]!.width}x${s.sizes[0]!.height}`;
-  const top = s.sizes.slice(0, 3).map((z) => `${z.width}x${z.height} (${z.count})`);
-  return `${s.sizes.length} sizes, ${s.minWidth}..${s.maxWidth} x ${s.minHeight}..${s.maxHeight}: ${top.join(', ')}${s.sizes.length > 3 ? ', ...' : ''}`;
+  if (s.sizes.length === 1) return `${s.sizes[0]!.height}x${s.sizes[0]!.width}`;
+  const top = s.sizes.slice(0, 3).map((z) => `${z.height}x${z.width} (${z.count})`);
+  return `${s.sizes.length} sizes, ${s.minHeight}..${s.maxHeight} x ${s.minWidth}..${s.maxWidth}: ${top.join(', ')}${s.sizes.length > 3 ? ', ...' : ''}`;
 }
 
 function table(head: string[], rows: string[][], right: boolean[] = []): string[] {

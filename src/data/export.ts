@@ -1,11 +1,12 @@
 // Writing any dataset out in the `folder` format: images/ and masks/ (palette PNGs, so the
 // masks look like the classes yet read back as exact indices), plus classes.json.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import { writePng } from '../image/files.js';
 import type { Dataset } from './datasets/types.js';
 import type { RawImage } from '../image/types.js';
+import { makeDir } from '../io/dirs.js';
 
 /**
  * Writes every sample of `dataset` under dir/<split>/{images,masks}/ and dir/classes.json. The
@@ -25,7 +26,7 @@ export async function writeFolderDataset(dataset: Dataset, dir: string, split: s
   if (existing !== null && existing !== classes) {
     throw new Error(`writeFolderDataset: ${classesPath} describes other classes than this dataset's (${dataset.classNames.join(', ')})`);
   }
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   const partial = mkdtempSync(join(dir, `.${split}.partial-`));
   try {
     await writeSamples(dataset, partial, palette);
@@ -40,8 +41,8 @@ export async function writeFolderDataset(dataset: Dataset, dir: string, split: s
 async function writeSamples(dataset: Dataset, dir: string, palette: number[][]): Promise<void> {
   const images = join(dir, 'images');
   const masks = join(dir, 'masks');
-  mkdirSync(images, { recursive: true });
-  mkdirSync(masks, { recursive: true });
+  makeDir(images);
+  makeDir(masks);
   const stems = new Set<string>();
   for (let i = 0; i < dataset.length; i++) {
     const sample = await dataset.get(i);

@@ -44,10 +44,7 @@ export function decodeIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
   const ndims = bytes[3]!;
   if (bytes[0] !== 0 || bytes[1] !== 0 || !type || ndims === 0) {
     const got = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
-    fail(
-      `not an IDX file: magic ${got}, expected 00 00 <type> <ndims> with type 08 (ubyte), 09, 0b, 0c, 0d or 0e ` +
-        `and ndims >= 1 (MNIST: 00 00 08 03 = 2051 for images, 00 00 08 01 = 2049 for labels)`,
-    );
+    fail(`not an IDX file: it starts with ${got}, expected 00 00 <type> <dims> (MNIST: 00 00 08 03 images, 00 00 08 01 labels)`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dataStart = 4 + 4 * ndims;

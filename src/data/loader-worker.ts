@@ -6,6 +6,7 @@ import type { CacheStats } from './cache.js';
 import { openDataset } from './datasets/open.js';
 import type { DatasetSpec } from './datasets/types.js';
 import type { PreprocessSpec } from './transforms/spec.js';
+import { setMaxImagePixels } from '../image/limits.js';
 
 /** What the loader passes to each worker at start. */
 export interface WorkerInit {
@@ -13,6 +14,8 @@ export interface WorkerInit {
   preprocess: PreprocessSpec;
   seed: number;
   cacheDir: string | null;
+  /** The loading thread's image pixel limit (Infinity: none). */
+  maxImagePixels: number;
 }
 
 /** A request: the dataset indices of one batch. */
@@ -31,6 +34,7 @@ export type WorkerReply =
 const port = parentPort;
 if (port) {
   const init = workerData as WorkerInit;
+  setMaxImagePixels(init.maxImagePixels);
   let source: SampleSource | undefined;
   // Requests run one at a time, in arrival order.
   let queue: Promise<void> = openDataset(init.dataset).then(

@@ -10,6 +10,7 @@ import { openDataset } from './datasets/open.js';
 import type { Dataset, DatasetSpec } from './datasets/types.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './loader-worker.js';
 import { permutation } from './transforms/random.js';
+import { maxImagePixels } from '../image/limits.js';
 import { validatePreprocess, type PreprocessSpec } from './transforms/spec.js';
 
 export interface LoaderOptions {
@@ -110,6 +111,8 @@ export class DataLoader implements AsyncIterable<Batch> {
           preprocess: this.options.preprocess,
           seed: this.options.seed,
           cacheDir: this.options.cacheDir,
+          // The pixel limit is a per-thread setting: the workers get this thread's.
+          maxImagePixels: maxImagePixels(),
         });
       } else {
         this.local = new SampleSource(dataset, this.options.preprocess, this.options.seed, this.options.cacheDir);
@@ -262,6 +265,7 @@ interface Slot {
 class WorkerPool {
   private readonly slots: Slot[] = [];
   private nextId = 0;
+  private closing = false;
 
   constructor(count: number, init: WorkerInit) {
     const url = new URL('./loader-worker.js', import.meta.url);
@@ -313,14 +317,20 @@ class WorkerPool {
         slot.worker.postMessage({ id, indices, epoch } satisfies WorkerRequest);
       });
     } finally {
-      if (--slot.busy === 0) slot.worker.unref();
+      // Once closing, a reply that arrives while the worker stops must not unreference it (see close).
+      if (--slot.busy === 0 && !this.closing) slot.worker.unref();
     }
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(
       this.slots.map(async (slot) => {
         slot.dead ??= new Error('DataLoader: closed');
+        // Referenced until it has exited: a worker that is stopping announces its exit through
+        // an unreferenced callback, so with nothing else keeping the event loop alive this await
+        // would never settle and Node would quit with code 13, the caller's error unprinted.
+        slot.worker.ref();
         await slot.worker.terminate();
       }),
     );

@@ -9,10 +9,10 @@ type Pixels = Uint8Array | Float32Array;
 export function checkImage(image: { width: number; height: number; channels: number; data: ArrayLike<number> }, name = 'image'): void {
   const { width, height, channels, data } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || ![1, 2, 3, 4].includes(channels)) {
-    throw new Error(`${name}: not an image (${width}x${height}, ${channels} channels; expected positive sizes and 1..4 channels)`);
+    throw new Error(`${name}: not an image (${height}x${width} HxW, ${channels} channels; expected positive sizes and 1..4 channels)`);
   }
   if (!data || data.length !== width * height * channels) {
-    throw new Error(`${name}: image data has ${data?.length} values, expected ${width}x${height}x${channels} = ${width * height * channels}`);
+    throw new Error(`${name}: image data has ${data?.length} values, expected ${height}x${width}x${channels} (HxWxC) = ${width * height * channels}`);
   }
 }
 

@@ -7,6 +7,7 @@ import { writeFileAtomicSync } from '../io/atomic.js';
 import { decodePng, encodePng, isPng, type DecodedPng, type PngEncodeOptions } from './png.js';
 import { toChannels } from './convert.js';
 import type { RawImage, StoredLabels } from './types.js';
+import { checkImagePixels, maxImagePixels } from './limits.js';
 
 export interface ReadImageOptions {
   /** Convert to this many channels (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA); default: as stored. */
@@ -34,8 +35,8 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
 /** Synchronous readImage for PNG files (our codec); other formats need the async readImage. */
 export function readImageSync(path: string, options: ReadImageOptions = {}): RawImage {
   const bytes = readFileSync(path);
-  if (!isPng(bytes)) throw new Error(`${path}: readImageSync reads only PNG files; use readImage (async, through sharp) for this format`);
-  return convertChannels(pngToImage(decodePng(bytes, path)), options.channels, path);
+  if (!isPng(bytes)) throw new Error(`${path}: ${notPng(bytes)}; readImageSync reads only PNG files (readImage reads the others)`);
+  return convertChannels(pngToImage(decodePng(bytes, path, { maxPixels: maxImagePixels() })), options.channels, path);
 }
 
 /**
@@ -45,14 +46,23 @@ export function readImageSync(path: string, options: ReadImageOptions = {}): Raw
  */
 export async function decodeImage(bytes: Uint8Array, options: ReadImageOptions & { name?: string } = {}): Promise<RawImage> {
   const name = options.name ?? 'image data';
-  const image = isPng(bytes) ? pngToImage(decodePng(bytes, name)) : await decodeWithSharp(bytes, name);
+  if (bytes.length === 0) throw new Error(`${name}: empty file (0 bytes), expected an image`);
+  const image = isPng(bytes) ? pngToImage(decodePng(bytes, name, { maxPixels: maxImagePixels() })) : await decodeWithSharp(bytes, name);
   return convertChannels(image, options.channels, name);
 }
 
 async function decodeWithSharp(bytes: Uint8Array, name: string): Promise<RawImage> {
+  const max = maxImagePixels();
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
+  const pipeline = sharp(bytes, { limitInputPixels: max === Infinity ? false : max });
   try {
-    const pipeline = sharp(bytes);
-    const meta = await pipeline.metadata();
+    meta = await pipeline.metadata();
+  } catch (e) {
+    throw new Error(`${name}: cannot decode image (sharp: ${(e as Error).message})`);
+  }
+  // From the header, before anything is decoded.
+  if (meta.width && meta.height) checkImagePixels(meta.width, meta.height, name, max);
+  try {
     const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     const image: RawImage = {
       width: info.width,
@@ -80,9 +90,24 @@ async function decodeWithSharp(bytes: Uint8Array, name: string): Promise<RawImag
 export function readLabelImage(path: string): StoredLabels {
   const bytes = readFileSync(path);
   if (!isPng(bytes)) {
-    throw new Error(`${path}: readLabelImage reads PNG label maps; use readLabelImageAsync for other formats (never JPEG: lossy labels are wrong)`);
+    const plain = bytes.length === 0 || (bytes[0] === 0xff && bytes[1] === 0xd8);
+    throw new Error(`${path}: ${notPng(bytes, true)}${plain ? '' : '; label maps are read as PNG (readLabelImageAsync also reads TIFF, BMP, WebP)'}`);
   }
-  return pngToLabel(decodePng(bytes, path));
+  return pngToLabel(decodePng(bytes, path, { maxPixels: maxImagePixels() }));
+}
+
+/** What a file that should be a PNG is instead, for error messages. */
+function notPng(bytes: Uint8Array, labels = false): string {
+  if (bytes.length === 0) return 'empty file (0 bytes), expected a PNG';
+  const head = Buffer.from(bytes.subarray(0, 12));
+  if (head[0] === 0xff && head[1] === 0xd8) {
+    return `a JPEG file, not a PNG (whatever its name)${labels ? '; label maps must be lossless: JPEG blurs class boundaries into other values' : ''}`;
+  }
+  if (head.toString('latin1', 0, 3) === 'GIF') return 'a GIF file, not a PNG';
+  if (head.toString('latin1', 0, 2) === 'BM') return 'a BMP file, not a PNG';
+  if (head.toString('latin1', 0, 4) === 'II*\0' || head.toString('latin1', 0, 4) === 'MM\0*') return 'a TIFF file, not a PNG';
+  if (head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP') return 'a WebP file, not a PNG';
+  return `not a PNG file (it starts with bytes ${[...head.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ')})`;
 }
 
 /**
@@ -91,8 +116,8 @@ export function readLabelImage(path: string): StoredLabels {
  */
 export async function readLabelImageAsync(path: string): Promise<StoredLabels> {
   const bytes = await readFile(path);
-  if (isPng(bytes)) return pngToLabel(decodePng(bytes, path));
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) throw new Error(`${path}: is a JPEG; label maps must be stored losslessly (PNG), JPEG blurs class boundaries into other values`);
+  if (isPng(bytes)) return pngToLabel(decodePng(bytes, path, { maxPixels: maxImagePixels() }));
+  if (bytes.length === 0 || (bytes[0] === 0xff && bytes[1] === 0xd8)) throw new Error(`${path}: ${notPng(bytes, true)}`);
   const image = await decodeWithSharp(bytes, path);
   return toChannels(image, image.channels >= 3 ? 3 : 1, path);
 }
@@ -189,6 +214,7 @@ export async function imageSize(path: string): Promise<{ width: number; height: 
     if (head.length < 24 || head.toString('latin1', 12, 16) !== 'IHDR') throw new Error(`${path}: truncated PNG, no IHDR chunk at byte 8`);
     return { width: head.readUInt32BE(16), height: head.readUInt32BE(20) };
   }
+  if (head.length === 0) throw new Error(`${path}: empty file (0 bytes), expected an image`);
   const meta = await sharp(path)
     .metadata()
     .catch((e: Error) => {

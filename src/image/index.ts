@@ -9,6 +9,7 @@
 //   writePng('labels.png', labels, { palette: camvidPalette() });
 export type { Channels, ChwImage, LabelArray, LabelMap, PixelArray, RawImage, ScalarMap, StoredLabels } from './types.js';
 export { createImage } from './types.js';
+export { DEFAULT_MAX_IMAGE_PIXELS, ImageTooLargeError, checkImagePixels, hxw, maxImagePixels, setMaxImagePixels } from './limits.js';
 export { IMAGE_EXTENSIONS, decodeImage, imageSize, readImage, readImageSync, readLabelImage, readLabelImageAsync, writePng, type ReadImageOptions } from './files.js';
 export { decodePng, encodePng, isPng, readPngHeader, type DecodedPng, type PngDecodeOptions, type PngEncodeOptions, type PngHeader } from './png.js';
 export { fromChw, to8Bit, toChannels, toChw, toGray, toRgb, type ToRgbOptions } from './convert.js';
@@ -16,7 +17,7 @@ export { nearestIndex, resizeChw, resizeImage, resizeLabels, type ResizeMode } f
 export { upsampleImage, type UpsampleImageOptions } from './upsample.js';
 export { finiteRange, presentLabels } from './maps.js';
 export { hslToRgb, luminance, parseColor, toHex, type ColorLike, type Rgb, type Rgba } from './color.js';
-export { camvidPalette, colorOf, IGNORE_BLACK, IGNORE_WHITE, pairedPalette, paletteFor, qualitativePalette, vocPalette, type Palette, type PaletteKind } from './palette.js';
+export { binaryPalette, camvidPalette, colorOf, IGNORE_BLACK, IGNORE_WHITE, pairedPalette, paletteFor, qualitativePalette, vocPalette, type Palette, type PaletteKind } from './palette.js';
 export { ADE20K_CLASS_NAMES, CAMVID_CLASSES, CAMVID_CLASS_NAMES, imagenetClasses, MNIST_CLASS_NAMES, VOC_CLASS_NAMES } from './classes.js';
 export {
   NORMALIZATION_PRESETS,

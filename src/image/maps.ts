@@ -8,7 +8,7 @@ export function checkMap(map: LabelMap | ScalarMap, what: string): void {
   }
   const { width, height } = map;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
-    throw new Error(`${what} size ${width}x${height} must be positive integers`);
+    throw new Error(`${what} size ${height}x${width} (HxW) must be positive integers`);
   }
   if (map.data.length !== width * height) {
     throw new Error(`${what} has ${map.data.length} values, expected width*height = ${width}*${height} = ${width * height}`);

@@ -6,7 +6,7 @@ import { channelPlan, type Normalization } from './normalization.js';
  * Normalises images as a tensor: (N, C, H, W) or (C, H, W) pixels on 0..255 (any float dtype)
  * in RGB order; BGR records swap the channels first. The caller owns the result.
  * @example
- *   const x = normalizeTensor(pixels, resolveNormalization('caffe')); // BGR minus Caffe's mean pixel
+ *   const x = normalizeTensor(images, resolveNormalization('caffe')); // images: (N, 3, H, W) on 0..255; BGR minus Caffe's mean pixel
  */
 export function normalizeTensor(x: Tensor, n: Normalization): Tensor {
   const channelDim = x.ndim - 3;

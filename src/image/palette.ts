@@ -13,6 +13,18 @@ export const IGNORE_BLACK: Rgb = [0, 0, 0];
 export const IGNORE_WHITE: Rgb = [255, 255, 255];
 
 /**
+ * Two classes (background, foreground): colours that show over gray images (EM membranes,
+ * seismic slices) and on a white page, where black and white vanish. Blue background, amber
+ * foreground.
+ */
+export function binaryPalette(): Palette {
+  return [
+    [40, 90, 200],
+    [255, 190, 0],
+  ];
+}
+
+/**
  * The PASCAL VOC colour map: the bits of the label index are dealt out in turn to R, G and B,
  * most significant colour bit first, so neighbouring labels get very different colours.
  */

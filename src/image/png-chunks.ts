@@ -3,6 +3,7 @@
 // allocated), palette and transparency. pngjs decodes the pixels afterwards; it reports none of
 // these problems by file and value, and applies tRNS and palettes in ways labels cannot use.
 import * as zlib from 'node:zlib';
+import { checkImagePixels } from './limits.js';
 
 export type PngColorType = 0 | 2 | 3 | 4 | 6;
 export type PngBitDepth = 1 | 2 | 4 | 8 | 16;
@@ -66,16 +67,14 @@ export function readPngHeader(bytes: Uint8Array, name = 'PNG data', maxPixels = 
   const width = view.getUint32(16);
   const height = view.getUint32(20);
   const [bitDepth, colorType] = [h[8]!, h[9]!];
-  if (width === 0 || height === 0 || width > MAX_CHUNK || height > MAX_CHUNK) fail(`invalid size ${width}x${height}`);
+  if (width === 0 || height === 0 || width > MAX_CHUNK || height > MAX_CHUNK) fail(`invalid size ${height}x${width} (HxW)`);
   if (!(colorType in ALLOWED_DEPTHS)) fail(`unsupported colour type ${colorType} (expected 0, 2, 3, 4 or 6)`);
   const allowed = ALLOWED_DEPTHS[colorType as PngColorType];
   if (!allowed.includes(bitDepth)) fail(`bit depth ${bitDepth} is not allowed for colour type ${colorType} (allowed: ${allowed.join(', ')})`);
   if (h[10] !== 0) fail(`unsupported compression method ${h[10]} (expected 0)`);
   if (h[11] !== 0) fail(`unsupported filter method ${h[11]} (expected 0)`);
   if (h[12]! > 1) fail(`unsupported interlace method ${h[12]} (expected 0 or 1)`);
-  if (width * height > maxPixels) {
-    fail(`${width}x${height} (width x height) is ${width * height} pixels, more than the limit of ${maxPixels}`);
-  }
+  checkImagePixels(width, height, name, maxPixels);
   const channels = CHANNELS[colorType as PngColorType];
   return { width, height, bitDepth: bitDepth as PngBitDepth, colorType: colorType as PngColorType, channels, interlaced: h[12] === 1 };
 }
@@ -87,7 +86,7 @@ export function readPngChunks(bytes: Uint8Array, name = 'PNG data', maxPixels = 
   const header = readPngHeader(bytes, name, maxPixels);
   // Bound the output before inflating: a hostile header must not allocate gigabytes.
   const { width, height, channels } = header;
-  if (width * height * channels > 2 ** 31) fail(`image ${width}x${height} is too large to decode`);
+  if (width * height * channels > 2 ** 31) fail(`image ${height}x${width} (HxW) is too large to decode`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: PngChunks = { header, idat: [] };
   for (let pos = 8, ended = false; !ended; ) {

@@ -149,12 +149,12 @@ export function encodePng(image: RawImage<Uint8Array | Uint16Array>, options: Pn
   const fail = failFor(name);
   const { width, height, channels, data } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 0x7fffffff || height > 0x7fffffff) {
-    fail(`invalid size ${width}x${height} (expected positive integers)`);
+    fail(`invalid size ${height}x${width} (HxW; expected positive integers)`);
   }
   if (![1, 2, 3, 4].includes(channels)) fail(`channels ${channels} not supported (expected 1, 2, 3 or 4)`);
   if (!(data instanceof Uint8Array) && !(data instanceof Uint16Array)) fail('data must be a Uint8Array (8-bit) or Uint16Array (16-bit)');
   if (data.length !== width * height * channels) {
-    fail(`data has ${data.length} samples, expected ${width}x${height}x${channels} = ${width * height * channels}`);
+    fail(`data has ${data.length} samples, expected ${height}x${width}x${channels} (HxWxC) = ${width * height * channels}`);
   }
   const level = options.level ?? 6;
   if (!Number.isInteger(level) || level < 0 || level > 9) fail(`zlib level ${level} not in 0..9`);

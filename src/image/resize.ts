@@ -65,7 +65,7 @@ function axisWeights(inSize: number, outSize: number, mode: ResizeMode): AxisWei
 
 function checkTarget(width: number, height: number, mode: ResizeMode, what: string): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new Error(`${what}: target ${width}x${height}, expected positive integers`);
+    throw new Error(`${what}: target ${height}x${width} (HxW), expected positive integers`);
   }
   if (!RESIZE_MODES.includes(mode)) throw new Error(`${what}: mode '${String(mode)}', expected ${RESIZE_MODES.join(', ')}`);
 }

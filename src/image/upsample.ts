@@ -3,6 +3,7 @@
 import { tensor, tidy } from '../torch/index.js';
 import { bilinearUpsample, getKernelSize } from '../nn/bilinear.js';
 import type { RawImage } from './types.js';
+import { maxImagePixels, overLimit } from './limits.js';
 
 export interface UpsampleImageOptions {
   /**
@@ -37,7 +38,15 @@ export function upsampleImage(
       `upsampleImage: data has ${data.length} values, expected height * width * channels = ${height} * ${width} * ${channels}`,
     );
   }
-  getKernelSize(factor); // validates factor before any native work
+  const kernel = getKernelSize(factor); // validates factor before any native work
+  // Sizes checked before anything is allocated (a factor of 100000 once ended in 'Invalid typed array length').
+  const limit = maxImagePixels();
+  if (height * factor * width * factor > limit) {
+    throw new RangeError(`upsampleImage: factor ${factor} turns ${height}x${width} (HxW) into ${height * factor}x${width * factor}, ${overLimit(height * factor * width * factor, limit)}`);
+  }
+  if (kernel * kernel * channels * channels > limit) {
+    throw new RangeError(`upsampleImage: factor ${factor} needs a ${kernel}x${kernel} kernel per channel pair, more than the image pixel limit of ${limit.toLocaleString('en-US')} values`);
+  }
   const outDtype = options.dtype ?? (data instanceof Float32Array ? 'float32' : 'float64');
   const values = tidy(() => {
     const x = tensor(Float64Array.from(data), { shape: [1, height, width, channels] }).permute([0, 3, 1, 2]);

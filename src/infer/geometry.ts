@@ -60,13 +60,14 @@ export interface PlanOptions {
   fit?: boolean;
 }
 
-const sizeText = (h: number, w: number): string => `${w}x${h}`;
+// Sizes in messages are HEIGHTxWIDTH, as --size and tensor shapes.
+const sizeText = (h: number, w: number): string => `${h}x${w}`;
 
 /** The plan for an image of width x height; throws when the model cannot take it at all. */
 export function planInput(predictor: PlanTarget, width: number, height: number, options: PlanOptions = {}): InputPlan {
   const name = options.name ?? 'image';
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new Error(`${name}: size ${width}x${height}, expected positive integers`);
+    throw new Error(`${name}: size ${height}x${width} (HxW), expected positive integers`);
   }
   const scale = options.scale ?? 'train';
   if (scale !== 'train' && scale !== 'native') throw new Error(`scale '${String(scale)}', expected 'train' or 'native'`);
@@ -96,7 +97,7 @@ export function planInput(predictor: PlanTarget, width: number, height: number, 
       const arch = predictor.architecture;
       const what = h <= fixed[0] && w <= fixed[1] ? 'is smaller than' : 'does not match';
       throw new Error(
-        `${name}: ${sizeText(h, w)} ${what} the ${sizeText(fixed[0], fixed[1])} input the ${arch} model takes; ` +
+        `${name}: ${sizeText(h, w)} (HxW) ${what} the ${sizeText(fixed[0], fixed[1])} input the ${arch} model takes; ` +
           `its input size is fixed, so padding cannot help (resize the image to ${sizeText(fixed[0], fixed[1])})`,
       );
     }

@@ -10,7 +10,7 @@
 export { loadPredictor, createPredictor, type Predictor, type PredictorClasses, type PredictorOptions } from './predictor.js';
 export { predict, reconstruct, modelInput, outputToImage, type PredictOptions, type Prediction } from './predict.js';
 export { planInput, gridAlignment, type InputPlan, type PlanOptions, type PlanTarget, type ScaleMode } from './geometry.js';
-export { labelsPng, overlayImage, probabilityImage, predictionPanel, reconstructionPanel } from './render.js';
+export { labelsPng, overlayImage, probabilityImage, predictionLegend, predictionPanel, reconstructionPanel } from './render.js';
 export { collectImages, type InputImage } from './inputs.js';
 export { scoreFullResolution, type FullResolutionOptions } from './score.js';
 export { predictImages, libtorchImagePredictor, type PredictRunOptions } from './run.js';

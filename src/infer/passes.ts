@@ -11,7 +11,7 @@ import { resizeChw } from '../image/resize.js';
 import { normalizeChw, resolveNormalization } from '../image/normalization.js';
 import { padImage, type Padding } from '../data/transforms/pad.js';
 import { cropImage } from '../data/transforms/geometry.js';
-import { gridAlignment, planInput, windowPadding, type InputPlan, type PlanOptions, type PlanTarget } from './geometry.js';
+import { gridAlignment, planInput, windowPadding, type InputPlan, type PlanOptions, type PlanTarget, type ScaleMode } from './geometry.js';
 import { axisStarts, axisWeights, checkTiling, defaultOverlap } from './tiles.js';
 
 /** How to predict: the input plan's options (scale, padMode, name, fit), tiling and the binary threshold. */
@@ -97,7 +97,7 @@ function* window(target: PlanTarget, planes: ChwImage, plan: InputPlan): Generat
   const out = yield w;
   const { width, height } = w.input;
   if (out.data.length !== out.channels * width * height) {
-    throw new Error(`${target.architecture} returned ${out.data.length} values for a ${width}x${height} input; prediction expects outputs of the input's size`);
+    throw new Error(`${target.architecture} returned ${out.data.length} values for a ${height}x${width} (HxW) input; prediction expects outputs of the input's size`);
   }
   return { data: cropPlanes(out.data, out.channels, width, height, w.padding.left, w.padding.top, planes.width, planes.height), channels: out.channels };
 }
@@ -166,6 +166,17 @@ function tiling(options: PredictOptions): { tile: number | null; overlap: number
   return { tile, overlap };
 }
 
+/**
+ * Tiles exist for images larger than the model should see at once, so tiling runs at the
+ * image's own scale: a tile size implies scale 'native' (resizing to the training size first
+ * would leave nothing to tile).
+ */
+export function tiledScale<T extends { tile?: number | null; scale?: ScaleMode }>(options: T): T {
+  if (options.tile === undefined || options.tile === null) return options;
+  if (options.scale === 'train') throw new Error("tiling runs the model at the image's own size (scale 'native'); scale 'train' would first resize it to the training size");
+  return { ...options, scale: 'native' };
+}
+
 /** Output planes at the run size (the training padding cropped off), and the plan; not yet resized back. */
 export type PlanesAtRunSize = Planes & { plan: InputPlan };
 
@@ -173,7 +184,8 @@ export type PlanesAtRunSize = Planes & { plan: InputPlan };
  * The passes over one image: yields each window's input, receives its activated output, and
  * returns the output planes at the run size (the caller resizes them back to the image).
  */
-export function* imagePasses(target: PlanTarget, image: RawImage<Uint8Array | Float32Array>, options: PredictOptions): Generator<WindowInput, PlanesAtRunSize, Planes> {
+export function* imagePasses(target: PlanTarget, image: RawImage<Uint8Array | Float32Array>, given: PredictOptions): Generator<WindowInput, PlanesAtRunSize, Planes> {
+  const options = tiledScale(given);
   const { planes, plan } = modelPlanes(target, image, options);
   const { tile, overlap } = tiling(options);
   const out = yield* tiled(target, planes, plan, tile, overlap);

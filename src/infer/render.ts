@@ -5,7 +5,7 @@ import { encodePng } from '../image/png.js';
 import { toRgb } from '../image/convert.js';
 import { resizeImage } from '../image/resize.js';
 import { displaySize } from '../viz/display.js';
-import { discreteMatshow } from '../viz/legend.js';
+import { discreteMatshow, matshowLegend, type MatshowOptions } from '../viz/legend.js';
 import { overlay } from '../viz/overlay.js';
 import { hconcat } from '../viz/panels.js';
 import { rasterize } from '../viz/raster.js';
@@ -58,11 +58,22 @@ function framed(image: RawImage, width: number, height: number): RawImage {
   return rasterize(svg);
 }
 
-/** input | prediction side by side; the prediction in class colours with a colour bar naming the classes present. */
+// The prediction's legend numbers classes by their true ids (3 road, 5 tree), as inspect
+// samples and the demo's panels do; never by their position among the classes present.
+const legendOptions = (classes: PredictorClasses): MatshowOptions => ({ names: classes.names, palette: classes.palette, ids: 'label' });
+
+/** The colour bar entries of a prediction panel: the classes present, each as 'id name' with its colour. */
+export function predictionLegend(prediction: Prediction, classes: PredictorClasses): { text: string; color: [number, number, number] }[] {
+  const map = { width: prediction.width, height: prediction.height, data: prediction.labels };
+  const { texts, colors } = matshowLegend(map, legendOptions(classes));
+  return texts.map((text, i) => ({ text, color: [...colors[i]!] as [number, number, number] }));
+}
+
+/** input | prediction side by side; the prediction in class colours with a colour bar naming the classes present by their ids. */
 export function predictionPanel(image: RawImage, prediction: Prediction, classes: PredictorClasses, title?: string): RawImage {
   const [w, h] = displaySize(prediction.width, prediction.height, 256, 512);
   const map = { width: prediction.width, height: prediction.height, data: prediction.labels };
-  const shown = discreteMatshow(map, { names: classes.names, palette: classes.palette, width: w, height: h });
+  const shown = discreteMatshow(map, { ...legendOptions(classes), width: w, height: h });
   const options = title ? { titles: ['input', 'prediction'], title } : { titles: ['input', 'prediction'] };
   return hconcat([framed(displayImage(image, w, h), w, h), shown], options);
 }

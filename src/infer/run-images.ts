@@ -1,7 +1,7 @@
 // A prediction run over files and folders with any engine (libtorch: run.ts; onnxruntime:
 // onnx/runtime.ts): inputs and options checked first, then one image at a time predicted and
 // written (labels, overlay, probability map, panel). All or nothing: if any image fails, every
-// file the run wrote is removed again. No tensors here.
+// file the run wrote is removed again and any earlier file it replaced is put back. No tensors here.
 import { imageSize, readImage } from '../image/files.js';
 import { encodePng } from '../image/png.js';
 import type { RawImage } from '../image/types.js';
@@ -9,7 +9,8 @@ import type { PadMode } from '../data/transforms/spec.js';
 import { planInput, type PlanOptions, type PlanTarget, type ScaleMode } from './geometry.js';
 import { collectImages, type InputImage } from './inputs.js';
 import { OutputDir } from './output-dir.js';
-import type { PredictOptions, Prediction } from './passes.js';
+import { tiledScale, type PredictOptions, type Prediction } from './passes.js';
+import { checkImagePixels } from '../image/limits.js';
 import type { PredictorClasses } from './predictor.js';
 import { labelsPng, overlayImage, predictionPanel, probabilityImage, reconstructionPanel } from './render.js';
 import { checkTiling, defaultOverlap } from './tiles.js';
@@ -36,7 +37,7 @@ export interface ImagePredictor extends PlanTarget {
 export interface ImageRunOptions {
   /** Image files and/or folders of images. */
   inputs: string[];
-  /** Output folder (created when missing). */
+  /** Output folder (created when missing); files already there stay, and a failed run puts back any it replaced. */
   out: string;
   /** What to write; default: labels, overlay, panel (+ prob for one-output models); recon, panel for the autoencoder. */
   save?: OutputKind[];
@@ -44,6 +45,7 @@ export interface ImageRunOptions {
   alpha?: number;
   /** One-output models: foreground threshold for the label map (default 0.5). */
   threshold?: number;
+  /** 'train' (default: resize to the training size) or 'native'; a tile size implies 'native'. */
   scale?: ScaleMode;
   tile?: number | null;
   overlap?: number;
@@ -160,9 +162,10 @@ async function predictOne(p: ImagePredictor, input: InputImage, out: OutputDir, 
 /**
  * Predicts every input image with `predictor` and writes the chosen outputs to `o.out`.
  * Everything that can be checked up front is (inputs, image sizes against the model, options)
- * before the folder is touched; a later failure removes what was written.
+ * before the folder is touched; a later failure removes what this run wrote (and puts back what it replaced).
  */
-export async function predictImageFiles(predictor: ImagePredictor, o: ImageRunOptions): Promise<PredictRunResult> {
+export async function predictImageFiles(predictor: ImagePredictor, given: ImageRunOptions): Promise<PredictRunResult> {
+  const o = tiledScale(given);
   const inputs = collectImages(o.inputs);
   const save = [...new Set(o.save ?? defaultSave(predictor))];
   if (save.length === 0) throw new Error(`nothing to save: choose from ${OUTPUT_KINDS.join(', ')}`);
@@ -172,13 +175,14 @@ export async function predictImageFiles(predictor: ImagePredictor, o: ImageRunOp
   // Headers only: catches unreadable files and sizes the model cannot take before any output exists.
   for (const input of inputs) {
     const { width, height } = await imageSize(input.path);
+    checkImagePixels(width, height, input.path);
     planInput(predictor, width, height, { scale: o.scale, padMode: o.padMode, name: input.path });
   }
   const out = new OutputDir(o.out);
   const images: ImageSummary[] = [];
   try {
     for (const input of inputs) {
-      if (o.shouldStop?.()) throw new PredictionStopped(`stopped before ${input.path}; removed the ${out.written.length} file(s) written`);
+      if (o.shouldStop?.()) throw new PredictionStopped(`stopped before ${input.path}; removed the ${out.written.length} file(s) this run wrote`);
       const summary = await predictOne(predictor, input, out, save, o);
       images.push(summary);
       o.onImage?.(summary);
@@ -187,6 +191,7 @@ export async function predictImageFiles(predictor: ImagePredictor, o: ImageRunOp
     out.rollback();
     throw err;
   }
+  out.commit();
   return {
     images,
     files: [...out.written],

@@ -9,6 +9,7 @@ import { predictImageFiles, type ImagePredictor, type ImageRunOptions, type Pred
 
 export { OUTPUT_KINDS, PredictionStopped, type OutputKind, type ImageSummary, type PredictRunResult, type ImageRunOptions, type ImagePredictor } from './run-images.js';
 
+/** ImageRunOptions (files already in `out` stay; a failed run puts back any it replaced) with the model and its device. */
 export interface PredictRunOptions extends ImageRunOptions {
   /** A checkpoint path, or a predictor made already (e.g. from foreign weights); the run disposes it. */
   checkpoint: string | Predictor;

@@ -41,7 +41,7 @@ export async function scoreFullResolution(
     const { name, image, label } = await dataset.get(i);
     if (!label) throw new Error(`${name}: no label map to score against`);
     if (label.width !== image.width || label.height !== image.height) {
-      throw new Error(`${name}: label map is ${label.width}x${label.height}, expected the image's ${image.width}x${image.height}`);
+      throw new Error(`${name}: label map is ${label.height}x${label.width}, expected the image's ${image.height}x${image.width} (HxW)`);
     }
     const p = predict(predictor, image, { threshold: scores.threshold, name });
     tidy(() => {

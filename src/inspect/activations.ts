@@ -24,7 +24,7 @@ export interface LayerActivation {
  * The output of layer `name` when the model runs on `input` (1, C, H, W).
  * @example
  *   const a = layerActivation(model, modelInput(predictor, image), 'encoder.2.relu2');
- *   writePng('activations.png', activationView(a, { image }));
+ *   writePng('activations.png', activationView(a, { image, prediction: predictImage(predictor, image) }));
  */
 export function layerActivation(model: ZooModel, input: Tensor, name: string): LayerActivation {
   const m = findLayer(model, name);

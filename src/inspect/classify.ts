@@ -39,7 +39,7 @@ export function classifyImage(model: VGG, image: RawImage, o: { k?: number; name
   model.eval();
   model.fullyConvolutional = false;
   try {
-    return noGrad(() => tidy(() => topK(model.forward(vggInput(toRgb(image), o.normalization)), o.k ?? 5, o.names)[0]!));
+    return noGrad(() => tidy(() => topK(model.forward(onModelDevice(model, vggInput(toRgb(image), o.normalization))), o.k ?? 5, o.names)[0]!));
   } finally {
     model.fullyConvolutional = wasConvolutional;
   }
@@ -52,11 +52,17 @@ export function scoreMap(model: VGG, image: RawImage, o: { fc6Padding?: 'valid' 
   model.fullyConvolutional = true;
   model.fc6Padding = o.fc6Padding ?? 'valid';
   try {
-    return noGrad(() => tidy(() => model.forward(vggInput(toRgb(image), o.normalization))));
+    return noGrad(() => tidy(() => model.forward(onModelDevice(model, vggInput(toRgb(image), o.normalization)))));
   } finally {
     model.fullyConvolutional = wasConvolutional;
     model.fc6Padding = wasPadding;
   }
+}
+
+// The input on the device the model's weights are on (a model moved with --device).
+function onModelDevice(model: VGG, x: Tensor): Tensor {
+  const device = model.parameters()[0]?.device ?? 'cpu';
+  return device === 'cpu' ? x : x.to({ device });
 }
 
 /** The winning class per pixel of the coarse map, with the classes present and their names. */

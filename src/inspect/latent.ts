@@ -39,7 +39,7 @@ export function encodeSamples(model: ConvAutoencoder, samples: readonly Sample[]
     const chunk = samples.slice(start, start + 256);
     const batch = new Float32Array(chunk.length * size);
     chunk.forEach((s, k) => {
-      if (s.image.width !== w || s.image.height !== h) throw new Error(`sample ${s.name} is ${s.image.width}x${s.image.height}, the autoencoder takes ${w}x${h}`);
+      if (s.image.width !== w || s.image.height !== h) throw new Error(`sample ${s.name} is ${s.image.height}x${s.image.width} (HxW), the autoencoder takes ${h}x${w}`);
       batch.set(finish(prepare(s, spec, { ignoreIndex: null }), spec, { ignoreIndex: null }).image, k * size);
     });
     const codes = noGrad(() => tidy(() => model.encode(tensor(batch, { shape: [chunk.length, spec.channels!, h, w] })).float().contiguous().data() as Float32Array));

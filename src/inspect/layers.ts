@@ -16,7 +16,7 @@ export interface LayerInfo {
 /**
  * Every layer forward runs, in execution order.
  * @example
- *   console.log(formatLayers(listLayers(model)));
+ *   console.log(formatLayers(listLayers(model), 'unet'));
  */
 export function listLayers(model: ZooModel): LayerInfo[] {
   return model.layerNames.map((name) => {

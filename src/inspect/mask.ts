@@ -18,7 +18,7 @@ export async function readMask(path: string, o: ReadMaskOptions = {}): Promise<L
   const label = await readLabelImageAsync(path);
   const { width, height } = label;
   if ((o.width !== undefined && o.width !== width) || (o.height !== undefined && o.height !== height)) {
-    throw new Error(`mask ${path} is ${width}x${height}, expected ${o.width}x${o.height} like the image`);
+    throw new Error(`mask ${path} is ${height}x${width} (HxW), expected ${o.height}x${o.width} like the image`);
   }
   const n = width * height;
   const data = new Int32Array(n);

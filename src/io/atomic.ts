@@ -5,6 +5,7 @@ import { closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, unlin
 import { open, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import { fsError } from './dirs.js';
 
 /** Produces a file's content by calling write(chunk) any number of times. */
 export type ChunkWriter = (write: (chunk: Uint8Array) => void) => void;
@@ -48,9 +49,23 @@ function publishSync(tmp: string, path: string, overwrite: boolean): void {
   unlinkSync(tmp);
 }
 
+// File-system errors name the file being written (Node's say 'ENOSPC: ..., write' and nothing more).
+function isFsError(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException;
+  return typeof e?.code === 'string' && typeof e.syscall === 'string';
+}
+
 /** Writes bytes, text, or the chunks of a ChunkWriter to path atomically (synchronous). */
 export function writeFileAtomicSync(path: string, data: string | Uint8Array | ChunkWriter, options: AtomicWriteOptions = {}): void {
   if (options.overwrite === false && existsSync(path)) throw new Error(`${path} already exists; not overwritten`);
+  try {
+    writeAtomic(path, data, options.overwrite ?? true);
+  } catch (err) {
+    throw isFsError(err) ? fsError('write', path, err) : err;
+  }
+}
+
+function writeAtomic(path: string, data: string | Uint8Array | ChunkWriter, overwrite: boolean): void {
   const tmp = tempPathFor(path);
   const fd = openSync(tmp, 'wx');
   let closed = false;
@@ -66,7 +81,7 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array | Ch
     fsyncSync(fd);
     closed = true; // set first: a failed close must not be retried either
     closeSync(fd);
-    publishSync(tmp, path, options.overwrite ?? true);
+    publishSync(tmp, path, overwrite);
     done = true;
   } finally {
     if (!done) {
@@ -91,6 +106,14 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array | Ch
 
 /** Writes bytes or text to path atomically (asynchronous). */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  try {
+    await writeAtomicAsync(path, data);
+  } catch (err) {
+    throw isFsError(err) ? fsError('write', path, err) : err;
+  }
+}
+
+async function writeAtomicAsync(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = tempPathFor(path);
   const handle = await open(tmp, 'wx');
   let done = false;

@@ -12,6 +12,7 @@ export {
   type SafetensorsHeader,
 } from './safetensors.js';
 export { writeFileAtomic, writeFileAtomicSync, type AtomicWriteOptions } from './atomic.js';
+export { makeDir } from './dirs.js';
 export {
   openWeights,
   detectWeightFormat,

@@ -8,6 +8,7 @@ import { native } from '../torch/native.js';
 import { dtypeCode, type DType } from '../torch/dtype.js';
 import { Tensor, type Device } from '../torch/index.js';
 import { writeFileAtomicSync, type AtomicWriteOptions } from './atomic.js';
+import { fsError } from './dirs.js';
 
 /** Tensors by name, as a Map or a plain object. */
 export type NamedTensors = Map<string, Tensor> | Record<string, Tensor>;
@@ -288,9 +289,16 @@ function readExactly(fd: number, length: number, position: number, source: strin
 }
 
 function withFile<T>(path: string, fn: (fd: number, size: number) => T): T {
-  const fd = openSync(path, 'r');
+  let fd: number;
   try {
-    return fn(fd, fstatSync(fd).size);
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw fsError('read safetensors file', path, err);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new Error(`${path} is a folder, expected a .safetensors file`);
+    return fn(fd, stat.size);
   } finally {
     closeSync(fd);
   }

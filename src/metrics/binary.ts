@@ -58,7 +58,7 @@ function isMap(x: MaskData): x is ScalarMap | LabelMap {
 function asTensor(x: MaskData, what: string): Tensor {
   if (x instanceof Tensor) return x;
   if (isMap(x)) {
-    if (x.data.length !== x.width * x.height) throw new RangeError(`${what}: a ${x.width}x${x.height} map holds ${x.data.length} values`);
+    if (x.data.length !== x.width * x.height) throw new RangeError(`${what}: a ${x.height}x${x.width} (HxW) map holds ${x.data.length} values`);
     return tensor(Float64Array.from(x.data), { dtype: 'float64', shape: [x.height, x.width] });
   }
   if (x !== null && typeof x === 'object' && typeof (x as ArrayLike<number>).length === 'number') {
@@ -70,7 +70,7 @@ function asTensor(x: MaskData, what: string): Tensor {
 /** Maps of two sizes are named by their sizes (tensors by their shapes, in checkShapes). */
 function checkMapSizes(fn: string, probs: MaskData, targets: MaskData): void {
   if (isMap(probs) && isMap(targets) && (probs.width !== targets.width || probs.height !== targets.height)) {
-    throw new RangeError(`${fn}: probabilities are ${probs.width}x${probs.height} but targets are ${targets.width}x${targets.height}`);
+    throw new RangeError(`${fn}: probabilities are ${probs.height}x${probs.width} but targets are ${targets.height}x${targets.width} (HxW)`);
   }
 }
 

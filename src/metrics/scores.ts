@@ -5,7 +5,7 @@ import { ConfusionMatrix } from './confusion.js';
 /** A ConfusionMatrix or plain counts as matrix[truth][prediction]. */
 export type MatrixInput = ConfusionMatrix | readonly (readonly number[])[];
 
-/** What `eval --json` prints: score.py's four numbers, per-class IoU by name and the matrix. */
+/** What `eval --json` prints: score.py's four numbers, per-class IoU, accuracy, Dice and pixel counts by name, and the matrix. */
 export interface Summary {
   pixelAccuracy: number | null;
   meanAccuracy: number | null;
@@ -13,6 +13,12 @@ export interface Summary {
   fwIoU: number | null;
   /** Class name -> IoU; null where the class is in neither labels nor predictions. */
   perClassIoU: Record<string, number | null>;
+  /** Class name -> accuracy (recall: correct / labelled pixels of the class); null where the class is not in the labels. */
+  perClassAccuracy: Record<string, number | null>;
+  /** Class name -> Dice (F1); null where the class is in neither labels nor predictions. */
+  perClassDice: Record<string, number | null>;
+  /** Class name -> labelled pixels of the class (ignored pixels excluded). */
+  classPixels: Record<string, number>;
   /** confusionMatrix[truth][prediction] = pixel count. */
   confusionMatrix: number[][];
   numImages: number;
@@ -144,12 +150,18 @@ export function summarize(m: MatrixInput, options: { classNames?: readonly strin
     throw new RangeError(`summarize: got ${names.length} class names for ${matrix.length} classes`);
   }
   const iou = perClassIoU(matrix);
+  const recall = perClassRecall(matrix);
+  const dice = perClassDice(matrix);
+  const byName = <T>(values: readonly T[]): Record<string, T> => Object.fromEntries(names.map((name, i) => [name, values[i]!]));
   return {
     pixelAccuracy: orNull(pixelAccuracy(matrix)),
     meanAccuracy: orNull(meanAccuracy(matrix)),
     meanIoU: orNull(meanIoU(matrix)),
     fwIoU: orNull(fwIoU(matrix)),
-    perClassIoU: Object.fromEntries(names.map((name, i) => [name, orNull(iou[i]!)])),
+    perClassIoU: byName(iou.map(orNull)),
+    perClassAccuracy: byName(recall.map(orNull)),
+    perClassDice: byName(dice.map(orNull)),
+    classPixels: byName(matrix.map((row) => row.reduce((a, b) => a + b, 0))),
     confusionMatrix: matrix,
     numImages: options.numImages ?? cm?.numImages ?? 0,
     convention: conventionOf(cm ? cm.ignoreIndex : undefined),
@@ -162,6 +174,8 @@ function percent(v: number | null): string {
 
 /**
  * A terminal report of a summary: the four scores, then an aligned per-class table (in %).
+ * How the numbers are computed (`summary.convention`) is not repeated here: it is in the JSON
+ * and in `pixelwise eval --help`.
  * @example
  *   console.log(formatTable(summarize(cm)));
  */
@@ -194,7 +208,5 @@ export function formatTable(summary: Summary): string {
     '',
     line(header),
     ...rows.map(line),
-    '',
-    `convention: ${summary.convention}`,
   ].join('\n');
 }

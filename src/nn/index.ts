@@ -3,6 +3,7 @@ import * as functionalOps from './functional.js';
 import * as lossFunctions from './losses.js';
 
 export { Module, type StateDict, type ForwardHook, type LoadResult } from './module.js';
+export { checkDevice } from './device.js';
 export { Conv2d, ConvTranspose2d, type Conv2dOptions, type ConvTranspose2dOptions } from './layers/conv.js';
 export {
   MaxPool2d,

@@ -1,5 +1,6 @@
 // nn.Module: a tree of layers owning named parameters and buffers, as in PyTorch.
 import { DTYPES, isFloatingDtype, noGrad, Tensor, type Device, type DType, type MemoryFormat } from '../torch/index.js';
+import { checkDevice } from './device.js';
 
 export type StateDict = Map<string, Tensor>;
 
@@ -145,6 +146,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    */
   to(target: Device | DType | { device?: Device; dtype?: DType; memoryFormat?: MemoryFormat }): this {
     const t = typeof target === 'string' ? ((DTYPES as readonly string[]).includes(target) ? { dtype: target as DType } : { device: target }) : target;
+    if (t.device !== undefined) checkDevice(t.device, `${this.typeName}.to: device`);
     if (t.dtype !== undefined && !isFloatingDtype(t.dtype)) {
       throw new Error(`${this.typeName}.to: dtype must be a floating type (float32, float64, float16, bfloat16), got '${t.dtype}'`);
     }
@@ -184,7 +186,14 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    */
   loadStateDict(state: StateDict | Record<string, Tensor>, options: { strict?: boolean } = {}): LoadResult {
     const strict = options.strict ?? true;
+    if (!(state instanceof Map) && (state === null || typeof state !== 'object' || Array.isArray(state))) {
+      const got = Array.isArray(state) ? `an array of ${(state as unknown[]).length}` : state === null ? 'null' : typeof state;
+      throw new Error(`loadStateDict into ${this.typeName}: expected tensors by name (a Map or an object, e.g. from stateDict() or loadSafetensors()), got ${got}`);
+    }
     const incoming = state instanceof Map ? state : new Map(Object.entries(state));
+    for (const [key, value] of incoming) {
+      if (!(value instanceof Tensor)) throw new Error(`loadStateDict into ${this.typeName}: '${key}' is ${value === null ? 'null' : typeof value}, expected a Tensor`);
+    }
     const own = this.stateDict();
     const missing = [...own.keys()].filter((k) => !incoming.has(k));
     const unexpected = [...incoming.keys()].filter((k) => !own.has(k));

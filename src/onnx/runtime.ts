@@ -147,7 +147,7 @@ function checkPipelineOptions(source: string, info: PixelwiseOnnxInfo, o: Predic
   }
   if (o.scale === 'train' && info.preprocess.resize) {
     const r = info.preprocess.resize;
-    throw new Error(`${why} predicts at the image's own scale, while the model was trained at ${r.width}x${r.height}; pass --scale native, or export without --pipeline to predict at the training scale`);
+    throw new Error(`${why} predicts at the image's own scale, while the model was trained at ${r.height}x${r.width} (HxW, as --size); pass --scale native, or export without --pipeline to predict at the training scale`);
   }
 }
 

@@ -30,6 +30,7 @@ export interface WebExport {
  * Writes the page for `src` into `dir` (created when missing): model.onnx in the pipeline form,
  * the page, and onnxruntime-web. Serve it with serveStatic (wasm threads need its headers).
  * @example
+ *   import { sourceFromCheckpoint } from 'pixelwise/onnx';
  *   writeWebExport(sourceFromCheckpoint('best.safetensors'), 'web-demo');
  */
 export function writeWebExport(src: ExportSource, dir: string, options: Omit<ExportFilesOptions, 'pipeline'> = {}): WebExport {
@@ -43,5 +44,6 @@ export function writeWebExport(src: ExportSource, dir: string, options: Omit<Exp
     out.rollback();
     throw err;
   }
+  out.commit();
   return { dir: out.dir, files: [...out.written], modelBytes: model!.data.length };
 }

@@ -1,7 +1,7 @@
 // Evaluation of a model over a whole split: the model run over every batch without gradients,
 // the mean loss, and the split's scores (metrics/split-scores.ts: one confusion matrix, and
 // for one-output models the foreground IoU/Dice, threshold sweep and TGS mean precision).
-import { noGrad, tidy, type Tensor } from '../torch/index.js';
+import { noGrad, tidy, type Device, type Tensor } from '../torch/index.js';
 import type { Module } from '../nn/module.js';
 import type { Batch } from '../data/loader.js';
 import type { Summary } from '../metrics/scores.js';
@@ -18,6 +18,8 @@ export interface EvaluateOptions extends SplitScoresOptions {
    * the split, before the scores are computed (distributed validation).
    */
   combine?: ((totals: Float64Array) => Promise<void>) | null;
+  /** Where the model is: batches are moved there (default 'cpu'). */
+  device?: Device;
 }
 
 export interface Evaluation {
@@ -49,14 +51,18 @@ export async function evaluate(
       using _batch = batch;
       if (!batch.labels) throw new Error('evaluate: the dataset has no label maps to compare with');
       const labels = batch.labels;
+      const device = o.device ?? 'cpu';
       noGrad(() =>
         tidy(() => {
-          const logits = model.forward(batch.images);
+          const onDevice = device !== 'cpu';
+          const logits = model.forward(onDevice ? batch.images.to({ device }) : batch.images);
           if (o.objective) {
-            lossSum += o.objective(logits, labels).item();
+            lossSum += o.objective(logits, onDevice ? labels.to({ device }) : labels).item();
             lossBatches += 1;
           }
-          scores.add(predictLabels(logits, scores.threshold), labels, o.binaryDetails ? logits.squeeze(1).sigmoid() : undefined);
+          // Scores are counted on the CPU.
+          const cpu = (t: Tensor): Tensor => (onDevice ? t.to({ device: 'cpu' }) : t);
+          scores.add(cpu(predictLabels(logits, scores.threshold)), labels, o.binaryDetails ? cpu(logits.squeeze(1).sigmoid()) : undefined);
         }),
       );
       o.progress?.advance(batch.names.length);

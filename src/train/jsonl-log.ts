@@ -1,7 +1,8 @@
 // Append-only JSON Lines logs (metrics.jsonl): one object per line, each written whole with
 // one append and flushed to disk, so a crash loses at most the line being written.
-import { appendFileSync, closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { fsError, makeDir } from '../io/dirs.js';
 
 export interface JsonlLogOptions {
   /** fsync after every line (default true); turn off only for throwaway logs. */
@@ -45,8 +46,13 @@ export class JsonlLog {
   constructor(path: string, options: JsonlLogOptions = {}) {
     this.path = path;
     this.#fsync = options.fsync ?? true;
-    mkdirSync(dirname(path), { recursive: true });
-    const fd = openSync(path, 'a+');
+    makeDir(dirname(path));
+    let fd: number;
+    try {
+      fd = openSync(path, 'a+');
+    } catch (err) {
+      throw fsError('open', path, err);
+    }
     try {
       // A partial line would otherwise glue itself to the next record and spoil both.
       const size = fstatSync(fd).size;
@@ -65,8 +71,12 @@ export class JsonlLog {
   /** Appends one record as one line and flushes it to disk. */
   append(record: object): void {
     if (this.#fd === null) throw new Error(`JsonlLog: ${this.path} is closed`);
-    appendFileSync(this.#fd, toJsonLine(record) + '\n');
-    if (this.#fsync) fsyncSync(this.#fd);
+    try {
+      appendFileSync(this.#fd, toJsonLine(record) + '\n');
+      if (this.#fsync) fsyncSync(this.#fd);
+    } catch (err) {
+      throw (err as NodeJS.ErrnoException).syscall ? fsError('append to', this.path, err) : err;
+    }
   }
 
   close(): void {

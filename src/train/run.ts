@@ -1,9 +1,11 @@
 // A whole training run from one JSON-able description: data, model, optimisation, run folder.
 // The CLI's `train` and `demo` and library users call train(); --resume rebuilds the same run
 // from the description stored in the checkpoint.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { getNumThreads, manualSeed, setNumThreads, setRngState, withDefaultDevice } from '../torch/index.js';
+import { getNumThreads, manualSeed, setNumThreads, setRngState, withDefaultDevice, type Device } from '../torch/index.js';
+import { checkDevice } from '../nn/device.js';
+import { maxImagePixels, overLimit } from '../image/limits.js';
 import { DataLoader } from '../data/loader.js';
 import { datasetSplits, openDataset } from '../data/datasets/open.js';
 import type { DatasetSpec } from '../data/datasets/types.js';
@@ -23,6 +25,10 @@ import { Trainer, type TrainPosition, type TrainResult } from './trainer.js';
 import type { DataParallel } from './parallel.js';
 import { startParallel, type DistributedTrainingOptions } from './distributed.js';
 import { positionForBatch, savedGlobalBatch, stepsForBatch } from './samples-seen.js';
+import { checkNewRunFolder, checkNotLocked, clearRunFolder, RunLock } from './run-folder.js';
+import { runtimeInfo } from './environment.js';
+import { countParameters } from '../models/summary.js';
+import { makeDir } from '../io/dirs.js';
 
 export interface TrainRunOptions {
   /** The training data (its split is the training split; default 'train'). */
@@ -74,6 +80,13 @@ export interface TrainRunOptions {
   /** Stop (validate, save) after this many seconds of training. */
   timeBudget?: number | null;
   out: string;
+  /**
+   * Replace an earlier run in `out` (its checkpoints, metrics, curves). Without it a run folder
+   * that is not empty is refused: continue a run with resumeRun instead.
+   */
+  overwrite?: boolean;
+  /** Where the model runs: 'cpu' (default), 'cuda', 'cuda:N'. */
+  device?: Device;
   /** Progress events of every epoch and validation (the command line draws them as bars); none by default. */
   onProgress?: ProgressCallback;
   /** Where the one-line summary of each epoch goes (default stderr). */
@@ -97,7 +110,35 @@ export interface PreparedRun {
   config: CheckpointConfig;
   /** The processes the run trains on (this one alone, or a rank of a distributed run). */
   parallel: DataParallel;
+  /** A resumed run that has already trained its whole length (nothing left to do). */
+  complete: boolean;
+  /** What the run is, for a start-up summary: model, parameters, data, input size, threads, precision. */
+  summary: RunSummary;
+  /** Stops the data workers and releases the run folder's lock. */
   close(): Promise<void>;
+}
+
+/** The facts of a prepared run a start-up summary shows. */
+export interface RunSummary {
+  model: string;
+  parameters: number;
+  trainableParameters: number;
+  trainImages: number;
+  valImages: number | null;
+  /** [height, width] the model sees. */
+  inputSize: [number, number];
+  channels: number;
+  /** Images per step of this process (per rank in a distributed run). */
+  batchSize: number;
+  /** Processes training together (1: this one alone). */
+  worldSize: number;
+  stepsPerEpoch: number;
+  epochs: number;
+  threads: number;
+  device: string;
+  precision: 'fp32';
+  /** Where a resumed run stands, else null. */
+  resumedAt: { epoch: number; step: number } | null;
 }
 
 const DEFAULTS = {
@@ -122,6 +163,8 @@ const DEFAULTS = {
   timeBudget: null,
   syncBatchNorm: false,
   distributed: null,
+  overwrite: false,
+  device: 'cpu',
 } as const;
 
 /** Default learning rate per optimizer (SGD as in FCN/U-Net papers' style, Adam as Keras). */
@@ -163,10 +206,26 @@ function preprocessFor(
   if (o.padTo) base.pad = { height: o.padTo[0], width: o.padTo[1], mode: o.padMode, ...fill };
   base.normalize = resolveNormalization(o.normalize ?? defaultNormalization(model), 'normalize');
   let augment: AugmentSpec | undefined;
-  const [height, width] = o.padTo ?? o.size ?? imageSize;
+  const [height, width] = inputSizeOf(o, imageSize);
   if (o.augment === true) augment = { hflip: true, scale: [0.75, 1.25], crop: { height, width }, ...fill };
   else if (o.augment) augment = { ...o.augment, ...fill };
   return { train: augment ? { ...base, augment } : base, val: base };
+}
+
+/** [height, width] the model sees: resized (--size) or as stored, then padded up to --pad-to (never down). */
+function inputSizeOf(o: { size: [number, number] | null; padTo: [number, number] | null }, imageSize: [number, number]): [number, number] {
+  const [h, w] = o.size ?? imageSize;
+  return o.padTo ? [Math.max(h, o.padTo[0]), Math.max(w, o.padTo[1])] : [h, w];
+}
+
+/** A warning when --size turns the data's landscape images portrait (or back): sizes are HEIGHTxWIDTH. */
+export function orientationWarning(size: [number, number] | null, image: { width: number; height: number }): string | null {
+  if (!size || size[0] === size[1] || image.width === image.height) return null;
+  const want = size[0] > size[1] ? 'portrait' : 'landscape';
+  const have = image.height > image.width ? 'portrait' : 'landscape';
+  if (want === have) return null;
+  return `warning: --size ${size[0]}x${size[1]} is HEIGHTxWIDTH (${want}), but the training images are ${image.height}x${image.width} (HxW, ${have}); ` +
+    `they will be squashed — did you mean --size ${size[1]}x${size[0]}?`;
 }
 
 function buildOptimizer(model: ZooModel, o: PreparedRun['options']): Optimizer<any> {
@@ -222,6 +281,19 @@ export async function prepareRun(input: TrainRunOptions, resume: TrainingCheckpo
 }
 
 async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume: TrainingCheckpoint | null): Promise<PreparedRun> {
+  // Only the process that writes the run folder (a plain run, or rank 0 of a distributed one) looks after it.
+  const primary = parallel.writes;
+  const log = input.log ?? ((line: string) => console.error(line));
+  checkDevice(input.device ?? DEFAULTS.device, 'device');
+  // Sizes checked before any data is read (a --size of 100000x100000 once ended in 'Invalid typed array length').
+  for (const [what, hw] of [['size (--size)', input.size], ['padTo (--pad-to)', input.padTo]] as const) {
+    if (hw && hw[0] * hw[1] > maxImagePixels()) throw new Error(`${what} ${hw[0]}x${hw[1]} (HxW) gives images of ${overLimit(hw[0] * hw[1])}`);
+  }
+  // Checked before any data or weights are read; again under the lock, just before anything is written.
+  if (primary) {
+    checkNotLocked(resolve(input.out));
+    if (!resume) checkNewRunFolder(resolve(input.out), input.overwrite ?? DEFAULTS.overwrite);
+  }
   // Pretrained weights fix the architecture options and the normalization before anything is built;
   // both are stored with the run, so a resume does not need the file again.
   if (input.initFrom && !resume) {
@@ -255,12 +327,15 @@ async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume:
     throw new Error(`dataset ${trainSpec.format} (${trainSpec.root ?? ''}) has no label maps; a segmentation model needs masks`);
   }
   const first = await dataset.get(0);
+  const flipped = orientationWarning(o.size, first.image);
+  if (flipped && !resume && primary) log(flipped);
   const labelFill = input.ignoreIndex === undefined ? undefined : (input.ignoreIndex ?? 0);
   const pre = preprocessFor(o, o.model, [first.image.height, first.image.width], labelFill);
   const loaderBase = { batchSize: o.batchSize, seed: o.seed, workers: o.workers, cacheDir: o.cacheDir };
   const train = new DataLoader(dataset, { ...loaderBase, shuffle: true, dropLast: false, preprocess: pre.train, indices: parallel.trainIndices(o.seed) });
   const val = valSplit ? new DataLoader({ ...dataset.spec, split: valSplit } as DatasetSpec, { ...loaderBase, preprocess: pre.val, indices: parallel.valIndices() }) : null;
   let model: ZooModel | undefined;
+  let lock: RunLock | null = null;
   try {
     await train.ready();
     if (val) await val.ready();
@@ -285,16 +360,21 @@ async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume:
         : { numClasses: outputs, inChannels: channels, ...o.modelOptions };
     model = createModelFromConfig(o.model, modelOptions);
     if (resume) model.loadStateDict(resume.weights);
-    else if (input.initFrom) logInit(await loadWeights(model, input.initFrom), o.model, parallel.writes ? input.log : () => undefined);
-    const size = o.padTo ?? o.size ?? [first.image.height, first.image.width];
+    else if (input.initFrom) logInit(await loadWeights(model, input.initFrom), o.model, primary ? input.log : () => undefined);
+    const size = inputSizeOf(o, [first.image.height, first.image.width]);
     const multiple = model.contract.inputMultiple;
     if (size[0] % multiple !== 0 || size[1] % multiple !== 0) {
       const up = (v: number): number => Math.ceil(v / multiple) * multiple;
+      const stored = `${first.image.height}x${first.image.width}`;
+      const how = o.size ? `resized by --size to ${o.size.join('x')}` : `${stored} as stored`;
+      const padNote = o.padTo && (o.padTo[0] < size[0] || o.padTo[1] < size[1]) ? `; --pad-to ${o.padTo.join('x')} only pads up, never crops` : o.padTo ? ` padded to ${o.padTo.join('x')}` : '';
       throw new Error(
-        `model ${o.model} needs inputs whose sides are multiples of ${multiple}; the training images are ${size[0]}x${size[1]} — ` +
+        `model ${o.model} needs inputs whose sides are multiples of ${multiple}; the training images are ${size[0]}x${size[1]} (HxW: ${how}${padNote}) — ` +
           `use --size ${up(size[0])}x${up(size[1])} (resize) or --pad-to ${up(size[0])}x${up(size[1])}`,
       );
     }
+    // On its device before the replicas are made one (DDP wraps the parameters where they are).
+    if (o.device !== 'cpu') model.to(o.device);
     await parallel.wrap(model, { syncBatchNorm: o.syncBatchNorm });
     const objective = buildObjective({ loss, outputs: task === 'reconstruction' ? channels : outputs, ignoreIndex, classWeights: o.classWeights });
     const optimizer = buildOptimizer(model, o);
@@ -303,15 +383,38 @@ async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume:
     const epochs = o.iterations ? Math.ceil(o.iterations / stepsPerEpoch) : o.epochs;
     const scheduler = buildScheduler(optimizer, o, totalSteps, stepsPerEpoch);
     const start = resume ? restoreTraining(resume, optimizer, scheduler, o.batchSize * parallel.worldSize, stepsPerEpoch) : null;
+    const env = runtimeInfo();
     const config: CheckpointConfig = {
       model: { name: o.model, options: { ...(model.config as Record<string, unknown>) } },
       classes: { names: [...dataset.classNames], ignoreIndex, palette: dataset.palette.map((c) => [c[0], c[1], c[2]]) },
       preprocess: pre.val as Record<string, unknown>,
       data: { train: dataset.spec, valSplit },
       training: { ...stripRuntime(input), loss, epochs, threads: getNumThreads(), worldSize: parallel.worldSize },
+      // What the run ran on, so it can be reproduced and its speed compared.
+      environment: {
+        pixelwise: env.pixelwise,
+        node: env.node,
+        libtorch: env.libtorch.version,
+        cpu: env.cpu.model,
+        cpuFeatures: { avx2: env.cpu.avx2, avx512: env.cpu.avx512, bf16: env.cpu.bf16, amx: env.cpu.amx },
+        cores: env.cpu.cores,
+        device: o.device,
+        cuda: env.cuda,
+        threads: env.threads,
+        precision: 'fp32',
+      },
     };
-    if (parallel.writes) {
-      mkdirSync(o.out, { recursive: true });
+    // The process that writes the run folder holds its lock (rank 0 under a launcher shares the launcher's).
+    if (primary) {
+      lock = RunLock.acquire(o.out, log);
+      if (!resume) {
+        const earlier = checkNewRunFolder(o.out, o.overwrite);
+        if (earlier.length) {
+          clearRunFolder(o.out, earlier);
+          log(`overwriting run folder ${o.out}: removed the earlier run's ${earlier.join(', ')} (--overwrite)`);
+        }
+      }
+      makeDir(o.out, 'run folder');
       writeFileAtomicSync(join(o.out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
     }
     const trainer = new Trainer({
@@ -331,18 +434,44 @@ async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume:
       classNames: dataset.classNames,
       ignoreIndex,
       start,
-      onProgress: parallel.writes ? input.onProgress : undefined,
-      log: parallel.writes ? input.log : () => undefined,
+      device: o.device,
+      onProgress: primary ? input.onProgress : undefined,
+      log: primary ? input.log : () => undefined,
       parallel,
     });
+    const heldLock = lock;
     const close = async (): Promise<void> => {
-      parallel.close();
-      await train.close();
-      await val?.close();
+      try {
+        parallel.close();
+        await train.close();
+        await val?.close();
+      } finally {
+        heldLock?.release();
+      }
     };
-    return { trainer, model, train, val, options: { ...o, loss, epochs }, config, parallel, close };
+    const counts = countParameters(model);
+    const complete = start !== null && (start.epoch >= epochs || (o.iterations !== null && start.step >= o.iterations));
+    const summary: RunSummary = {
+      model: o.model,
+      parameters: counts.total,
+      trainableParameters: counts.trainable,
+      trainImages: dataset.length,
+      valImages: val ? val.dataset.length : null,
+      inputSize: size,
+      channels: task === 'reconstruction' ? channels : model.contract.inChannels,
+      batchSize: o.batchSize,
+      worldSize: parallel.worldSize,
+      stepsPerEpoch,
+      epochs,
+      threads: getNumThreads(),
+      device: o.device,
+      precision: 'fp32',
+      resumedAt: start ? { epoch: start.epoch, step: start.step } : null,
+    };
+    return { trainer, model, train, val, options: { ...o, loss, epochs }, config, parallel, complete, summary, close };
   } catch (err) {
     model?.dispose();
+    lock?.release();
     await train.close();
     await val?.close();
     throw err;
@@ -385,7 +514,7 @@ function atStep(s: SchedulerState, step: number): SchedulerState {
 
 // The options as given (what --resume replays), without settings of this process only.
 function stripRuntime(o: TrainRunOptions): Record<string, unknown> {
-  const { onProgress: _p, log: _l, distributed: _d, ...rest } = o;
+  const { onProgress: _p, log: _l, distributed: _d, overwrite: _o, device: _v, ...rest } = o;
   return { ...rest, out: resolve(o.out) };
 }
 
@@ -411,17 +540,31 @@ export function lastCheckpointPath(runDir: string): string {
   return join(runDir, 'checkpoints', 'last.safetensors');
 }
 
+type ResumeOverrides = Partial<Pick<TrainRunOptions, 'epochs' | 'iterations' | 'timeBudget' | 'onProgress' | 'log' | 'threads' | 'workers' | 'batchSize' | 'device' | 'distributed'>>;
+
 /**
  * Continues the run in `runDir` exactly where its last checkpoint stopped, with the options
- * it was started with; `overrides` may extend it (more epochs, another time budget).
+ * it was started with, and trains it to its end as trainModel does; `overrides` may extend it
+ * (more epochs, another time budget). A run already complete returns at once with an empty
+ * history (`run.complete` is true).
  * @example
- *   const run = await resumeRun('runs/membrane', { epochs: 150 });
- *   try { await run.trainer.run(); } finally { await run.close(); }
+ *   const { history, stoppedBy } = await resumeRun('runs/membrane', { epochs: 150 });
  */
-export async function resumeRun(
-  runDir: string,
-  overrides: Partial<Pick<TrainRunOptions, 'epochs' | 'iterations' | 'timeBudget' | 'onProgress' | 'log' | 'threads' | 'workers' | 'batchSize' | 'distributed'>> = {},
-): Promise<PreparedRun> {
+export async function resumeRun(runDir: string, overrides: ResumeOverrides = {}): Promise<TrainResult & { run: PreparedRun }> {
+  const run = await prepareResume(runDir, overrides);
+  try {
+    return { ...(await run.trainer.run()), run };
+  } finally {
+    await run.close();
+  }
+}
+
+/**
+ * Rebuilds the run in `runDir` from its last checkpoint, ready to continue with
+ * `run.trainer.run()` (what resumeRun does; the CLI uses this to handle Ctrl-C itself).
+ * In a distributed run (`overrides.distributed`) every rank calls it; rank 0 reads the run folder.
+ */
+export async function prepareResume(runDir: string, overrides: ResumeOverrides = {}): Promise<PreparedRun> {
   const { distributed, ...changes } = overrides;
   const parallel = await startParallel(distributed);
   let file: { path: string; remove(): void };
@@ -429,6 +572,8 @@ export async function resumeRun(
   try {
     // Only rank 0 of a distributed run needs the run folder; it sends the checkpoint to ranks on other hosts.
     file = await parallel.shareFile(lastCheckpointPath(runDir), (path) => {
+      // A run another process is training: say so before anything else (it may have no checkpoint yet).
+      checkNotLocked(resolve(runDir));
       if (!existsSync(path)) throw new Error(`cannot resume ${runDir}: ${path} does not exist (was the run started with --out ${runDir}?)`);
     });
     try {

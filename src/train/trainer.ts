@@ -1,9 +1,9 @@
 // The training loop: epochs of optimizer steps, validation after each epoch, metrics.jsonl,
 // loss curves, and atomic checkpoints (last, best) that let --resume continue exactly where
 // a run stopped (end of an epoch, a time budget, or Ctrl-C).
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { getRngState, noGrad, tidy, type Tensor } from '../torch/index.js';
+import { getRngState, noGrad, tidy, type Device, type Tensor } from '../torch/index.js';
 import type { DataLoader } from '../data/loader.js';
 import type { ZooModel } from '../models/contract.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -18,6 +18,7 @@ import type { Objective } from './objective.js';
 import { ProgressReporter, type ProgressCallback } from '../io/progress.js';
 import { trainingCurves } from './curves.js';
 import { SINGLE_PROCESS, type DataParallel } from './parallel.js';
+import { makeDir } from '../io/dirs.js';
 
 /** One line of metrics.jsonl: written after every validation. */
 export interface EpochRecord {
@@ -32,8 +33,13 @@ export interface EpochRecord {
   meanIoU: number | null;
   fwIoU: number | null;
   foregroundIoU?: number | null;
+  /** IoU of every class by name (null for a class absent from labels and predictions), or null without validation. */
+  perClassIoU: Record<string, number | null> | null;
   lr: number;
+  /** This epoch's training and validation time. */
   seconds: number;
+  /** Seconds the run has trained and validated so far, all epochs (and earlier sessions of a resumed run) included. */
+  elapsed: number;
   imagesPerSecond: number;
 }
 
@@ -58,6 +64,8 @@ export interface TrainerOptions {
   maxSteps?: number | null;
   /** Where a resumed run stands (weights, optimizer, schedule and RNG already restored). */
   start?: TrainPosition | null;
+  /** Where batches go before the model sees them (the model is already there); default 'cpu'. */
+  device?: Device;
   /** Progress events: one task per epoch ('epoch 2/10') and per validation ('validate 2'). */
   onProgress?: ProgressCallback;
   /** Where per-epoch summary lines go; default stderr. */
@@ -113,7 +121,7 @@ export class Trainer {
     const o = this.o;
     const paths = this.paths;
     const par = o.parallel ?? SINGLE_PROCESS;
-    if (par.writes) mkdirSync(paths.checkpoints, { recursive: true });
+    if (par.writes) makeDir(paths.checkpoints, 'checkpoint folder');
     let epoch = o.start?.epoch ?? 0;
     let startBatch = o.start?.batchInEpoch ?? 0;
     let step = o.start?.step ?? 0;
@@ -121,6 +129,10 @@ export class Trainer {
     const history = par.writes ? this.#history(step, o.start?.metricsLines) : [];
     const log = par.writes ? new JsonlLog(paths.metrics) : null;
     const started = Date.now();
+    // Cumulative time: a resumed run continues the clock of its earlier sessions.
+    const elapsedBefore = history.at(-1)?.elapsed ?? 0;
+    const say = o.log ?? ((line: string) => console.error(line));
+    const estimate = new EpochEstimate(o.train.length, o.train.dataset.length, o.epochs - epoch, startBatch);
     let stoppedBy: TrainResult['stoppedBy'] = 'epochs';
     let lastEvaluation: Evaluation | null = null;
     try {
@@ -160,6 +172,9 @@ export class Trainer {
           step += 1;
           batchInEpoch += 1;
           progress.advance(par.worldSize * batch.names.length, { loss: lossSum / seen, lr: o.optimizer.paramGroups[0]!.lr });
+          // Images of every process per wall-clock second: the run's speed, not this process's share.
+          const line = estimate.afterStep(par.worldSize * batch.names.length);
+          if (line && par.writes) for (const l of line) say(l);
           if (agreed.interrupt) stoppedBy = 'interrupt';
           else if (o.maxSteps && step >= o.maxSteps) stoppedBy = 'iterations';
           else if (agreed.budget) stoppedBy = 'time budget';
@@ -168,7 +183,7 @@ export class Trainer {
         const complete = batchInEpoch >= batches;
         progress.finish({ loss: seen ? lossSum / seen : NaN });
         lastEvaluation = o.val ? await this.#validate(epoch) : null;
-        const record = this.#record(epoch, step, complete, seen ? lossSum / seen : NaN, lastEvaluation, epochStart, images);
+        const record = this.#record(epoch, step, complete, seen ? lossSum / seen : NaN, lastEvaluation, epochStart, images, elapsedBefore + (Date.now() - started) / 1000);
         history.push(record);
         log?.append(record);
         const score = this.#score(record);
@@ -187,7 +202,7 @@ export class Trainer {
           if (improved) this.#save(paths.best, where, false);
           this.#save(paths.last, where, true);
           this.#plot(history);
-          (o.log ?? console.error)(describe(record, improved));
+          say(describe(record, improved));
         }
         if (stoppedBy !== 'epochs') break;
       }
@@ -200,9 +215,12 @@ export class Trainer {
   }
 
   /** One optimizer step; returns this process's loss. */
-  async #step(images: Tensor, target: Tensor): Promise<number> {
+  async #step(batchImages: Tensor, batchTarget: Tensor): Promise<number> {
     const o = this.o;
+    const device = o.device ?? 'cpu';
     const loss = tidy(() => {
+      const images = device === 'cpu' ? batchImages : batchImages.to({ device });
+      const target = device === 'cpu' ? batchTarget : batchTarget === batchImages ? images : batchTarget.to({ device });
       const l = o.objective(o.model.forward(images), target);
       o.optimizer.zeroGrad();
       l.backward();
@@ -222,7 +240,7 @@ export class Trainer {
     const progress = new ProgressReporter(o.onProgress, `validate ${epoch + 1}`, val.plan(0).reduce((n, b) => n + b.length, 0));
     const evaluation =
       o.task === 'reconstruction'
-        ? await reconstructionLoss(o.model, val, o.objective, combine)
+        ? await reconstructionLoss(o.model, val, o.objective, combine, o.device)
         : await evaluate(o.model, val.epoch(0), {
             numClasses: o.numClasses,
             classNames: o.classNames,
@@ -230,12 +248,13 @@ export class Trainer {
             objective: o.objective,
             progress,
             combine,
+            device: o.device,
           });
     progress.finish();
     return evaluation;
   }
 
-  #record(epoch: number, step: number, complete: boolean, trainLoss: number, e: Evaluation | null, since: number, images: number): EpochRecord {
+  #record(epoch: number, step: number, complete: boolean, trainLoss: number, e: Evaluation | null, since: number, images: number, elapsed: number): EpochRecord {
     const seconds = (Date.now() - since) / 1000;
     const s = e?.summary;
     const record: EpochRecord = {
@@ -248,8 +267,10 @@ export class Trainer {
       meanAccuracy: s?.meanAccuracy ?? null,
       meanIoU: s?.meanIoU ?? null,
       fwIoU: s?.fwIoU ?? null,
+      perClassIoU: s ? { ...s.perClassIoU } : null,
       lr: this.o.optimizer.paramGroups[0]!.lr,
       seconds,
+      elapsed,
       imagesPerSecond: images / Math.max(seconds, 1e-9),
     };
     if (this.o.numClasses === 2 && s) record.foregroundIoU = s.perClassIoU[this.o.classNames[1]!] ?? null;
@@ -310,14 +331,19 @@ export class Trainer {
   }
 }
 
-async function reconstructionLoss(model: ZooModel, loader: DataLoader, objective: Objective, combine: DataParallel['combine']): Promise<Evaluation> {
+async function reconstructionLoss(model: ZooModel, loader: DataLoader, objective: Objective, combine: DataParallel['combine'], device: Device = 'cpu'): Promise<Evaluation> {
   let sum = 0;
   let n = 0;
   model.eval();
   try {
     for await (const batch of loader.epoch(0)) {
       using _b = batch;
-      sum += noGrad(() => tidy(() => objective(model.forward(batch.images), batch.images).item()));
+      sum += noGrad(() =>
+        tidy(() => {
+          const images = device === 'cpu' ? batch.images : batch.images.to({ device });
+          return objective(model.forward(images), images).item();
+        }),
+      );
       n += 1;
     }
   } finally {
@@ -338,4 +364,56 @@ function describe(r: EpochRecord, improved: boolean): string {
   if (r.pixelAccuracy !== null) parts.push(`pixel acc ${(100 * r.pixelAccuracy).toFixed(2)}%`);
   parts.push(`${r.imagesPerSecond.toFixed(1)} img/s`, `${r.seconds.toFixed(1)} s`);
   return parts.join(', ') + (improved ? ' (best)' : '');
+}
+
+/**
+ * The first steps' time per image, extrapolated to an epoch and to the run: printed once
+ * after a few steps (or 10 s), with a warning when the run will take over an hour.
+ */
+export class EpochEstimate {
+  readonly #stepsPerEpoch: number;
+  readonly #imagesPerEpoch: number;
+  readonly #epochsLeft: number;
+  #steps = 0;
+  #images = 0;
+  #t0 = 0;
+  #done: boolean;
+
+  constructor(stepsPerEpoch: number, imagesPerEpoch: number, epochsLeft: number, startBatch = 0, readonly now: () => number = () => performance.now()) {
+    this.#stepsPerEpoch = stepsPerEpoch;
+    this.#imagesPerEpoch = imagesPerEpoch;
+    this.#epochsLeft = epochsLeft;
+    // One step per epoch (or a resumed mid-epoch) gives nothing to measure against the first step.
+    this.#done = stepsPerEpoch - startBatch < 3;
+  }
+
+  /** Called after every step with its images; returns the lines to print once, else null. */
+  afterStep(images: number): string[] | null {
+    if (this.#done) return null;
+    this.#steps += 1;
+    // The first step warms up (allocations, kernel choice): time from its end.
+    if (this.#steps === 1) {
+      this.#t0 = this.now();
+      return null;
+    }
+    this.#images += images;
+    const seconds = (this.now() - this.#t0) / 1000;
+    if (this.#steps < 3 && seconds < 10) return null;
+    this.#done = true;
+    const perImage = seconds / this.#images;
+    const epoch = perImage * this.#imagesPerEpoch;
+    const run = epoch * this.#epochsLeft;
+    const lines = [`estimate: ${perImage < 1 ? `${(1 / perImage).toFixed(1)} img/s` : `${perImage.toFixed(1)} s per image`}, ~${span(epoch)} per epoch (training only), ~${span(run)} for ${this.#epochsLeft} epoch(s)`];
+    if (run > 3600) {
+      lines.push(`warning: this run will take about ${span(run)}; a smaller --size, --base-width or --depth, fewer --epochs or a --time-budget make it shorter (Ctrl-C stops and saves; --resume continues)`);
+    }
+    return lines;
+  }
+}
+
+function span(seconds: number): string {
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
 }

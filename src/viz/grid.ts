@@ -39,7 +39,7 @@ export function tileMaps(maps: readonly ScalarMap[], options: TileOptions = {}):
   maps.forEach((m, i) => checkMap(m, `tile ${i}`));
   const { width: tw, height: th } = maps[0]!;
   maps.forEach((m, i) => {
-    if (m.width !== tw || m.height !== th) throw new Error(`tile ${i} is ${m.width}x${m.height}, expected ${tw}x${th} like tile 0`);
+    if (m.width !== tw || m.height !== th) throw new Error(`tile ${i} is ${m.height}x${m.width} (HxW), expected ${th}x${tw} like tile 0`);
   });
   const n = maps.length;
   const cols = options.cols ?? Math.ceil(Math.sqrt(n));

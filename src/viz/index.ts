@@ -16,7 +16,7 @@ export { colorizeLabels, overlay, overlayMask, overlayHeatmap, labelBoundaries }
 export type { PanelOptions, GridOptions } from './panels.js';
 export { grid, hconcat, vconcat } from './panels.js';
 export type { ClassNames, MatshowOptions, SegmentationPanelOptions } from './legend.js';
-export { discreteMatshow, segmentationPanel, relabel } from './legend.js';
+export { discreteMatshow, matshowLegend, segmentationPanel, relabel } from './legend.js';
 export type {
   AxesSpec, FigureOptions, LineSeries, ScatterSeries, RefLine, Annotation, LegendPlace, PanelLayout, AxisLayout,
 } from './figure.js';

@@ -38,8 +38,14 @@ export function relabel(labels: LabelMap, ignoreIndex?: number): { classes: numb
 const truncate = (text: string, max: number) => (text.length > max ? text.slice(0, max - 3) + '...' : text);
 
 export interface MatshowOptions {
-  /** Names by original label; the colour bar shows `index name` (index among the present classes). */
+  /** Names by original label; the colour bar shows `id name`. */
   names?: ClassNames;
+  /**
+   * The id beside each name: 'present' (default) numbers the present classes 0..k-1, as the
+   * tutorials' discrete_matshow does; 'label' shows the class's own label value (a prediction's
+   * true class id, as inspect samples and the demo's panels show it).
+   */
+  ids?: 'present' | 'label';
   title?: string;
   /**
    * Colours by original label (stable across images, e.g. 'voc'). Without it the present classes
@@ -57,13 +63,8 @@ export interface MatshowOptions {
   maxNameLength?: number;
 }
 
-/**
- * A label map with only its present classes, relabelled 0..k-1, next to a colour bar listing
- * `index name` for each of them, under a bold title.
- * @example
- *   writePng('map.png', discreteMatshow(prediction, { names: classNames, title: 'Segmentation' }));
- */
-export function discreteMatshow(labels: LabelMap, options: MatshowOptions = {}): RawImage {
+/** The present classes of a label map with the colour and the text discreteMatshow's colour bar gives each. */
+export function matshowLegend(labels: LabelMap, options: MatshowOptions = {}): { classes: number[]; relabelled: LabelMap; colors: Rgb[]; texts: string[] } {
   const { classes, relabelled } = relabel(labels, options.ignoreIndex);
   const byOriginal = options.palette !== undefined;
   const palette = byOriginal ? resolvePalette(labels, options.palette, options.ignoreIndex) : qualitativePalette(Math.max(1, classes.length));
@@ -73,10 +74,23 @@ export function discreteMatshow(labels: LabelMap, options: MatshowOptions = {}):
     return color;
   });
   const maxName = options.maxNameLength ?? 40;
+  const trueIds = options.ids === 'label';
   const texts = classes.map((c, i) => {
     const name = nameOf(options.names, c);
-    return truncate(name !== undefined ? `${i} ${name}` : options.names ? `${i} class ${c}` : String(c), maxName);
+    const id = trueIds ? c : i;
+    return truncate(name !== undefined ? `${id} ${name}` : options.names ? `${id} class ${c}` : String(c), maxName);
   });
+  return { classes, relabelled, colors, texts };
+}
+
+/**
+ * A label map with only its present classes, relabelled 0..k-1, next to a colour bar listing
+ * `index name` for each of them, under a bold title.
+ * @example
+ *   writePng('map.png', discreteMatshow(prediction, { names: classNames, title: 'Segmentation' }));
+ */
+export function discreteMatshow(labels: LabelMap, options: MatshowOptions = {}): RawImage {
+  const { classes, relabelled, colors, texts } = matshowLegend(labels, options);
   // Colour lookup by relabelled index; -1 (ignore) gets the ignore colour.
   const lut: Palette = colors;
   const rgb = colorizeLabels(relabelled, { palette: lut, ignoreIndex: -1, ignoreColor: options.ignoreColor ?? IGNORE_WHITE });

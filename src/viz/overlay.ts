@@ -173,6 +173,6 @@ function checkAlpha(alpha: number): number {
 
 function checkSameSize(image: RawImage, map: { width: number; height: number }, what: string): void {
   if (image.width !== map.width || image.height !== map.height) {
-    throw new Error(`${what}: image is ${image.width}x${image.height} but the map is ${map.width}x${map.height}; resize one (resizeLabels for label maps)`);
+    throw new Error(`${what}: image is ${image.height}x${image.width} but the map is ${map.height}x${map.width} (HxW); resize one (resizeLabels for label maps)`);
   }
 }

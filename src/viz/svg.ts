@@ -59,9 +59,9 @@ export class SvgSurface {
 
   constructor(width: number, height: number, options: { background?: ColorLike } = {}) {
     if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
-      throw new Error(`svg size ${width}x${height} must be positive integers`);
+      throw new Error(`svg size ${height}x${width} (HxW) must be positive integers`);
     }
-    if (width * height > 1 << 28) throw new Error(`svg size ${width}x${height} is too large to rasterise`);
+    if (width * height > 1 << 28) throw new Error(`svg size ${height}x${width} (HxW) is too large to rasterise`);
     this.width = width;
     this.height = height;
     this.background = options.background ?? 'white';

@@ -70,7 +70,7 @@ function classesFor(path: string, r: ResolvedMapping, model: ZooModel, given: We
  * expect and their class names, so prediction prepares inputs as the weights were trained.
  * @example
  *   const { model, config, report } = await modelFromWeights('fcn8s-heavy-pascal.caffemodel');
- *   config.preprocess.normalize; // { channelOrder: 'bgr', range: 255, mean: [104.00699, 116.66877, 122.67892], std: [1] }
+ *   config.preprocess?.normalize; // { channelOrder: 'bgr', range: 255, mean: [104.00699, 116.66877, 122.67892], std: [1] }
  */
 export async function modelFromWeights(path: string, options: WeightsModelOptions = {}): Promise<WeightsModel> {
   const file = await openWeights(path);

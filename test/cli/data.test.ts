@@ -54,7 +54,7 @@ test('data check of a clean dataset: counts, sizes, histogram, exit code 0', asy
   makeFolder(root, { split: 'val', count: 2, width: 5, height: 5, numClasses: 3, classesJson });
   const r = await cli(['data', 'check', root, '--format', 'folder', '-q']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /^train\s+3\s+3\s+6x4/m);
+  assert.match(r.stdout, /^train\s+3\s+3\s+4x6/m);
   assert.match(r.stdout, /^val\s+2\s+2\s+5x5/m);
   assert.match(r.stdout, /no problems found/);
   const json = await cli(['data', 'check', root, '--format', 'folder', '--split', 'val', '--json']);

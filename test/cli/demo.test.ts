@@ -8,7 +8,7 @@ import { assertOneLineError, cli, tempDir } from './helpers.js';
 
 // The main job, cut to a 2-second training budget: everything it promises is written and
 // readable (the 90% mean IoU needs the full two minutes; the README's demo run shows it).
-test('demo generates data, trains, evaluates and writes a complete run folder; a non-empty --out is refused', async (t) => {
+test('demo generates data beside the run folder, trains, evaluates and writes a complete run folder; a non-empty --out is refused', async (t) => {
   const out = join(tempDir(t, 'demo'), 'run');
   const r = await cli(['demo', '--seconds', '2', '--threads', '1', '--out', out]);
   assert.equal(r.code, 0, r.stderr);
@@ -16,8 +16,12 @@ test('demo generates data, trains, evaluates and writes a complete run folder; a
   assert.ok(score, r.stdout);
   assert.equal(score[2], Number(score[1]) >= 90 ? 'reached' : 'NOT reached');
 
-  assert.equal(readdirSync(join(out, 'data', 'train', 'images')).length, 1024);
-  assert.equal(readdirSync(join(out, 'data', 'val', 'masks')).length, 128);
+  // The generated data sits beside the run folder, which holds the run and nothing else.
+  assert.equal(readdirSync(join(`${out}-data`, 'train', 'images')).length, 1024);
+  assert.equal(readdirSync(join(`${out}-data`, 'val', 'masks')).length, 128);
+  assert.deepEqual(readdirSync(out).sort(), ['checkpoints', 'config.json', 'curves.png', 'curves.svg', 'metrics.jsonl', 'samples']);
+  // The hints at the end run as printed (this repository: node dist/src/cli/main.js ...).
+  assert.match(r.stdout, /^ {2}node \S*main\.js predict --checkpoint /m);
   const best = loadCheckpoint(join(out, 'checkpoints', 'best.safetensors'));
   assert.equal(best.config.model.name, 'unet');
   disposeCheckpoint(best);

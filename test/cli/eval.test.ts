@@ -37,7 +37,7 @@ test('eval --json prints exactly one JSON object with the score.py metrics', asy
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trimEnd().split('\n').length, 1, 'one line on stdout');
   const out = JSON.parse(r.stdout) as Record<string, unknown>;
-  for (const key of ['pixelAccuracy', 'meanAccuracy', 'meanIoU', 'fwIoU', 'perClassIoU', 'confusionMatrix', 'numImages', 'convention']) {
+  for (const key of ['pixelAccuracy', 'meanAccuracy', 'meanIoU', 'fwIoU', 'perClassIoU', 'perClassAccuracy', 'perClassDice', 'classPixels', 'confusionMatrix', 'numImages', 'convention']) {
     assert.ok(key in out, `key ${key}`);
   }
   for (const key of ['pixelAccuracy', 'meanAccuracy', 'meanIoU', 'fwIoU'] as const) {
@@ -52,6 +52,15 @@ test('eval --json prints exactly one JSON object with the score.py metrics', asy
   const total = m.flat().reduce((a, b) => a + b, 0);
   assert.equal(total, 3 * SIZE * SIZE - 4, 'every pixel counted once, the 4 ignored ones left out');
   assert.deepEqual(m.map((row) => row.reduce((a, b) => a + b, 0)), [0, 1, 2].map((c) => truthPixels(c)));
+  // What the table shows is in the JSON too: per-class accuracy, Dice and pixel counts.
+  assert.deepEqual(out.classPixels, Object.fromEntries(NAMES.map((name, c) => [name, truthPixels(c)])));
+  const accuracy = out.perClassAccuracy as Record<string, number | null>;
+  const dice = out.perClassDice as Record<string, number | null>;
+  NAMES.forEach((name, c) => {
+    const predicted = m.reduce((a, row) => a + row[c]!, 0);
+    assert.ok(Math.abs(accuracy[name]! - m[c]![c]! / truthPixels(c)) < 1e-12, `accuracy of ${name}`);
+    assert.ok(Math.abs(dice[name]! - (2 * m[c]![c]!) / (truthPixels(c) + predicted)) < 1e-12, `Dice of ${name}`);
+  });
   const correct = m.reduce((s, row, i) => s + row[i]!, 0);
   assert.ok(Math.abs((out.pixelAccuracy as number) - correct / total) < 1e-12);
   assert.equal(out.numImages, 3);
@@ -87,13 +96,15 @@ function truthPixels(c: number): number {
   return n;
 }
 
-test('eval prints a table that states the convention; the default split is val', async () => {
+test('eval prints a table (the convention is in --help and the JSON); the default split is val', async () => {
   const r = await cli(['eval', '-c', checkpoint, '--format', 'folder', '--data', data, '--threads', '1']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /split val/);
   assert.match(r.stdout, /mean IoU\s+\d+\.\d\d %/);
   assert.match(r.stdout, /^road\s/m);
-  assert.match(r.stdout, /convention: FCN score\.py/);
+  assert.doesNotMatch(r.stdout, /convention/);
+  const help = await cli(['eval', '--help']);
+  assert.match(help.stdout.replace(/\s+/g, ' '), /convention: FCN score\.py: one confusion matrix/);
 });
 
 test('a checkpoint trained on another class count is a one-line error naming both', async (t) => {

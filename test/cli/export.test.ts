@@ -35,7 +35,7 @@ test('export a checkpoint (network and --pipeline) and predict with it on onnxru
     ['predict', '--engine', 'onnx', '--checkpoint', join(dir, 'unet.pipeline.onnx'), image, '--out', join(dir, 'pipeline')],
   ]);
   for (const r of runs) assert.equal(r.code, 0, r.stderr);
-  assert.match(runs[1]!.stdout, /photo\.png {2}45x29 {2}classes: .+\n.*wrote 3 file\(s\) for 1 image\(s\)/);
+  assert.match(runs[1]!.stdout, /photo\.png {2}29x45 \(HxW\) {2}classes: .+\n.*wrote 3 file\(s\) for 1 image\(s\)/);
   const labels = (folder: string): Buffer => readFileSync(join(dir, folder, 'photo.labels.png'));
   assert.ok(labels('onnx').equals(labels('libtorch')), 'network export: the same label map');
   assert.ok(labels('pipeline').equals(labels('libtorch')), 'pipeline export: the same label map');

@@ -177,7 +177,7 @@ test('inspect latent scatters the 2-D codes by digit and decodes a point', () =>
   const r = cli('inspect', 'latent', '--checkpoint', ckpt.cae, '--data', ckpt.mnist, '--digits', '1,5,6', '--point=-1,0.5', '--out', out);
   assert.equal(r.rc, 0, r.err);
   assert.match(r.out, /encoded 9 digits \(1: 3, 5: 3, 6: 3\)/);
-  assert.match(r.out, /decoded \(-1, 0.5\) into a 28x28 image/);
+  assert.match(r.out, /decoded \(-1, 0.5\) into a 28x28 \(HxW\) image/);
   assert.deepEqual(pngSize(out), [1120, 560]);
   assert.ok(existsSync(join(dir, 'latent.svg')));
   const notCae = cli('inspect', 'latent', '--checkpoint', ckpt.multi, '--data', ckpt.mnist, '--out', join(dir, 'z.png'));
@@ -219,19 +219,19 @@ test('classify prints the top 5 ImageNet classes of a tiny random VGG16 and draw
   const out = join(dir, 'seg.png');
   const s = cli('classify', ckpt.big, '--weights', ckpt.vgg, '--segment', '--upsample', '--out', out);
   assert.equal(s.rc, 0, s.err);
-  // fc6 'same' with --upsample: a 256x240 image gives an 8x7 map, x32 gives 256x224.
-  assert.match(s.out, /segmentation: 8x7 score map \(fc6 padding same\), \d+ classes:/);
-  assert.match(s.out, /upsampled x32: 256x224/);
+  // fc6 'same' with --upsample: a 240x256 (HxW) image gives a 7x8 map, x32 gives 224x256.
+  assert.match(s.out, /segmentation: 7x8 \(HxW\) score map \(fc6 padding same\), \d+ classes:/);
+  assert.match(s.out, /upsampled x32: 224x256 \(HxW\)/);
   const [w, h] = pngSize(out);
   assert.ok(w >= 256 && h >= 7 * 32, `${w}x${h}`);
   assert.ok(existsSync(join(dir, 'seg-x32.png')));
 
   const valid = cli('classify', ckpt.big, '--weights', ckpt.vgg, '--segment', '--out', join(dir, 'seg-valid.png'));
   assert.equal(valid.rc, 0, valid.err);
-  assert.match(valid.out, /segmentation: 2x1 score map \(fc6 padding valid\)/);
+  assert.match(valid.out, /segmentation: 1x2 \(HxW\) score map \(fc6 padding valid\)/);
   const small = cli('classify', ckpt.image, '--weights', ckpt.vgg, '--segment', '--out', join(dir, 'never.png'));
   assert.equal(small.rc, 1);
-  assert.match(small.err, /is 32x32; fc6 padding 'valid' needs at least 224x224 \(use --fc6-padding same/);
+  assert.match(small.err, /is 32x32 \(HxW\); fc6 padding 'valid' needs at least 224x224 \(use --fc6-padding same/);
   assert.equal(existsSync(join(dir, 'never.png')), false);
 });
 

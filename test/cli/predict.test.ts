@@ -35,8 +35,8 @@ test('predict writes full-resolution labels, overlay and panel for files and fol
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, 4, r.stdout);
-  assert.match(lines[0]!, /a\.png {2}19x50 {2}classes: .+ {2}\d+\.\d\d s$/);
-  assert.match(lines[1]!, /b\.png {2}45x37/);
+  assert.match(lines[0]!, /a\.png {2}50x19 \(HxW\) {2}classes: .+ {2}\d+\.\d\d s$/);
+  assert.match(lines[1]!, /b\.png {2}37x45 \(HxW\)/);
   assert.match(lines[3]!, /wrote 9 file\(s\) for 3 image\(s\)/);
   assert.equal(readdirSync(out).length, 9);
   for (const [name, w, h] of [['a', 19, 50], ['b', 45, 37], ['single', 70, 33]] as const) {
@@ -70,12 +70,12 @@ test('bad input: one-line errors, non-zero exit, nothing left in --out', async (
 
   const cases: [string[], RegExp][] = [
     [['-c', join(dir, 'missing.safetensors'), image], /checkpoint .*missing\.safetensors does not exist/],
-    [['-c', plain, image], /plain\.safetensors is a safetensors file but not a pixelwise checkpoint/],
+    [['-c', plain, image], /plain\.safetensors holds weights only, not a pixelwise checkpoint \(no pixelwise metadata\)/],
     [['-c', trained, join(dir, 'nope.png')], /input .*nope\.png does not exist/],
     [['-c', trained, notes], /notes\.txt is not an image file \(expected \.png/],
     [['-c', trained, fake], /fake\.png/],
     [['-c', trained, join(dir, 'empty')], /folder .*empty holds no images/],
-    [['-c', cae, small], /small\.png: 20x20 is smaller than the 28x28 input the cae model takes; .*padding cannot help/],
+    [['-c', cae, small], /small\.png: 20x20 \(HxW\) is smaller than the 28x28 input the cae model takes; .*padding cannot help/],
     [['-c', trained, image, '--save', 'prob'], /output 'prob' needs a one-output \(binary, sigmoid\) model/],
   ];
   // Side by side: each run spends most of its time loading libtorch.

@@ -43,22 +43,34 @@ test('TTY redraws are throttled to ~10 Hz, but the last item always draws', () =
   assert.throws(() => p.tick(), /tick\(\) after done\(\)/);
 });
 
-test('without a TTY it prints one plain line per 10% step, no carriage returns', () => {
+test('without a TTY (a pipe, a log file) it prints one plain line per task, when it ends', () => {
   const { writes, stream, now, advance } = setup(false);
   const p = new Progress({ total: 50, label: 'eval', stream, now });
   for (let i = 0; i < 50; i++) {
     advance(200);
     p.tick(1, { miou: i / 100 });
   }
-  assert.equal(writes.length, 10);
-  assert.ok(writes.every((w) => w.endsWith('\n') && !w.includes('\r') && !w.includes('[#')));
-  assert.equal(writes[0], 'eval   5/50   10%  00:01<00:09  5.00 it/s  miou 0.04\n');
-  assert.match(writes[9]!, /^eval  50\/50  100%  00:10<00:00/);
+  assert.equal(writes.length, 0, 'nothing per update');
   p.done();
-  assert.equal(writes.length, 10, 'done() does not repeat the 100% line');
+  assert.deepEqual(writes, ['eval  50/50  100%  00:10<00:00  5.00 it/s  miou 0.49\n'], 'the last line once, no carriage returns');
 });
 
-test('done() without a TTY prints the final state when it was not printed yet', () => {
+test('without a TTY, plainEveryPercent adds a line per step; the final line still comes once', () => {
+  const { writes, stream, now, advance } = setup(false);
+  const p = new Progress({ total: 50, label: 'eval', stream, now, plainEveryPercent: 10 });
+  for (let i = 0; i < 50; i++) {
+    advance(200);
+    p.tick(1, { miou: i / 100 });
+  }
+  assert.equal(writes.length, 9);
+  assert.equal(writes[0], 'eval   5/50   10%  00:01<00:09  5.00 it/s  miou 0.04\n');
+  p.done({ miou: 0.5 });
+  assert.equal(writes.length, 10);
+  assert.match(writes[9]!, /^eval  50\/50  100%  00:10<00:00  5\.00 it\/s  miou 0\.5\n$/);
+  assert.ok(writes.every((w) => w.endsWith('\n') && !w.includes('\r') && !w.includes('[#')));
+});
+
+test('done() without a TTY prints the final state', () => {
   const { writes, stream, now, advance } = setup(false);
   const p = new Progress({ total: 100, stream, now, plainEveryPercent: 50 });
   advance(4000);
@@ -67,6 +79,17 @@ test('done() without a TTY prints the final state when it was not printed yet', 
   p.done({ loss: 0.5 });
   assert.equal(writes.length, 1);
   assert.match(writes[0]!, /30\/100   30%  00:04<00:09  7\.50 it\/s  loss 0\.5\n$/);
+});
+
+test('no rate or ETA from the first fraction of a second (a check once started at 60,046 img/s)', () => {
+  const { writes, stream, now, advance } = setup(true);
+  const p = new Progress({ total: 1000, stream, now, unit: 'img' });
+  advance(0.07);
+  p.tick(4);
+  assert.match(writes[0]!, /4\/1000 .* 00:00<--:--  - img\/s/);
+  advance(1000);
+  p.tick(100);
+  assert.match(writes[1]!, /104\/1000 .* 103\.99 img\/s/);
 });
 
 test('slow steps show seconds per item; long runs show hours; wide lines are cut to the terminal', () => {
@@ -106,10 +129,8 @@ test('progressBars draws one bar per task from the library\'s progress events', 
   check.advance(1);
   check.finish();
   check.finish(); // a second finish reports nothing
+  // To a pipe: one line per task, at its end.
   assert.deepEqual(writes, [
-    'epoch 1/2  2/4   50%  00:02<00:02  1.00 img/s  loss 0.5\n',
-    'epoch 1/2  4/4  100%  00:02<00:00  2.00 img/s  loss 0.25  lr 0.01\n',
-    // finish() with metrics prints the final line again, as Progress.done(metrics) does.
     'epoch 1/2  4/4  100%  00:02<00:00  2.00 img/s  loss 0.25  lr 0.01\n',
     'check train  1/1  100%  00:00<00:00  - img/s\n',
   ]);

@@ -35,12 +35,12 @@ test('summary prints a Keras-like table for a tiny U-Net at the given input shap
 test('summary mistakes: a shape the model cannot take suggests one; unknown model or option', async () => {
   const [shape, channels, model, option] = await cliAll([
     ['summary', '--model', 'unet', '--depth', '2', '--input-shape', '1x3x30x30'],
-    ['summary', '--model', 'unet', '--input-shape', '1x1x32x32'],
+    ['summary', '--model', 'unet', '--in-channels', '3', '--input-shape', '1x1x32x32'],
     ['summary', '--model', 'segnet'],
     ['summary', '--model', 'cae', '--num-classes', '3'],
   ]);
   assert.match(assertOneLineError(shape, 2, 'summary'), /multiples of 4.*30x30.*try 1x3x32x32/);
-  assert.match(assertOneLineError(channels, 2, 'summary'), /takes 3 channels, got 1/);
+  assert.match(assertOneLineError(channels, 2, 'summary'), /has 1 channels but --in-channels is 3/);
   assert.match(assertOneLineError(model, 2, 'summary'), /--model expects one of .*unet.*got 'segnet'/);
   assert.match(assertOneLineError(option, 1, 'summary'), /cae: unknown option\(s\) numClasses/);
 });

@@ -58,7 +58,8 @@ async function interruptAndResume(run: string, workers: string): Promise<void> {
   assert.ok(sent, `no epoch line seen:\n${r.stderr}`);
   assert.equal(r.code, 130, r.stderr);
   assert.match(r.stderr, /interrupt/);
-  assert.match(r.stderr, /pixelwise train --resume/);
+  assert.match(r.stderr, /continue with: node \S*main\.js train --resume /, 'a hint that runs as printed');
+  assert.ok(!existsSync(join(run, '.pixelwise.lock')), 'the run folder is unlocked again');
 
   const last = join(run, 'checkpoints', 'last.safetensors');
   const checkpoint = loadTrainingCheckpoint(last);

@@ -17,7 +17,7 @@ test('upsample writes the image upsampled by N into a new folder, as upsampleIma
   const out = join(dir, 'new', 'up.png');
   const r = await cli(['upsample', path, '--factor', '4', '--out', out]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /wrote .*up\.png \(12x12, factor 4, kernel 8\)/);
+  assert.match(r.stdout, /wrote .*up\.png \(12x12 HxW, factor 4, kernel 8\)/);
   const written = await readImage(out);
   const expected = upsampleImage(input, 4);
   assert.deepEqual([written.width, written.height, written.channels], [12, 12, 3]);

@@ -66,7 +66,7 @@ test('predict, eval and summary take --weights in any format; classify too, with
     ['classify', image(join(dir, 'big.png'), 64, 48), '--weights', m('keras1_vgg16.h5'), '--top', '3'],
   ]);
   assert.equal(pred.code, 0, pred.stderr);
-  assert.match(pred.stdout, /photo\.png {2}37x29/);
+  assert.match(pred.stdout, /photo\.png {2}29x37 \(HxW\)/);
   assert.ok(existsSync(join(dir, 'pred', 'photo.labels.png')) && existsSync(join(dir, 'pred', 'photo.panel.png')));
   assert.match(assertOneLineError(both, 2, 'predict'), /give --checkpoint or --weights, not both/);
   assert.equal(existsSync(join(dir, 'never')), false);

@@ -53,7 +53,8 @@ test('checkDataset reports counts, sizes, the class histogram and every problem,
 
     const text = formatReport(report);
     assert.match(text, /classes: 3, label 255 ignored/);
-    assert.match(text, /train\s+6\s+3\s+6x4/);
+    assert.match(text, /train\s+6\s+3\s+4x6/);
+    assert.match(text, /image sizes \(HxW\)/);
     assert.match(text, /6 problems \(/);
     assert.ok(text.includes(join(t, 'masks', 'img_2.png')));
     assert.match(formatReport(report, { maxProblems: 2 }), /and 4 more/);

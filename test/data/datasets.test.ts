@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { ihdrBytes, pngChunk, SIGNATURE } from '../../src/image/png-chunks.js';
+import { setMaxImagePixels } from '../../src/image/limits.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseClassInfo } from '../../src/data/classes.js';
@@ -67,6 +70,10 @@ test('folder: 0/255 binary masks become 0/1 without any class information', asyn
     assert.deepEqual(ds.classNames, ['background', 'foreground']);
     assert.equal(ds.spec.format === 'folder' && ds.spec.maskMode, 'binary');
     assert.deepEqual(await labelsOf(ds, 0), expectedPattern(0, 6, 4, 2));
+    // Colours that show over gray EM images and as legend swatches on white: saturated, distinct, neither black nor white.
+    assert.equal(ds.palette.length, 2);
+    for (const [r, g, b] of ds.palette) assert.ok(Math.max(r, g, b) - Math.min(r, g, b) >= 150, `[${r}, ${g}, ${b}] is nearly gray`);
+    assert.notDeepEqual(ds.palette[0], ds.palette[1]);
     // An explicit threshold above 255 is refused with the value named.
     await assert.rejects(openDataset({ format: 'folder', root: dir, threshold: 300 }), /threshold 300/);
   } finally {
@@ -136,8 +143,47 @@ test('folder: missing masks, masks without images, size mismatch, unreadable fil
     writeFileSync(join(dir, 'masks', 'img_1.png'), encodePng({ width: 5, height: 4, channels: 1, data: new Uint8Array(20) }));
     writeFileSync(join(dir, 'images', 'img_2.png'), Buffer.from('not a png at all'));
     const ds = await openDataset({ format: 'folder', root: dir });
-    await assert.rejects(ds.get(0), (e: Error) => e.message.startsWith(join(dir, 'masks', 'img_1.png')) && /5x4/.test(e.message) && /6x4/.test(e.message));
+    await assert.rejects(ds.get(0), (e: Error) => e.message.startsWith(join(dir, 'masks', 'img_1.png')) && /label map is 4x5 but its image .* is 4x6 \(HxW\)/.test(e.message));
     await assert.rejects(ds.get(1), (e: Error) => e.message.startsWith(join(dir, 'images', 'img_2.png')));
+  } finally {
+    cleanup(dir);
+  }
+});
+
+test('folder: a JPEG or an empty file named .png as a mask, a symlink loop, an image over the pixel limit: one clear line each', async () => {
+  const dir = tempDir();
+  try {
+    makeFolder(dir, { count: 5, classesJson: ['a', 'b', 'c'] });
+    const mask = (k: number): string => join(dir, 'masks', `img_${k}.png`);
+    writeFileSync(mask(1), await sharp({ create: { width: 6, height: 4, channels: 3, background: '#000' } }).jpeg().toBuffer());
+    writeFileSync(mask(2), new Uint8Array(0));
+    unlinkSync(mask(3));
+    symlinkSync(mask(3), mask(3)); // a link to itself
+    // A PNG that declares 20000x20000 pixels in a few dozen bytes: refused from its header.
+    const ihdr = ihdrBytes(20000, 20000, 8, 2);
+    writeFileSync(join(dir, 'images', 'img_4.png'), Buffer.concat([SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', Uint8Array.of(1, 2, 3)), pngChunk('IEND', new Uint8Array(0))]));
+    const ds = await openDataset({ format: 'folder', root: dir });
+    const error = async (i: number): Promise<string> => {
+      try {
+        await ds.get(i);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    };
+    assert.equal(await error(1), `${mask(1)}: a JPEG file, not a PNG (whatever its name); label maps must be lossless: JPEG blurs class boundaries into other values`);
+    assert.equal(await error(2), `${mask(2)}: empty file (0 bytes), expected a PNG`);
+    assert.equal(await error(3), `${mask(3)}: a symbolic link that leads back to itself (a symlink loop)`);
+    const huge = join(dir, 'images', 'img_4.png');
+    assert.equal(await error(4), `${huge}: 20000x20000 (HxW) is 400,000,000 pixels, more than the limit of 178,956,970 (raise it with --max-image-pixels or setMaxImagePixels)`);
+    for (const i of [1, 2, 3, 4]) assert.equal((await error(i)).split('\n').length, 1);
+    // A lower limit refuses ordinary images too; the data check reports them as too large.
+    const previous = setMaxImagePixels(20);
+    try {
+      assert.match(await error(0), /img_0\.png: 4x6 \(HxW\) is 24 pixels, more than the limit of 20/);
+    } finally {
+      setMaxImagePixels(previous);
+    }
   } finally {
     cleanup(dir);
   }

@@ -121,6 +121,25 @@ test('worker errors reach the consumer with the file named', async () => {
   }
 });
 
+// A worker's reply arriving while close() stops it used to unreference the worker, so the
+// awaited exit never settled once nothing else kept Node's event loop alive (the CLI then quit
+// with code 13 and printed nothing). Each round ends with an empty event loop: with the bug,
+// some round would never finish and node:test would cancel the test.
+test('closing a worker loader right after a failed batch always settles', async () => {
+  const dir = tempDir('loader');
+  try {
+    makeFolder(dir, { count: 8, classesJson: ['a', 'b', 'c'] });
+    writeFileSync(join(dir, 'masks', 'img_1.png'), Buffer.from('garbage'));
+    for (let round = 0; round < 15; round++) {
+      const loader = new DataLoader({ format: 'folder', root: dir }, { batchSize: 1, workers: 1, prefetch: 4 });
+      await assert.rejects(drain(loader), /img_1\.png/);
+      await loader.close();
+    }
+  } finally {
+    cleanup(dir);
+  }
+});
+
 test('image-only data: labels are null, digits come as classIndices', async () => {
   const dir = tempDir('loader');
   try {

@@ -61,7 +61,7 @@ test('resizeImage on interleaved pixels equals resizeChw on the planes (one kern
       assert.deepEqual(Array.from(direct.data), Array.from(viaPlanes.data), `${mode} ${w}x${h}`);
     }
   }
-  assert.throws(() => resizeImage(hwc, 0, 2), /resizeImage: target 0x2, expected positive integers/);
+  assert.throws(() => resizeImage(hwc, 0, 2), /resizeImage: target 2x0 \(HxW\), expected positive integers/);
 });
 
 test('nearest label resize never invents values', () => {
@@ -146,7 +146,7 @@ test('flips and crops move image and label together', () => {
   assert.deepEqual(Array.from(flipLabelV(label).data), [4, 5, 6, 1, 2, 3]);
   assert.deepEqual(Array.from(cropImage(img, 1, 1, 2, 1).data), [5, 6, 50, 60]);
   assert.deepEqual(Array.from(cropLabel(label, 1, 0, 2, 2).data), [2, 3, 5, 6]);
-  assert.throws(() => cropImage(img, 2, 0, 2, 1), /does not fit in 3x2/);
+  assert.throws(() => cropImage(img, 2, 0, 2, 1), /does not fit in 2x3/);
 });
 
 test('normalisation presets: unit, VGG means, ImageNet mean/std, per-channel checks', () => {

@@ -122,7 +122,7 @@ describe('pixelwise train over 2 processes on loopback', { skip: NO_GLOO }, () =
     child.kill('SIGINT');
     const r = await done;
     assert.equal(r.code, 130, r.stderr);
-    assert.match(r.stderr, /interrupted; continue with: pixelwise train --resume /);
+    assert.match(r.stderr, /interrupted; continue with: node \S*main\.js train --resume /);
     assert.doesNotMatch(r.stderr, /error/i);
     for (const rank of ranks) assert.equal(alive(rank.pid), false);
     const stopped = lastCheckpoint(out);
@@ -132,6 +132,31 @@ describe('pixelwise train over 2 processes on loopback', { skip: NO_GLOO }, () =
     const [a, b] = [metrics(out).filter((x) => x.epoch === epoch).at(-1)!, metrics(run('two'))[epoch - 1]!];
     assert.equal(a.step, 4 * epoch);
     assert.ok(Math.abs(a.valLoss - b.valLoss) <= 1e-5 && a.meanIoU === b.meanIoU, `epoch ${epoch}: val loss ${a.valLoss} vs ${b.valLoss}`);
+  });
+
+  test('the launcher holds the run folder\'s lock for its ranks: a second train into it (alone, --nproc 2, --resume) is refused; the lock goes with the run', async () => {
+    const out = run('locked');
+    const child = spawnCli(['train', ...COMMON, '--batch-size', '2', '--epochs', '500', '--nproc', '2', '--out', out]);
+    const done = finished(child);
+    const last = join(out, 'checkpoints', 'last.safetensors');
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(last) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(existsSync(last), 'rank 0 trains and writes under the launcher\'s lock');
+    const lock = JSON.parse(readFileSync(join(out, '.pixelwise.lock'), 'utf8')) as { pid: number };
+    assert.equal(lock.pid, child.pid, 'the launcher holds the lock, not rank 0');
+    const [alone, launched, resumed] = await Promise.all([
+      cli(['train', ...COMMON, '--batch-size', '2', '--epochs', '1', '--out', out]),
+      cli(['train', ...COMMON, '--batch-size', '2', '--epochs', '1', '--nproc', '2', '--out', out]),
+      cli(['train', '--resume', out, '--epochs', '600']),
+    ]);
+    for (const r of [alone, launched, resumed]) {
+      assert.match(assertOneLineError(r, 1, 'train'), new RegExp(`run folder \\S*locked is in use: process ${child.pid} has been training into it since `));
+    }
+    child.kill('SIGINT');
+    const r = await done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.ok(!existsSync(join(out, '.pixelwise.lock')), 'released when the run ended');
+    assert.ok(lastCheckpoint(out).epoch >= 1, 'the run itself was not disturbed');
   });
 
   /** Starts a long 2-rank run, does `fault` to rank 1 after the first checkpoint, returns how it ended. */

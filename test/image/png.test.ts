@@ -239,12 +239,12 @@ test('corrupt PNGs give errors naming the file and the problem', () => {
 
 test('encodePng rejects bad input with clear errors', () => {
   const img = { width: 2, height: 2, channels: 1 as const, data: Uint8Array.of(0, 1, 2, 3) };
-  assert.throws(() => encodePng({ ...img, data: new Uint8Array(3) }, {}, 'out.png'), /out\.png: data has 3 samples, expected 2x2x1 = 4/);
+  assert.throws(() => encodePng({ ...img, data: new Uint8Array(3) }, {}, 'out.png'), /out\.png: data has 3 samples, expected 2x2x1 \(HxWxC\) = 4/);
   assert.throws(() => encodePng(img, { palette: [[0, 0, 0], [1, 1, 1]] }, 'out.png'), /out\.png: index 2 at pixel \(0, 1\) is outside the 2-entry palette/);
   assert.throws(() => encodePng(img, { palette: new Uint8Array(257 * 3) }), /palette has 257 colours, expected 1\.\.256/);
   assert.throws(() => encodePng(img, { palette: [0, 0, 0, 300, 0, 0, 0, 0, 0, 0, 0, 0] }), /palette colour 1 has component 300/);
   assert.throws(() => encodePng({ ...img, channels: 3, data: new Uint8Array(12) }, { palette: [[0, 0, 0]] }), /a palette needs 1-channel index data, got 3 channels/);
-  assert.throws(() => encodePng({ ...img, width: 0 }), /invalid size 0x2/);
+  assert.throws(() => encodePng({ ...img, width: 0 }), /invalid size 2x0 \(HxW/);
 });
 
 test('isPng checks the signature', () => {
@@ -278,7 +278,7 @@ test('a pixel limit refuses an image from its header, before decoding anything',
   assert.ok(huge.length < 80);
   assert.throws(
     () => decodePng(huge, 'big/huge.png', { maxPixels: 89_478_485 }),
-    /^Error: big\/huge\.png: 30000x40000 \(width x height\) is 1200000000 pixels, more than the limit of 89478485$/,
+    /^ImageTooLargeError: big\/huge\.png: 40000x30000 \(HxW\) is 1,200,000,000 pixels, more than the limit of 89,478,485 \(raise it with --max-image-pixels or setMaxImagePixels\)$/,
   );
   assert.deepEqual(readPngHeader(huge.subarray(0, 33), 'big/huge.png'), { width: 30000, height: 40000, bitDepth: 8, colorType: 2, channels: 3, interlaced: false });
   assert.throws(() => readPngHeader(huge.subarray(0, 20), 'cut.png'), /cut\.png: truncated: 20 bytes, too short for the IHDR chunk/);
@@ -286,5 +286,5 @@ test('a pixel limit refuses an image from its header, before decoding anything',
   const small = fixture('pil-rgb8.png');
   const { width, height } = readPngHeader(small);
   assert.equal(decodePng(small, 'ok.png', { maxPixels: width * height }).width, width);
-  assert.throws(() => decodePng(small, 'ok.png', { maxPixels: width * height - 1 }), /ok\.png: 7x6 \(width x height\) is 42 pixels, more than the limit of 41/);
+  assert.throws(() => decodePng(small, 'ok.png', { maxPixels: width * height - 1 }), /ok\.png: 6x7 \(HxW\) is 42 pixels, more than the limit of 41/);
 });

@@ -203,9 +203,9 @@ test('an image too small for a fixed-size model is a clear error; the right size
   try {
     assert.throws(
       () => planInput(p, 20, 20, { name: 'small.png' }),
-      /^Error: small\.png: 20x20 is smaller than the 28x28 input the cae model takes; its input size is fixed, so padding cannot help/,
+      /^Error: small\.png: 20x20 \(HxW\) is smaller than the 28x28 input the cae model takes; its input size is fixed, so padding cannot help/,
     );
-    assert.throws(() => reconstruct(p, testImage(40, 28, 1)), /40x28 does not match the 28x28 input/);
+    assert.throws(() => reconstruct(p, testImage(40, 28, 1)), /28x40 \(HxW\) does not match the 28x28 input/);
     assert.throws(() => predict(p, testImage(28, 28, 1)), /reconstruction model .* use reconstruct\(\)/);
     const out = reconstruct(p, testImage(28, 28, 1));
     assert.deepEqual([out.width, out.height, out.channels], [28, 28, 1]);

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { memory, zeros } from '../../src/torch/index.js';
-import { saveSafetensors } from '../../src/io/safetensors.js';
-import { saveCheckpoint } from '../../src/checkpoint/file.js';
+import { loadSafetensors, saveSafetensors } from '../../src/io/safetensors.js';
+import { CHECKPOINT_FORMAT, saveCheckpoint } from '../../src/checkpoint/file.js';
 import { createModel } from '../../src/models/registry.js';
 import { createPredictor, loadPredictor } from '../../src/infer/predictor.js';
 import { predict } from '../../src/infer/predict.js';
@@ -100,7 +100,21 @@ test('loadPredictor names the file and the problem, and frees what it loaded', (
   const w = zeros([2, 2]);
   saveSafetensors(plain, { w });
   w.dispose();
-  assert.throws(() => loadPredictor(plain), /plain\.safetensors is a safetensors file but not a pixelwise checkpoint/);
+  assert.throws(() => loadPredictor(plain), /plain\.safetensors holds weights only, not a pixelwise checkpoint \(no pixelwise metadata\)/);
+  // A pixelwise checkpoint whose config went missing says so, and what follows from it.
+  const bare = join(dir, 'bare.safetensors');
+  const v = zeros([2]);
+  saveSafetensors(bare, { v }, { format: CHECKPOINT_FORMAT });
+  v.dispose();
+  assert.throws(() => loadPredictor(bare), /^Error: checkpoint .*bare\.safetensors has no config \(model name, options, classes\) in its metadata, so its model cannot be rebuilt/);
+  // A folder where a file belongs, and state dicts of the wrong kind: one line each.
+  assert.throws(() => loadSafetensors(dir), new RegExp(`^Error: ${dir} is a folder, expected a \\.safetensors file$`));
+  const m = tinyModel(UNET);
+  const one = zeros([1]);
+  assert.throws(() => m.loadStateDict([one] as never), /^Error: loadStateDict into UNet: expected tensors by name \(a Map or an object, e\.g\. from stateDict\(\) or loadSafetensors\(\)\), got an array of 1$/);
+  assert.throws(() => m.loadStateDict({ 'inc.0.weight': [1, 2] } as never), /'inc\.0\.weight' is object, expected a Tensor/);
+  m.dispose();
+  one.dispose();
 
   // Four class names for a three-output model.
   const model = tinyModel(UNET);

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { readLabelImage } from '../../src/image/files.js';
 import { predict, type Prediction } from '../../src/infer/predict.js';
 import type { PredictorClasses } from '../../src/infer/predictor.js';
-import { labelsPng, overlayImage, predictionPanel, probabilityImage, reconstructionPanel } from '../../src/infer/render.js';
+import { labelsPng, overlayImage, predictionLegend, predictionPanel, probabilityImage, reconstructionPanel } from '../../src/infer/render.js';
+import { matshowLegend } from '../../src/viz/legend.js';
 import { vocPalette } from '../../src/image/palette.js';
 import { BINARY, UNET, tempDir, testImage, tinyPredictor } from './make-checkpoints.js';
 
@@ -89,4 +90,24 @@ test('panels put the input beside the prediction (or reconstruction) with a lege
   assert.ok(big.width < 1400, 'large images are shown at display size');
   const recon = reconstructionPanel(testImage(28, 28, 1), testImage(28, 28, 1));
   assert.ok(recon.width > 2 * 256);
+});
+
+test('the prediction legend names classes by their true ids (CamVid: 3 road, 5 tree), not their place among those present', () => {
+  const names = ['sky', 'building', 'pole', 'road', 'pavement', 'tree'];
+  const classes: PredictorClasses = { names, palette: vocPalette(6).map((c) => [c[0], c[1], c[2]]), ignoreIndex: null };
+  const labels = Uint8Array.from({ length: 12 }, (_, i) => (i < 6 ? 3 : 5));
+  const prediction: Prediction = { ...fakePrediction(4, 3, 6), labels, classesPresent: [3, 5] };
+  assert.deepEqual(predictionLegend(prediction, classes), [
+    { text: '3 road', color: [...vocPalette(6)[3]!] },
+    { text: '5 tree', color: [...vocPalette(6)[5]!] },
+  ]);
+  // The tutorials' discrete_matshow keeps its 0..k-1 numbering where it is asked for.
+  assert.deepEqual(matshowLegend({ width: 4, height: 3, data: labels }, { names }).texts, ['0 road', '1 tree']);
+  // The panel draws that legend: its colour-bar swatches are the classes' own palette colours.
+  const panel = predictionPanel(testImage(4, 3), prediction, classes);
+  const has = (rgb: readonly number[]): boolean => {
+    for (let i = 0; i < panel.data.length; i += 3) if (panel.data[i] === rgb[0] && panel.data[i + 1] === rgb[1] && panel.data[i + 2] === rgb[2]) return true;
+    return false;
+  };
+  assert.ok(has(vocPalette(6)[3]!) && has(vocPalette(6)[5]!));
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodePng } from '../../src/image/png.js';
 import { readImage, readLabelImage } from '../../src/image/files.js';
@@ -85,4 +85,20 @@ test('when an image fails mid-run, every file the run wrote is removed (and the 
   writeFileSync(join(existing, 'keep.txt'), 'mine');
   await assert.rejects(predictImages({ checkpoint: ckpt, inputs: [join(dir, 'in')], out: existing }), /b\.png/);
   assert.deepEqual(readdirSync(existing), ['keep.txt'], 'only the files of this run were removed');
+
+  // An earlier predict's files survive a failed later run that wrote the same names: predict
+  // a.png into D, then a2/a.png plus a broken image into D; D keeps the first run's a.* files.
+  const d = join(dir, 'D');
+  await predictImages({ checkpoint: ckpt, inputs: [join(dir, 'in', 'a.png')], out: d });
+  const first = Object.fromEntries(readdirSync(d).map((f) => [f, readFileSync(join(d, f))]));
+  assert.deepEqual(Object.keys(first).sort(), ['a.labels.png', 'a.overlay.png', 'a.panel.png']);
+  mkdirSync(join(dir, 'a2'));
+  writeImage(join(dir, 'a2', 'a.png'), 32, 16); // another picture under the same name
+  await assert.rejects(predictImages({ checkpoint: ckpt, inputs: [join(dir, 'a2', 'a.png'), join(dir, 'in', 'b.png')], out: d }), /b\.png/);
+  assert.deepEqual(readdirSync(d).sort(), Object.keys(first).sort(), 'no file added, none lost, no hidden copies left');
+  for (const [f, bytes] of Object.entries(first)) assert.ok(readFileSync(join(d, f)).equals(bytes), `${f} holds the first run's content again`);
+  // A run that succeeds replaces them and leaves no copies behind.
+  await predictImages({ checkpoint: ckpt, inputs: [join(dir, 'a2', 'a.png')], out: d });
+  assert.deepEqual(readdirSync(d).sort(), Object.keys(first).sort());
+  assert.ok(!readFileSync(join(d, 'a.labels.png')).equals(first['a.labels.png']!), 'the second picture replaced the first');
 });

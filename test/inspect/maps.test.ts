@@ -113,7 +113,7 @@ test('readMask turns 0/255 masks into 0/1, keeps class indices and checks the si
   assert.deepEqual(Array.from((await readMask(join(dir, 'idx.png'), { binary: true })).data), [0, 1, 1]);
   assert.deepEqual(Array.from((await readMask(join(dir, 'rgb.png'), { palette: [[0, 0, 0], [9, 9, 9]] })).data), [0, 1]);
   await assert.rejects(readMask(join(dir, 'rgb.png'), { palette: [[0, 0, 0]] }), /colour \(9, 9, 9\) at pixel \(1, 0\) is none of the 1 class colours/);
-  await assert.rejects(readMask(join(dir, 'bin.png'), { width: 4, height: 1 }), /bin.png is 3x1, expected 4x1 like the image/);
+  await assert.rejects(readMask(join(dir, 'bin.png'), { width: 4, height: 1 }), /bin.png is 1x3 \(HxW\), expected 1x4 like the image/);
 });
 
 test('panelSheet draws panels at one size with a legend of the labels shown', () => {

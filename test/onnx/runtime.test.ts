@@ -142,7 +142,7 @@ test('pipeline exports: predict --engine onnx writes the labels predict --scale 
   assert.match(await refused({ tile: 32 }), /unet-pipe\.onnx is a --pipeline export, whose graph takes whole images; sliding windows \(--tile\) need an export without --pipeline/);
   assert.match(await refused({ padMode: 'edge' }), /pads with 'reflect', not 'edge'; export again with --pad-mode edge/);
   assert.match(await refused({ save: ['prob'] }, binaryPipe), /outputs labels only; a probability map \(--save prob\) needs an export without --pipeline/);
-  assert.match(await refused({ scale: 'train' }, binaryPipe), /predicts at the image's own scale, while the model was trained at 32x32; pass --scale native/);
+  assert.match(await refused({ scale: 'train' }, binaryPipe), /predicts at the image's own scale, while the model was trained at 32x32 \(HxW, as --size\); pass --scale native/);
   assert.match(await refused({ threshold: 0.7 }, binaryPipe), /thresholds at 0\.5, not 0\.7; export again with --threshold 0\.7/);
 });
 

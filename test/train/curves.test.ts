@@ -4,7 +4,7 @@ import { epochPositions, trainingCurves } from '../../src/train/curves.js';
 import type { EpochRecord } from '../../src/train/trainer.js';
 
 const record = (epoch: number, step: number, complete: boolean, meanIoU: number | null = 0.5): EpochRecord => ({
-  epoch, step, complete, trainLoss: 1 / epoch, valLoss: null, pixelAccuracy: null, meanAccuracy: null, meanIoU, fwIoU: null, lr: 0.01, seconds: 1, imagesPerSecond: 1,
+  epoch, step, complete, trainLoss: 1 / epoch, valLoss: null, pixelAccuracy: null, meanAccuracy: null, meanIoU, fwIoU: null, perClassIoU: null, lr: 0.01, seconds: 1, elapsed: epoch, imagesPerSecond: 1,
 });
 
 test('a partial epoch sits at the fraction of its epoch that ran', () => {

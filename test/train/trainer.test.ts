@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { prepareRun, resumeRun, type TrainRunOptions } from '../../src/train/run.js';
+import { prepareRun, prepareResume, type TrainRunOptions } from '../../src/train/run.js';
 import { disposeCheckpoint } from '../../src/checkpoint/file.js';
 import { loadTrainingCheckpoint } from '../../src/train/training-state.js';
 import { readJsonl } from '../../src/train/jsonl-log.js';
@@ -63,7 +63,7 @@ test('a run interrupted mid-epoch and resumed ends with exactly the weights of a
   assert.equal(first.stoppedBy, 'interrupt');
   assert.equal(first.history.at(-1)!.complete, false);
 
-  run = await resumeRun(resumed);
+  run = await prepareResume(resumed);
   const rest = await run.trainer.run();
   await run.close();
   assert.equal(rest.stoppedBy, 'epochs');
@@ -112,7 +112,7 @@ test('resuming drops metrics lines written after the checkpoint it continues fro
   const lost = { ...records[0], epoch: 2, step: 999 };
   const { appendFileSync } = await import('node:fs');
   appendFileSync(metrics, JSON.stringify(lost) + '\n');
-  run = await resumeRun(out, { epochs: 2 });
+  run = await prepareResume(out, { epochs: 2 });
   await run.trainer.run();
   await run.close();
   const steps = readJsonl<{ step: number }>(metrics).records.map((r) => r.step);
@@ -143,7 +143,7 @@ test('resuming a run that stopped at its --iterations takes no further step', as
   await run.close();
   assert.equal(first.stoppedBy, 'iterations');
   const before = readFileSync(join(out, 'metrics.jsonl'), 'utf8');
-  run = await resumeRun(out);
+  run = await prepareResume(out);
   const again = await run.trainer.run();
   await run.close();
   assert.equal(again.stoppedBy, 'iterations');
@@ -153,7 +153,7 @@ test('resuming a run that stopped at its --iterations takes no further step', as
   assert.equal(readFileSync(join(out, 'metrics.jsonl'), 'utf8'), before, 'no record added');
 
   // A new length in epochs replaces the one in iterations: on to the end of epoch 1.
-  run = await resumeRun(out, { epochs: 1 });
+  run = await prepareResume(out, { epochs: 1 });
   const extended = await run.trainer.run();
   await run.close();
   assert.equal(extended.stoppedBy, 'epochs');

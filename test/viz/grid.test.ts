@@ -53,7 +53,7 @@ test('activations: one tile per channel, each normalised on its own', () => {
 
 test('tileMaps checks sizes and labels', () => {
   const a = { width: 2, height: 2, data: [0, 1, 2, 3] };
-  assert.throws(() => tileMaps([a, { width: 3, height: 1, data: [0, 0, 0] }]), /tile 1 is 3x1, expected 2x2/);
+  assert.throws(() => tileMaps([a, { width: 3, height: 1, data: [0, 0, 0] }]), /tile 1 is 1x3 \(HxW\), expected 2x2/);
   assert.throws(() => tileMaps([a], { labels: ['x', 'y'] }), /2 labels for 1 tiles/);
   const img = tileMaps([a, a, a], { cols: 3, scale: 4, gap: 2, labels: false });
   assert.equal(img.width, 2 * 7 + 3 * 8 + 2 * 2);

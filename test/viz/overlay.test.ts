@@ -55,7 +55,7 @@ test('mask overlay tints foreground only; heatmap overlay blends a colormap ever
   const heat = overlayHeatmap(image, mask, { map: 'blues', alpha: 0.5, min: 0, max: 1 });
   const top = sampleColormap('blues', 1);
   assert.deepEqual(rgb(heat, 3, 0), top.map((v) => Math.round((200 + v) / 2)));
-  assert.throws(() => overlay(image, { width: 2, height: 2, data: [0, 0, 0, 0] }), /image is 4x2 but the map is 2x2/);
+  assert.throws(() => overlay(image, { width: 2, height: 2, data: [0, 0, 0, 0] }), /image is 2x4 but the map is 2x2 \(HxW\)/);
   assert.throws(() => overlay(image, labels, { alpha: 2 }), /alpha 2 must be between 0 and 1/);
 });
 

@@ -123,6 +123,6 @@ test('images scale by nearest neighbour, gray expanded, colours exact', () => {
   assert.deepEqual(c.getPixel(4, 0), [50, 50, 50, 255]);
   assert.deepEqual(c.getPixel(0, 7), [100, 100, 100, 255]);
   assert.deepEqual(c.getPixel(7, 7), [150, 150, 150, 255]);
-  assert.throws(() => svg.image({ width: 2, height: 2, channels: 3, data: new Uint8Array(5) }, 0, 0), /image data has 5 values, expected 2x2x3 = 12/);
-  assert.throws(() => new SvgSurface(0, 5), /svg size 0x5/);
+  assert.throws(() => svg.image({ width: 2, height: 2, channels: 3, data: new Uint8Array(5) }, 0, 0), /image data has 5 values, expected 2x2x3 \(HxWxC\) = 12/);
+  assert.throws(() => new SvgSurface(0, 5), /svg size 5x0 \(HxW\)/);
 });

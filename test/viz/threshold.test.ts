@@ -14,7 +14,7 @@ test('foreground IoU of maps: intersection over union of the foregrounds, NaN wh
   assert.ok(Number.isNaN(foregroundIoU({ width: 1, height: 1, data: [0] }, { width: 1, height: 1, data: [0] })));
   // The threshold cuts the prediction only: at 1 nothing is predicted, and the mask's foreground still counts.
   assert.equal(foregroundIoU({ width: 4, height: 1, data: [1, 1, 0, 0] }, truth, 1), 0);
-  assert.throws(() => foregroundIoU({ width: 2, height: 1, data: [0, 0] }, truth), /probabilities are 2x1 but targets are 4x1/);
+  assert.throws(() => foregroundIoU({ width: 2, height: 1, data: [0, 0] }, truth), /probabilities are 1x2 but targets are 1x4 \(HxW\)/);
 });
 
 test('thresholdView shows more foreground at a lower threshold', () => {

@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   $('#model').textContent =
     `${title} · ${(bytes.length / 2 ** 20).toFixed(1)} MB · pads with '${pipeline.padMode}'` +
     (pipeline.threshold !== null ? ` · threshold ${pipeline.threshold}` : '') +
-    (preprocess.resize ? ` · trained at ${preprocess.resize.width}x${preprocess.resize.height}; images run at their own size` : '') +
+    (preprocess.resize ? ` · trained at ${preprocess.resize.height}x${preprocess.resize.width} (HxW); images run at their own size` : '') +
     ` · wasm, ${threads} thread${threads > 1 ? 's' : ''}`;
 
   const view = new LabelOverlay({ opacity: 0.6 });
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     const counts = view.counts();
     const result: PageResult = { width, height, labels, ms, classesPresent: counts.flatMap((c, k) => (c > 0 ? [k] : [])), file: file.name };
     window.pixelwise.result = result;
-    setState('done', `${file.name}: ${width}x${height}, ${ms.toFixed(0)} ms in onnxruntime-web`);
+    setState('done', `${file.name}: ${height}x${width} (HxW), ${ms.toFixed(0)} ms in onnxruntime-web`);
     return result;
   };
   window.pixelwise = { threads, result: null, error: null, segment };

@@ -130,9 +130,9 @@ export class LabelOverlay extends EventTarget {
 
   /** The label map: one class index per pixel, row-major, at the picture's size. */
   setLabels(labels: Uint8Array | Uint16Array, width: number, height: number): void {
-    if (labels.length !== width * height) throw new Error(`LabelOverlay: ${labels.length} labels for ${width}x${height} pixels`);
+    if (labels.length !== width * height) throw new Error(`LabelOverlay: ${labels.length} labels for ${height}x${width} (HxW) pixels`);
     if (this.#image && (this.#image.width !== width || this.#image.height !== height)) {
-      throw new Error(`LabelOverlay: labels are ${width}x${height}, the picture ${this.#image.width}x${this.#image.height}`);
+      throw new Error(`LabelOverlay: labels are ${height}x${width} (HxW), the picture ${this.#image.height}x${this.#image.width}`);
     }
     this.#labels = labels;
     this.#render();

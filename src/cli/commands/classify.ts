@@ -9,7 +9,7 @@ import type { Normalization } from '../../image/normalization.js';
 import { discreteMatshow } from '../../viz/legend.js';
 import { choice, flag, num, requireStr, str, UsageError, type OptionSpecs } from '../args.js';
 import { defineCommand } from '../command.js';
-import { checkPngPath, classesOption, modelFromWeightsArgs, readImageFile, weightsOption, writeOutputs } from '../common-options.js';
+import { checkPngPath, classesOption, deviceOf, deviceOption, imageLimitOption, modelFromWeightsArgs, readImageFile, weightsOption, writeOutputs } from '../common-options.js';
 
 const specs: OptionSpecs = {
   weights: weightsOption,
@@ -26,6 +26,8 @@ const specs: OptionSpecs = {
   'fc6-padding': { type: 'string', help: "P  fc6 as a 7x7 convolution: valid (default; map = image/32 - 6, images >= 224) or same (map = image/32)" },
   upsample: { type: 'boolean', help: "with --segment: also upsample the scores x32 (bilinear transposed convolution; fc6 'same') to OUT-x32.png" },
   out: { type: 'string', short: 'o', help: 'F.png  the segmentation map to write (with --segment)' },
+  device: deviceOption,
+  'max-image-pixels': imageLimitOption,
 };
 
 export const classify = defineCommand({
@@ -56,6 +58,7 @@ export const classify = defineCommand({
     if (out && !segment) throw new UsageError('--out is the segmentation map: add --segment');
     const padding = choice(args, 'fc6-padding', ['valid', 'same'] as const, upsample ? 'same' : 'valid')!;
     const k = num(args, 'top', { min: 1, integer: true, default: 5 })!;
+    const device = await deviceOf(args);
 
     const image = await readImageFile(file);
     const built = await modelFromWeightsArgs(args, { model: wanted, classNamesOptional: true });
@@ -68,15 +71,16 @@ export const classify = defineCommand({
       const names = built.config.classes.names;
       if (k > names.length) throw new UsageError(`--top ${k} exceeds the model's ${names.length} classes`);
       const normalization = preprocessing ?? (built.config.preprocess!.normalize as Normalization);
+      if (device && device !== 'cpu') model.to(device);
       const crop = resizeAndCenterCrop(image, size);
       const top = classifyImage(model, crop, { k, names, normalization });
-      console.log(`${basename(file)} (${image.width}x${image.height}, centre crop ${size}x${size}), ${name}${options.baseWidth !== 64 ? ` (base width ${options.baseWidth})` : ''}:`);
+      console.log(`${basename(file)} (${image.height}x${image.width} HxW, centre crop ${size}x${size}), ${name}${options.baseWidth !== 64 ? ` (base width ${options.baseWidth})` : ''}:`);
       for (const c of top) console.log(`Probability ${c.probability.toFixed(2)} => [${c.name}]`);
       if (!segment) return 0;
 
       const minSide = padding === 'valid' ? 224 : 32;
       if (image.width < minSide || image.height < minSide) {
-        throw new Error(`${file} is ${image.width}x${image.height}; fc6 padding '${padding}' needs at least ${minSide}x${minSide}${padding === 'valid' ? " (use --fc6-padding same for smaller images)" : ''}`);
+        throw new Error(`${file} is ${image.height}x${image.width} (HxW); fc6 padding '${padding}' needs at least ${minSide}x${minSide}${padding === 'valid' ? " (use --fc6-padding same for smaller images)" : ''}`);
       }
       const scores = scoreMap(model, image, { fc6Padding: padding, normalization });
       try {
@@ -101,9 +105,9 @@ export const classify = defineCommand({
             throw err;
           }
         }
-        console.log(`segmentation: ${coarse.width}x${coarse.height} score map (fc6 padding ${padding}), ${coarse.classes.length} classes:`);
+        console.log(`segmentation: ${coarse.height}x${coarse.width} (HxW) score map (fc6 padding ${padding}), ${coarse.classes.length} classes:`);
         coarse.classes.forEach((c, i) => console.log(`  ${i} ${c.name} (${c.pixels} of ${coarse.width * coarse.height})`));
-        if (upsampled) console.log(`upsampled x32: ${upsampled.width}x${upsampled.height}, ${upsampled.classes} classes`);
+        if (upsampled) console.log(`upsampled x32: ${upsampled.height}x${upsampled.width} (HxW), ${upsampled.classes} classes`);
         console.log(`wrote ${files.join(', ')}`);
       } finally {
         scores.dispose();

@@ -19,7 +19,7 @@ const specs: OptionSpecs = {
   normalize: { type: 'string', help: `N  the input normalization to store instead of the weights' own: ${NORMALIZATION_PRESET_NAMES.join(', ')}` },
   'allow-missing': { type: 'boolean', help: 'write the checkpoint even if the file leaves model tensors unfilled (they keep their initialisation)' },
   'dry-run': { type: 'boolean', help: 'map and report, write nothing' },
-  ...modelOptionSpecs,
+  ...modelOptionSpecs(),
 };
 
 export const convert = defineCommand({

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { checkDataset, formatReport } from '../../data/check.js';
 import { progressBars } from '../progress-bar.js';
+import { imageLimitOption } from '../common-options.js';
 import { flag, num, str, UsageError } from '../args.js';
 import { commandGroup, defineCommand } from '../command.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../data-args.js';
@@ -14,7 +15,8 @@ const check = defineCommand({
   description:
     'Opens every split of the dataset in DIR, decodes every sample and reports counts, image sizes,\n' +
     'the class histogram and every problem found (missing mask or image, size mismatch, label value\n' +
-    'out of range, unreadable file), each with the file named. Exit code 0 when clean, 1 otherwise.',
+    'out of range, unreadable file, an image over the pixel limit), each with the file named. Image sizes\n' +
+    'are HEIGHTxWIDTH. Exit code 0 when clean, 1 otherwise.',
   options: {
     ...dataOptionSpecs,
     split: { type: 'string', help: 'S  check only this split (default: every split found)' },
@@ -22,6 +24,7 @@ const check = defineCommand({
     'max-problems': { type: 'string', help: 'N  problems listed in the text report (default 50; --json lists all)' },
     json: { type: 'boolean', help: 'print the report as one JSON object on stdout' },
     quiet: { type: 'boolean', short: 'q', help: 'no progress line' },
+    'max-image-pixels': imageLimitOption,
   },
   // DIR may also come as --data DIR.
   positionals: 'any',

@@ -1,6 +1,7 @@
 // pixelwise demo: the whole path on a fresh machine with no downloads — make a dataset, train
 // a U-Net for about two minutes, evaluate it, predict, and leave a run folder to look at.
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../../io/atomic.js';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { SyntheticDataset } from '../../data/datasets/synthetic.js';
@@ -15,7 +16,8 @@ import { writeSamplePanels } from '../demo-samples.js';
 import { flag, num, str, UsageError } from '../args.js';
 import { defineCommand } from '../command.js';
 import { progressBars } from '../progress-bar.js';
-import { threadCount, threadsOption } from '../common-options.js';
+import { deviceOf, deviceOption, threadCount, threadsOption } from '../common-options.js';
+import { programName } from '../program.js';
 import { runTraining } from './train.js';
 
 const TRAIN_SCENES = 1024;
@@ -30,11 +32,13 @@ export const demo = defineCommand({
   description:
     'Generates a synthetic segmentation dataset (shapes over textured, noisy backgrounds; the class is\n' +
     'the shape, not its colour), trains a small U-Net on it for about two minutes, evaluates it on\n' +
-    'the validation split, predicts a few validation images and writes everything to DIR.',
+    'the validation split, predicts a few validation images and writes everything to DIR. The generated\n' +
+    'data goes beside it, in DIR-data (kept and reused by a later demo with the same --difficulty).',
   options: {
     out: { type: 'string', short: 'o', help: 'DIR  run folder to create (default ./pixelwise-demo)' },
     seconds: { type: 'string', short: 's', help: 'N  training time budget in seconds (default 120)' },
     threads: threadsOption,
+    device: deviceOption,
     difficulty: { type: 'string', help: 'D  synthetic scenes: 0 (easy) .. 1 (hard), default 0.35' },
     quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
   },
@@ -46,14 +50,25 @@ export const demo = defineCommand({
     const seconds = num(args, 'seconds', { min: 1, default: 120 })!;
     const threads = threadCount(args) ?? availableParallelism();
     const difficulty = num(args, 'difficulty', { min: 0, max: 1, default: 0.35 })!;
+    const device = await deviceOf(args);
     const t0 = Date.now();
 
-    const dataDir = join(out, 'data');
-    mkdirSync(out, { recursive: true });
-    for (const [split, count] of [['train', TRAIN_SCENES], ['val', VAL_SCENES]] as const) {
-      await writeFolderDataset(new SyntheticDataset({ format: 'synthetic', split, count, size: SIZE, difficulty }), dataDir, split);
+    // The data sits beside the run folder, not in it: the run folder holds one run and nothing else.
+    const dataDir = `${out}-data`;
+    const recipe = JSON.stringify({ train: TRAIN_SCENES, val: VAL_SCENES, size: SIZE, difficulty });
+    const marker = join(dataDir, '.demo-data.json');
+    if (existsSync(marker) && readFileSync(marker, 'utf8') === recipe) {
+      console.error(`using the scenes generated earlier in ${dataDir}`);
+    } else {
+      if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
+        throw new UsageError(`${dataDir} exists and holds other data than this demo generates; remove it or give another --out (nothing was changed)`);
+      }
+      for (const [split, count] of [['train', TRAIN_SCENES], ['val', VAL_SCENES]] as const) {
+        await writeFolderDataset(new SyntheticDataset({ format: 'synthetic', split, count, size: SIZE, difficulty }), dataDir, split);
+      }
+      writeFileAtomicSync(marker, recipe);
+      console.error(`generated ${TRAIN_SCENES} training and ${VAL_SCENES} validation scenes (${SIZE}x${SIZE}, 4 classes) in ${dataDir}`);
     }
-    console.error(`generated ${TRAIN_SCENES} training and ${VAL_SCENES} validation scenes (${SIZE}x${SIZE}, 4 classes) in ${dataDir}`);
 
     // A constant learning rate, so the run can stop whenever the time is up; Dice next to the
     // cross-entropy pushes the overlap (what mean IoU measures) from the first steps.
@@ -72,11 +87,12 @@ export const demo = defineCommand({
       timeBudget: seconds,
       threads,
       out,
+      device,
       onProgress: flag(args, 'quiet') ? undefined : progressBars(),
     };
     console.error(`training a U-Net (ce + Dice loss, Adam) for ${seconds} s on ${threads} threads`);
     const run = await prepareRun(options);
-    const code = await runTraining(run, null);
+    const code = await runTraining(run, null, flag(args, 'quiet'));
     if (code !== 0) return code;
 
     const { model } = loadCheckpointModel(run.trainer.paths.best);
@@ -107,8 +123,9 @@ export const demo = defineCommand({
     const width = Math.max(...places.map(([path]) => path.length));
     for (const [path, what] of places) console.log(`  ${path.padEnd(width)}  ${what}`);
     console.log('Next:');
-    console.log(`  pixelwise predict --checkpoint ${run.trainer.paths.best} ${join(dataDir, 'val', 'images')} --out ${join(out, 'predictions')}`);
-    console.log(`  pixelwise eval --checkpoint ${run.trainer.paths.best} --data ${dataDir} --format folder --split val`);
+    const pixelwise = programName();
+    console.log(`  ${pixelwise} predict --checkpoint ${run.trainer.paths.best} ${join(dataDir, 'val', 'images')} --out ${join(out, 'predictions')}`);
+    console.log(`  ${pixelwise} eval --checkpoint ${run.trainer.paths.best} --data ${dataDir} --format folder --split val`);
     return 0;
   },
 });

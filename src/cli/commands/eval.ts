@@ -5,7 +5,7 @@ import { DataLoader } from '../../data/loader.js';
 import { datasetSplits, openDataset } from '../../data/datasets/open.js';
 import type { Dataset, DatasetSpec } from '../../data/datasets/types.js';
 import type { PreprocessSpec } from '../../data/transforms/spec.js';
-import { formatTable, type Summary } from '../../metrics/scores.js';
+import { conventionOf, formatTable, type Summary } from '../../metrics/scores.js';
 import type { ZooModel } from '../../models/contract.js';
 import { evaluate } from '../../train/evaluate.js';
 import type { BinaryDetails } from '../../metrics/split-scores.js';
@@ -17,7 +17,7 @@ import { ProgressReporter } from '../../io/progress.js';
 import type { CheckpointConfig } from '../../checkpoint/file.js';
 import { flag, num, requireStr, str, UsageError, type OptionSpecs } from '../args.js';
 import { defineCommand } from '../command.js';
-import { checkpointOption, classesOption, modelFromWeightsArgs, threadCount, threadsOption, weightsOption } from '../common-options.js';
+import { checkpointOption, classesOption, deviceOf, deviceOption, imageLimitOption, modelFromWeightsArgs, threadCount, threadsOption, weightsOption } from '../common-options.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../data-args.js';
 
 const specs: OptionSpecs = {
@@ -30,7 +30,9 @@ const specs: OptionSpecs = {
   threshold: { type: 'string', help: 'T  one-output (binary) models: foreground probability threshold (default 0.5)' },
   'batch-size': { type: 'string', short: 'b', help: 'N  images per forward pass (default 1; >1 needs equal image sizes)' },
   threads: threadsOption,
+  device: deviceOption,
   workers: { type: 'string', help: 'N  data-loading worker threads (default min(2, cores - 1))' },
+  'max-image-pixels': imageLimitOption,
   'full-resolution': { type: 'boolean', help: "score predictions at each label map's stored size (as predict makes them), not at the training size; one image at a time" },
   json: { type: 'boolean', help: 'print one JSON object on stdout instead of the table' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress line' },
@@ -120,7 +122,9 @@ export const evalCommand = defineCommand({
     'image as predict does and compares at the label map\'s own size.\n' +
     'Metrics follow the FCN paper (score.py): one confusion matrix over every pixel of the split; pixel\n' +
     'accuracy, mean accuracy, mean IoU, frequency-weighted IoU, per-class IoU; ignore label excluded.\n' +
-    'One-output (binary) models also get foreground IoU/Dice, a threshold sweep and the TGS score.',
+    'One-output (binary) models also get foreground IoU/Dice, a threshold sweep and the TGS score.\n' +
+    '--json has every number of the table (per-class IoU, accuracy, Dice, pixel counts), the matrix and:\n' +
+    wrap(`convention: ${conventionOf(undefined)}`, 100),
   options: specs,
   async run(args) {
     if (str(args, 'checkpoint') !== undefined && str(args, 'weights') !== undefined) throw new UsageError('give --checkpoint or --weights, not both');
@@ -131,6 +135,7 @@ export const evalCommand = defineCommand({
     if (threshold === 0 || threshold === 1) throw new UsageError(`--threshold expects a number strictly between 0 and 1, got '${threshold}'`);
     const batchSize = num(args, 'batch-size', { min: 1, integer: true, default: 1 })!;
     const threads = threadCount(args);
+    const device = await deviceOf(args);
     const workers = num(args, 'workers', { min: 0, integer: true });
     const asJson = flag(args, 'json');
     const fullResolution = flag(args, 'full-resolution');
@@ -160,11 +165,12 @@ export const evalCommand = defineCommand({
       const options = { numClasses: dataset.numClasses, classNames: dataset.classNames, ignoreIndex, threshold, binaryDetails: binary, progress };
       let result;
       if (fullResolution) {
-        result = await scoreFullResolution(createPredictor(model, config, { source: `checkpoint ${path}` }), dataset, options);
+        result = await scoreFullResolution(createPredictor(model, config, { source: `${fromWeights ? "weights" : "checkpoint"} ${path}`, device }), dataset, options);
       } else {
         const loader = new DataLoader(dataset, { batchSize, workers, preprocess: (config.preprocess ?? {}) as PreprocessSpec });
         try {
-          result = await evaluate(model, loader.epoch(0), options);
+          if (device && device !== 'cpu') model.to(device);
+          result = await evaluate(model, loader.epoch(0), { ...options, device });
         } finally {
           await loader.close();
         }
@@ -191,3 +197,16 @@ export const evalCommand = defineCommand({
     }
   },
 });
+
+/** Words of `text` in lines of at most `width` characters. */
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line].join('\n');
+}

@@ -21,11 +21,9 @@ const specs: OptionSpecs = {
   checkpoint: checkpointOption,
   weights: { type: 'string', short: 'w', help: 'FILE  weights that never went through train (with --model): a pixelwise checkpoint or a safetensors state dict under the zoo\'s names' },
   model: { type: 'string', short: 'm', help: `NAME  with --weights: ${MODEL_NAMES.join(', ')}` },
-  'num-classes': { type: 'string', help: "N  with --weights: the model's outputs (default the model's: vgg 1000, fcn 21, unet 2)" },
-  'in-channels': { type: 'string', help: 'C  with --weights: image channels the model takes (unet, cae)' },
   classes: { type: 'string', help: 'LIST  with --weights: class names, comma-separated or a JSON file of names (default: ImageNet\'s for 1000 classes, else class 0, class 1, ...)' },
   normalize: { type: 'string', help: `N  with --weights: the normalisation the weights expect: ${NORMALIZATION_PRESET_NAMES.join(', ')} (default imagenet for vgg/fcn, unit otherwise)` },
-  ...modelOptionSpecs,
+  ...modelOptionSpecs(),
   out: { type: 'string', short: 'o', help: 'F.onnx  the file to write (the autoencoder: F.encoder.onnx and F.decoder.onnx)' },
   pipeline: { type: 'boolean', help: 'segmentation models: image uint8 [H, W, 3] RGB -> labels uint8 [H, W], preprocessing, padding, argmax/threshold in the graph' },
   'pad-mode': { type: 'string', help: `M  --pipeline: padding to the input multiple: ${PAD_MODES.join(', ')} (default: the training pad's mode, else reflect, as predict)` },
@@ -58,7 +56,7 @@ async function source(args: Parsed): Promise<ExportSource> {
   const checkpoint = str(args, 'checkpoint');
   const weights = str(args, 'weights');
   if (checkpoint && weights) throw new UsageError('give --checkpoint or --weights, not both');
-  const weightsOnly = ['model', 'num-classes', 'in-channels', 'classes', 'normalize', ...Object.keys(modelOptionSpecs)].filter((k) => args.values[k] !== undefined);
+  const weightsOnly = ['model', 'classes', 'normalize', ...Object.keys(modelOptionSpecs())].filter((k) => args.values[k] !== undefined);
   if (checkpoint) {
     if (weightsOnly.length) throw new UsageError(`--${weightsOnly[0]} goes with --weights; a checkpoint states its model, classes and preprocessing`);
     return sourceFromCheckpoint(checkpoint);
@@ -66,11 +64,7 @@ async function source(args: Parsed): Promise<ExportSource> {
   if (!weights) throw new UsageError('--checkpoint CKPT or --weights FILE --model NAME is required (the model to export)');
   const name = choice(args, 'model', MODEL_NAMES);
   if (!name) throw new UsageError(`--weights needs --model NAME (${MODEL_NAMES.join(', ')})`);
-  const options = {
-    ...modelOptionsFromArgs(args),
-    ...(args.values['num-classes'] !== undefined ? { numClasses: num(args, 'num-classes', { min: 1, integer: true }) } : {}),
-    ...(args.values['in-channels'] !== undefined ? { inChannels: num(args, 'in-channels', { min: 1, integer: true }) } : {}),
-  };
+  const options = modelOptionsFromArgs(args);
   const normalize = choice(args, 'normalize', NORMALIZATION_PRESET_NAMES as readonly NormalizationPreset[]);
   return sourceFromWeights(weights, name, options, { classes: classList(str(args, 'classes')), normalize });
 }

@@ -31,7 +31,8 @@ export const models = defineCommand({
   usage: 'pixelwise models [--json]',
   description:
     'Lists the model zoo: name, task, parameters with default options, description and the options\n' +
-    "createModel accepts (on the command line as kebab-case flags, e.g. baseWidth -> --base-width).",
+    "createModel accepts; each is a flag of train and summary in kebab-case (baseWidth -> --base-width,\n" +
+    'booleans also as --no-..., e.g. --no-batch-norm).',
   options: {
     json: { type: 'boolean', help: 'print the list as one JSON array' },
   },
@@ -51,6 +52,7 @@ export const models = defineCommand({
       console.log(`${indent}options: ${m.options.join(', ')}`);
     }
     console.log("\nParameter counts are for default options. 'pixelwise summary --model NAME' shows every layer.");
+    console.log('Every option is a flag of train and summary in kebab-case (baseWidth -> --base-width; booleans also --no-...).');
     return 0;
   },
 });

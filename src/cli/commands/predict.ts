@@ -6,7 +6,7 @@ import type { PadMode } from '../../data/transforms/spec.js';
 import { OUTPUT_KINDS, PredictionStopped, type ImageRunOptions, type ImageSummary, type OutputKind, type PredictRunResult } from '../../infer/run-images.js';
 import { choice, flag, num, requireStr, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
-import { checkpointOption, classesOption, modelFromWeightsArgs, threadCount, threadsOption, weightsOption } from '../common-options.js';
+import { checkpointOption, classesOption, deviceOf, deviceOption, imageLimitOption, modelFromWeightsArgs, threadCount, threadsOption, weightsOption } from '../common-options.js';
 import { withInterrupt } from '../interrupt.js';
 
 const ENGINES = ['libtorch', 'onnx'] as const;
@@ -21,12 +21,13 @@ const specs: OptionSpecs = {
   save: { type: 'string', help: `LIST  comma-separated: ${OUTPUT_KINDS.join(', ')} (default labels,overlay,panel; +prob for binary models; recon,panel for cae)` },
   alpha: { type: 'string', help: 'X  overlay opacity of the class colours, 0..1 (default 0.5)' },
   threshold: { type: 'string', help: 'T  binary models: foreground where probability > T (default 0.5)' },
-  scale: { type: 'string', help: "S  train (default: resize to the training --size when there was one, results back to full size) or native" },
-  tile: { type: 'string', help: "N  sliding windows of N pixels for larger images, blended where they overlap (rounded down to the model's grid: unet 2^depth, fcn 32)" },
+  scale: { type: 'string', help: "S  train (default without --tile: resize to the training --size when there was one, results back to full size) or native" },
+  tile: { type: 'string', help: "N  sliding windows of N pixels over the image at its own size (implies --scale native), blended where they overlap (rounded down to the model's grid: unet 2^depth, fcn 32)" },
   overlap: { type: 'string', help: 'N  pixels shared by neighbouring windows (default N/4)' },
   'pad-mode': { type: 'string', help: "M  padding to the model's input multiple: reflect (default unless training padded), constant, edge, symmetric, wrap" },
-  device: { type: 'string', help: "D  libtorch: cpu (default), cuda, cuda:N" },
+  device: { ...deviceOption, help: `${deviceOption.help}; --engine libtorch only` },
   threads: { ...threadsOption, help: 'N  libtorch (or onnxruntime) threads (default: all cores)' },
+  'max-image-pixels': imageLimitOption,
   quiet: { type: 'boolean', short: 'q', help: 'no line per image' },
 };
 
@@ -40,9 +41,9 @@ function saveList(args: Parsed): OutputKind[] | undefined {
 }
 
 function summaryLine(s: ImageSummary): string {
-  const at = s.modelWidth !== s.width || s.modelHeight !== s.height ? ` (model at ${s.modelWidth}x${s.modelHeight})` : '';
+  const at = s.modelWidth !== s.width || s.modelHeight !== s.height ? ` (model at ${s.modelHeight}x${s.modelWidth})` : '';
   const classes = s.classesPresent.length ? `  classes: ${s.classesPresent.join(', ')}` : '';
-  return `${s.path}  ${s.width}x${s.height}${at}${classes}  ${s.seconds.toFixed(2)} s`;
+  return `${s.path}  ${s.height}x${s.width} (HxW)${at}${classes}  ${s.seconds.toFixed(2)} s`;
 }
 
 /** A checkpoint path, or (checkpoint undefined) the --weights file built into a predictor. */
@@ -97,8 +98,11 @@ export const predict = defineCommand({
     const overlap = num(args, 'overlap', { min: 0, integer: true });
     if (overlap !== undefined && tile === undefined) throw new UsageError('--overlap needs --tile (the window size)');
     if (overlap !== undefined && tile !== undefined && overlap >= tile) throw new UsageError(`--overlap expects less than --tile ${tile}, got '${overlap}'`);
+    const scale = choice(args, 'scale', ['train', 'native'] as const);
+    if (tile !== undefined && scale === 'train') throw new UsageError("--tile runs the model on the image at its own size (--scale native); --scale train would first resize it to the training size");
     const threads = threadCount(args);
     if (engine === 'onnx' && str(args, 'device') !== undefined) throw new UsageError('--device applies to --engine libtorch; onnxruntime-node runs on the CPU here');
+    const device = engine === 'libtorch' ? await deviceOf(args) : undefined;
     const quiet = flag(args, 'quiet');
     let stopRequested = false;
     try {
@@ -114,14 +118,14 @@ export const predict = defineCommand({
             save: saveList(args),
             alpha: num(args, 'alpha', { min: 0, max: 1 }),
             threshold: num(args, 'threshold', { min: 0, max: 1 }),
-            scale: choice(args, 'scale', ['train', 'native'] as const),
+            scale,
             tile,
             overlap,
             padMode: choice(args, 'pad-mode', ['reflect', 'constant', 'edge', 'symmetric', 'wrap'] as PadMode[]),
             onImage: quiet ? undefined : (s) => console.log(summaryLine(s)),
             shouldStop: () => stopRequested,
           };
-          return engine === 'onnx' ? runOnnx(checkpoint!, options, threads) : runLibtorch(args, checkpoint, options, threads, str(args, 'device'));
+          return engine === 'onnx' ? runOnnx(checkpoint!, options, threads) : runLibtorch(args, checkpoint, options, threads, device);
         },
       );
       if (!quiet) console.log(`wrote ${result.files.length} file(s) for ${result.images.length} image(s) to ${out}`);

@@ -2,32 +2,35 @@
 // or with --params-only just the counts, from a model built on 'meta' without allocating.
 import { withDefaultDevice } from '../../torch/index.js';
 import { countParameters, formatSummary, summary as modelSummary } from '../../models/summary.js';
-import { createModelFromConfig, isModelName, MODEL_NAMES } from '../../models/registry.js';
+import { createModelFromConfig, isModelName, MODEL_NAMES, MODELS, type ModelName } from '../../models/registry.js';
 import type { ZooModel } from '../../models/contract.js';
 import { flag, num, requireStr, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
 import { modelOptionSpecs, modelOptionsFromArgs } from '../model-args.js';
 import { classesOption, modelFromWeightsArgs, weightsOption } from '../common-options.js';
-import { modelFromWeights } from '../../weights/convert.js';
 
 const specs: OptionSpecs = {
   model: { type: 'string', short: 'm', help: `NAME  ${MODEL_NAMES.join(', ')}` },
   weights: weightsOption,
   classes: classesOption,
-  'num-classes': { type: 'string', help: 'N  output classes (vgg 1000, fcn 21, unet 2 by default)' },
-  'in-channels': { type: 'string', help: 'N  input image channels (default 3; cae 1)' },
-  ...modelOptionSpecs,
-  'input-shape': { type: 'string', help: 'NxCxHxW  input for the table (default 1xCx224x224; cae its image size)' },
+  ...modelOptionSpecs(),
+  'input-shape': { type: 'string', help: 'NxCxHxW  input for the table (default 1xCx224x224; cae its image size); C also sets --in-channels' },
   'params-only': { type: 'boolean', help: "only the parameter counts (built on 'meta': instant, nothing allocated)" },
   json: { type: 'boolean', help: 'print the summary (or the counts) as one JSON object' },
 };
 
-function optionsOf(args: Parsed): Record<string, unknown> {
+/** Model options from the flags; with a model name (not --weights, whose file fixes the channels) --input-shape's C as inChannels. */
+function optionsOf(args: Parsed, name?: string): Record<string, unknown> {
   const options = modelOptionsFromArgs(args);
-  const numClasses = num(args, 'num-classes', { min: 1, integer: true });
-  const inChannels = num(args, 'in-channels', { min: 1, integer: true });
-  if (numClasses !== undefined) options.numClasses = numClasses;
-  if (inChannels !== undefined) options.inChannels = inChannels;
+  // The channels of --input-shape are the model's input channels (unless the model fixes them).
+  const raw = str(args, 'input-shape');
+  if (raw !== undefined && name !== undefined) {
+    const c = parseShape(raw)[1]!;
+    if (options.inChannels !== undefined && options.inChannels !== c) {
+      throw new UsageError(`--input-shape ${raw} has ${c} channels but --in-channels is ${String(options.inChannels)}; give one of them`);
+    }
+    if ((MODELS[name as ModelName].options as readonly string[]).includes('inChannels')) options.inChannels ??= c;
+  }
   return options;
 }
 
@@ -76,7 +79,7 @@ export const summary = defineCommand({
     const name = requireStr(args, 'model', `the model: ${MODEL_NAMES.join(', ')}`);
     // As in train: a name outside the zoo is a usage mistake (exit code 2).
     if (!isModelName(name)) throw new UsageError(`--model expects one of ${MODEL_NAMES.join(', ')}, got '${name}'`);
-    const options = optionsOf(args);
+    const options = optionsOf(args, name);
     // Built on 'meta' first: counts and the input check cost nothing even for VGG.
     const meta = withDefaultDevice('meta', () => createModelFromConfig(name, options));
     let inputShape: number[];

@@ -1,28 +1,32 @@
 // pixelwise train: a dataset, a model of the zoo, an optimiser — a run folder with
 // checkpoints, metrics.jsonl and curves; --resume RUN continues it exactly.
 import { existsSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { MODEL_NAMES } from '../../models/registry.js';
 import { LOSS_NAMES, type LossName } from '../../train/objective.js';
-import { lastCheckpointPath, prepareRun, resumeRun, type PreparedRun, type TrainRunOptions } from '../../train/run.js';
+import { lastCheckpointPath, prepareResume, prepareRun, type PreparedRun, type TrainRunOptions } from '../../train/run.js';
+import { checkNewRunFolder, checkNotLocked, RunLock } from '../../train/run-folder.js';
 import type { PadMode } from '../../data/transforms/spec.js';
 import { choice, flag, num, numberList, requireStr, size, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
 import { progressBars } from '../progress-bar.js';
-import { threadCount, threadsOption } from '../common-options.js';
+import { deviceOf, deviceOption, imageLimitOption, threadCount, threadsOption } from '../common-options.js';
+import { runSummaryLines } from '../run-summary.js';
+import { programName } from '../program.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../data-args.js';
 import { withInterrupt } from '../interrupt.js';
 import { modelOptionSpecs, modelOptionsFromArgs } from '../model-args.js';
-import { DISTRIBUTED_RESUME_OPTIONS, distributedOptionSpecs, launchPlan, launchRanks, rankRole } from '../launch.js';
+import { DISTRIBUTED_RESUME_OPTIONS, distributedOptionSpecs, launchPlan, launchRanks, rankRole, type LaunchPlan } from '../launch.js';
 
 // What a resumed run may change; everything else comes from its checkpoint.
-const RESUME_OPTIONS = ['epochs', 'iterations', 'time-budget', 'threads', 'workers', 'quiet', 'batch-size', ...DISTRIBUTED_RESUME_OPTIONS] as const;
+const RESUME_OPTIONS = ['epochs', 'iterations', 'time-budget', 'threads', 'workers', 'quiet', 'batch-size', 'device', 'max-image-pixels', ...DISTRIBUTED_RESUME_OPTIONS] as const;
 
 const specs: OptionSpecs = {
   ...dataOptionSpecs,
   split: { type: 'string', help: "S  training split (default 'train')" },
   'val-split': { type: 'string', help: "S  validation split, or 'none' (default 'val'; 'test' for mnist)" },
   model: { type: 'string', short: 'm', help: `NAME  ${MODEL_NAMES.filter((m) => !m.startsWith('vgg')).join(', ')}` },
-  ...modelOptionSpecs,
+  ...modelOptionSpecs(true),
   'init-from': {
     type: 'string',
     help: "FILE  start from pretrained weights in any format (VGG: an FCN's backbone and fc6/fc7, a U-Net's encoder; a checkpoint: what matches); sets backbone/encoder and --normalize from the file",
@@ -52,12 +56,15 @@ const specs: OptionSpecs = {
   'ignore-index': { type: 'string', help: "N  label value left out of loss and metrics, or 'none' (default: the dataset's)" },
   seed: { type: 'string', help: 'N  seed for initialisation, shuffling and augmentation (default 0)' },
   threads: threadsOption,
+  device: deviceOption,
   workers: { type: 'string', help: 'N  data-loading worker threads (default min(2, cores - 1))' },
+  'max-image-pixels': imageLimitOption,
   cache: { type: 'string', help: 'DIR  on-disk cache of decoded samples' },
   'time-budget': { type: 'string', help: 'SECONDS  stop after this much training (validate and save first)' },
-  out: { type: 'string', short: 'o', help: 'RUN  run folder: checkpoints/, metrics.jsonl, curves.png/svg' },
+  out: { type: 'string', short: 'o', help: 'RUN  run folder: checkpoints/, metrics.jsonl, curves.png/svg (must be new or empty)' },
+  overwrite: { type: 'boolean', help: "replace the earlier run in --out RUN (its checkpoints, metrics, curves); without it a run folder that is not empty is refused" },
   resume: { type: 'string', help: `RUN  continue this run from its last checkpoint (with no options but ${RESUME_OPTIONS.map((o) => '--' + o).join(', ')}; with a new length the lr schedule is recomputed over it)` },
-  quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
+  quiet: { type: 'boolean', short: 'q', help: 'no progress bars and no start-up summary (warnings and a line per epoch stay)' },
   ...distributedOptionSpecs,
 };
 
@@ -68,7 +75,7 @@ function ignoreIndexOf(p: Parsed): number | null | undefined {
   return num(p, 'ignore-index', { min: 0, integer: true });
 }
 
-function runOptions(args: Parsed): TrainRunOptions {
+async function runOptions(args: Parsed): Promise<TrainRunOptions> {
   const model = requireStr(args, 'model', `the model to train: ${MODEL_NAMES.join(', ')}`);
   // A model name outside the zoo is a usage mistake like a bad --format (exit code 2).
   if (!(MODEL_NAMES as readonly string[]).includes(model)) throw new UsageError(`--model expects one of ${MODEL_NAMES.join(', ')}, got '${model}'`);
@@ -107,21 +114,30 @@ function runOptions(args: Parsed): TrainRunOptions {
     cacheDir: str(args, 'cache'),
     timeBudget: num(args, 'time-budget', { min: 1 }),
     out: requireStr(args, 'out', 'the run folder to write'),
+    overwrite: flag(args, 'overwrite'),
+    device: await deviceOf(args),
     onProgress: flag(args, 'quiet') ? undefined : progressBars(),
   };
 }
 
 /** Runs a prepared training run with Ctrl-C handling; returns the exit code. */
-export async function runTraining(run: PreparedRun, createdDir: string | null): Promise<number> {
+export async function runTraining(run: PreparedRun, createdDir: string | null, quiet = false): Promise<number> {
   // In a distributed run only rank 0 speaks; the other ranks report errors only.
   const writes = run.parallel.writes;
   try {
+    if (run.complete) {
+      const { epoch, step } = run.summary.resumedAt!;
+      const length = run.options.iterations ? `${step} of ${run.options.iterations} steps` : `${epoch} of ${run.options.epochs} epochs`;
+      if (writes) console.error(`${run.options.out} is complete (${length} trained); nothing to do. Train it longer with --resume ${run.options.out} --epochs N (N > ${run.options.epochs}).`);
+      return 0;
+    }
+    if (writes && !quiet) for (const line of runSummaryLines(run.summary, run.options.out)) console.error(line);
     const result = await withInterrupt(writes ? 'stopping after this step' : null, () => run.trainer.requestStop(), () => run.trainer.run());
     const paths = run.trainer.paths;
     if (writes) console.error(`checkpoints: ${paths.last} (resumable), ${paths.best} (best)`);
     if (writes) console.error(`metrics: ${paths.metrics}; curves: ${paths.curvesPng}`);
     if (result.stoppedBy === 'interrupt') {
-      if (writes) console.error(`interrupted; continue with: pixelwise train --resume ${run.options.out}`);
+      if (writes) console.error(`interrupted; continue with: ${programName()} train --resume ${run.options.out}`);
       return 130;
     }
     return 0;
@@ -131,6 +147,29 @@ export async function runTraining(run: PreparedRun, createdDir: string | null): 
     throw err;
   } finally {
     await run.close();
+  }
+}
+
+/**
+ * The launcher of host 0 (where rank 0 writes the run folder) checks the folder and holds its
+ * lock while the ranks train: a second run into it is refused while this one lasts, and rank 0,
+ * its child, works under the lock. Hosts other than 0 write nothing and hold nothing.
+ */
+async function launchHoldingRunFolder(args: Parsed, plan: LaunchPlan, out: string, resume: boolean): Promise<number> {
+  if (plan.nodeRank !== 0) return launchRanks('train', args, plan);
+  const dir = resolve(out);
+  checkNotLocked(dir);
+  if (!resume) checkNewRunFolder(dir, flag(args, 'overwrite'));
+  const created = !existsSync(dir);
+  const lock = RunLock.acquire(dir);
+  let code: number | null = null;
+  try {
+    code = await launchRanks('train', args, plan);
+    return code;
+  } finally {
+    lock.release();
+    // A run that failed before its first checkpoint leaves no folder behind.
+    if (created && code !== 0 && !existsSync(lastCheckpointPath(dir))) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -146,9 +185,9 @@ export const train = defineCommand({
     'Data-parallel: --nproc N starts N ranks on this host (--nnodes M --node-rank R --master-addr H\n' +
     '--master-port P: the same command on each of M hosts); ranks started by torchrun --no_python work\n' +
     'too. --batch-size is per rank; N ranks x B take the steps of one process x N*B (with BatchNorm:\n' +
-    '--sync-batchnorm). Rank 0 writes the run folder. --resume may use another world size or batch\n' +
-    'size: the run continues by samples seen (step x global batch), so the schedule stays at the same\n' +
-    'fraction of the run.',
+    '--sync-batchnorm). Rank 0 writes the run folder; the launcher holds its lock while the ranks\n' +
+    'train. --resume may use another world size or batch size: the run continues by samples seen\n' +
+    '(step x global batch), so the schedule stays at the same fraction of the run.',
   options: specs,
   async run(args) {
     if (str(args, 'epochs') !== undefined && str(args, 'iterations') !== undefined) {
@@ -162,25 +201,26 @@ export const train = defineCommand({
     // --nproc/--nnodes: this process starts the ranks, each running this command without them.
     const plan = launchPlan(args);
     if (plan) {
-      if (!resume) runOptions(args);
-      else if (plan.nodeRank === 0 && !existsSync(lastCheckpointPath(resume))) throw new Error(`cannot resume ${resume}: ${lastCheckpointPath(resume)} does not exist`);
-      return launchRanks('train', args, plan);
+      const out = resume ?? (await runOptions(args)).out;
+      if (resume && plan.nodeRank === 0 && !existsSync(lastCheckpointPath(resume))) throw new Error(`cannot resume ${resume}: ${lastCheckpointPath(resume)} does not exist`);
+      return launchHoldingRunFolder(args, plan, out, resume !== undefined);
     }
     const role = rankRole(args);
     if (resume) {
-      const run = await resumeRun(resume, {
+      const run = await prepareResume(resume, {
         epochs: num(args, 'epochs', { min: 1, integer: true }),
         iterations: num(args, 'iterations', { min: 1, integer: true }),
         timeBudget: num(args, 'time-budget', { min: 1 }),
         threads: threadCount(args),
         workers: num(args, 'workers', { min: 0, integer: true }),
         batchSize: num(args, 'batch-size', { min: 1, integer: true }),
+        device: await deviceOf(args),
         onProgress: flag(args, 'quiet') ? undefined : progressBars(),
         ...role.options,
       });
-      return runTraining(run, null);
+      return runTraining(run, null, flag(args, 'quiet'));
     }
-    const options: TrainRunOptions = { ...runOptions(args), syncBatchNorm: flag(args, 'sync-batchnorm'), ...role.options };
+    const options: TrainRunOptions = { ...(await runOptions(args)), syncBatchNorm: flag(args, 'sync-batchnorm'), ...role.options };
     const createdDir = role.writes && !existsSync(options.out) ? options.out : null;
     let run: PreparedRun;
     try {
@@ -189,6 +229,6 @@ export const train = defineCommand({
       if (createdDir) rmSync(createdDir, { recursive: true, force: true });
       throw err;
     }
-    return runTraining(run, createdDir);
+    return runTraining(run, createdDir, flag(args, 'quiet'));
   },
 });

@@ -2,7 +2,7 @@
 import { upsampleImage } from '../../image/upsample.js';
 import { num, UsageError } from '../args.js';
 import { defineCommand } from '../command.js';
-import { pngOutOption, pngOutPath, readImageFile, writeOutputs } from '../common-options.js';
+import { imageLimitOption, pngOutOption, pngOutPath, readImageFile, writeOutputs } from '../common-options.js';
 
 export const upsample = defineCommand({
   name: 'upsample',
@@ -14,6 +14,7 @@ export const upsample = defineCommand({
   options: {
     factor: { type: 'string', short: 'f', help: 'N  integer upsampling factor (the transposed convolution stride), >= 1' },
     out: pngOutOption,
+    'max-image-pixels': imageLimitOption,
   },
   positionals: 'IMAGE',
   async run(args) {
@@ -24,7 +25,7 @@ export const upsample = defineCommand({
     const up = upsampleImage(image, factor);
     const data = Uint8Array.from(up.data, (v) => Math.min(255, Math.max(0, Math.round(v))));
     writeOutputs(out, { width: up.width, height: up.height, channels: image.channels, data });
-    console.log(`wrote ${out} (${up.width}x${up.height}, factor ${factor}, kernel ${2 * factor - (factor % 2)})`);
+    console.log(`wrote ${out} (${up.height}x${up.width} HxW, factor ${factor}, kernel ${2 * factor - (factor % 2)})`);
     return 0;
   },
 });

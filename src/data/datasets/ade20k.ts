@@ -5,7 +5,7 @@
 import { join, resolve } from 'node:path';
 import { paletteFor } from '../../image/palette.js';
 import { ADE20K_CLASS_NAMES } from '../../image/classes.js';
-import { throwProblems } from './errors.js';
+import { DataError, throwProblems } from './errors.js';
 import { FileDataset, pairByStem, requireSamples } from './file-dataset.js';
 import { isDir, readLabelFile, requireDir } from './files.js';
 import { indexLabel } from './label-map.js';
@@ -17,7 +17,11 @@ const SPLIT_DIRS: Record<string, string> = { train: 'training', training: 'train
 
 /** Opens one split of ADE20K Scene Parsing. */
 export async function openAde20k(spec: Ade20kSpec, options: OpenOptions = {}): Promise<FileDataset> {
-  if (typeof spec.root !== 'string' || !spec.split) throw new Error(`ade20k dataset: spec needs root and split (train or val), got ${JSON.stringify(spec)}`);
+  if (typeof spec.root !== 'string') throw new Error(`ade20k dataset: spec.root is ${JSON.stringify(spec.root)}, expected the ADEChallengeData2016 folder`);
+  if (!spec.split) {
+    requireDir(resolve(spec.root), 'ADE20K');
+    throw new DataError('missing-folder', resolve(spec.root), 'no ADE20K split here: expected images/{training,validation}/ and annotations/{training,validation}/; is it another --format?');
+  }
   const sub = SPLIT_DIRS[spec.split];
   if (!sub) throw new Error(`ade20k dataset: split "${spec.split}", expected train, training, val or validation`);
   const root = resolve(spec.root);

@@ -3,7 +3,7 @@
 import { join, resolve } from 'node:path';
 import { camvidPalette } from '../../image/palette.js';
 import { CAMVID_CLASS_NAMES } from '../../image/classes.js';
-import { throwProblems } from './errors.js';
+import { DataError, throwProblems } from './errors.js';
 import { FileDataset, pairByStem, requireSamples } from './file-dataset.js';
 import { isDir, readLabelFile, requireDir } from './files.js';
 import { indexLabel } from './label-map.js';
@@ -14,7 +14,11 @@ const VOID = 11;
 
 /** Opens one split of CamVid (SegNet layout). */
 export async function openCamvid(spec: CamvidSpec, options: OpenOptions = {}): Promise<FileDataset> {
-  if (typeof spec.root !== 'string' || !spec.split) throw new Error(`camvid dataset: spec needs root and split (train, val or test), got ${JSON.stringify(spec)}`);
+  if (typeof spec.root !== 'string') throw new Error(`camvid dataset: spec.root is ${JSON.stringify(spec.root)}, expected the CamVid folder`);
+  if (!spec.split) {
+    requireDir(resolve(spec.root), 'CamVid');
+    throw new DataError('missing-folder', resolve(spec.root), 'no CamVid split here: expected train/ + trainannot/, val/ + valannot/ or test/ + testannot/ (SegNet layout); is it another --format?');
+  }
   const root = resolve(spec.root);
   requireDir(root, 'CamVid');
   const imagesDir = join(root, spec.split);

@@ -2,6 +2,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { IMAGE_EXTENSIONS, readImage, readLabelImage, readLabelImageAsync } from '../../image/files.js';
+import { ImageTooLargeError } from '../../image/limits.js';
 import type { RawImage, StoredLabels } from '../../image/types.js';
 import { DataError } from './errors.js';
 import type { DatasetProblem } from './types.js';
@@ -88,6 +89,9 @@ function asUnreadable(e: unknown, path: string): DataError {
   const message = (e as Error).message ?? String(e);
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new DataError('missing-file', path, 'file not found');
+  if (code === 'ELOOP') return new DataError('unreadable', path, 'a symbolic link that leads back to itself (a symlink loop)');
+  if (code === 'EISDIR') return new DataError('unreadable', path, 'is a folder, expected an image file');
+  if (e instanceof ImageTooLargeError) return new DataError('too-large', path, message.startsWith(path + ': ') ? message.slice(path.length + 2) : message);
   return new DataError('unreadable', path, message.startsWith(path + ': ') ? message.slice(path.length + 2) : message);
 }
 
@@ -97,7 +101,7 @@ export function checkSameSize(image: { width: number; height: number }, label: {
     throw new DataError(
       'size-mismatch',
       labelFile,
-      `label map is ${label.width}x${label.height} but its image ${imageFile} is ${image.width}x${image.height}; they must match pixel for pixel`,
+      `label map is ${label.height}x${label.width} but its image ${imageFile} is ${image.height}x${image.width} (HxW); they must match pixel for pixel`,
     );
   }
 }

@@ -3,7 +3,7 @@
 // RGB colour masks (colours from classes.json).
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { paletteFor } from '../../image/palette.js';
+import { binaryPalette, paletteFor } from '../../image/palette.js';
 import type { Rgb } from '../../image/color.js';
 import { defaultClassNames, findClassInfo, type ClassInfo } from '../classes.js';
 import { DataError, throwProblems } from './errors.js';
@@ -20,7 +20,8 @@ export interface OpenOptions {
 
 type MaskMode = 'index' | 'binary' | 'color';
 
-const BINARY_PALETTE: readonly Rgb[] = [[0, 0, 0], [255, 255, 255]];
+// Binary masks: colours that show over gray images (see binaryPalette).
+const BINARY_PALETTE: readonly Rgb[] = binaryPalette();
 
 /** Opens a folder dataset (see FolderSpec). */
 export async function openFolder(spec: FolderSpec, options: OpenOptions = {}): Promise<FileDataset> {

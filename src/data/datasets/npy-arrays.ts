@@ -5,7 +5,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { Rgb } from '../../image/color.js';
-import { paletteFor } from '../../image/palette.js';
+import { binaryPalette, paletteFor } from '../../image/palette.js';
 import { defaultClassNames } from '../classes.js';
 import { parseNpyHeader, readNpy, type NpyData, type NpyDType, type NpyHeader } from '../npy.js';
 import { DataError } from './errors.js';
@@ -133,7 +133,7 @@ export class NpyDataset implements Dataset {
     this.numClasses = numClasses;
     this.ignoreIndex = spec.ignoreIndex ?? null;
     this.classNames = spec.classNames ?? (encoding === 'binary' ? ['background', 'foreground'] : defaultClassNames(numClasses));
-    this.palette = encoding === 'binary' ? [[0, 0, 0], [255, 255, 255]] : paletteFor(numClasses, 'voc');
+    this.palette = encoding === 'binary' ? binaryPalette() : paletteFor(numClasses, 'voc');
     this.hasLabels = labels !== undefined;
     this.digits = String(images.shape[0]! - 1).length;
     this.spec = { ...spec, numClasses, ignoreIndex: this.ignoreIndex, classNames: [...this.classNames] };

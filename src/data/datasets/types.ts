@@ -143,6 +143,7 @@ export type ProblemKind =
   | 'size-mismatch'
   | 'label-out-of-range'
   | 'unreadable'
+  | 'too-large'
   | 'bad-spec';
 
 /** A random-access segmentation dataset. */

@@ -24,7 +24,11 @@ export function vocYearDir(root: string): string {
 
 /** Opens one split (train, val, trainval) of PASCAL VOC 2012 segmentation. */
 export async function openVoc(spec: VocSpec, options: OpenOptions = {}): Promise<FileDataset> {
-  if (typeof spec.root !== 'string' || !spec.split) throw new Error(`voc dataset: spec needs root and split (train, val, trainval), got ${JSON.stringify(spec)}`);
+  if (typeof spec.root !== 'string') throw new Error(`voc dataset: spec.root is ${JSON.stringify(spec.root)}, expected the VOC folder`);
+  if (!spec.split) {
+    requireDir(resolve(spec.root), 'VOC');
+    throw new DataError('missing-folder', resolve(spec.root), 'no VOC split here: expected JPEGImages/, SegmentationClass/ and ImageSets/Segmentation/{train,val}.txt; is it another --format?');
+  }
   const root = resolve(spec.root);
   requireDir(root, 'VOC');
   const dir = vocYearDir(root);

@@ -66,6 +66,6 @@ export function cropLabel(label: LabelMap<LabelArray>, x: number, y: number, wid
 
 function checkWindow(plane: { width: number; height: number }, x: number, y: number, width: number, height: number): void {
   if (x < 0 || y < 0 || width < 1 || height < 1 || x + width > plane.width || y + height > plane.height) {
-    throw new Error(`crop: window ${width}x${height} at (${x}, ${y}) does not fit in ${plane.width}x${plane.height}`);
+    throw new Error(`crop: window ${height}x${width} (HxW) at (x ${x}, y ${y}) does not fit in ${plane.height}x${plane.width}`);
   }
 }

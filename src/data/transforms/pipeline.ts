@@ -43,7 +43,7 @@ export function prepare(sample: Sample, spec: PreprocessSpec, ctx: PipelineConte
   let image = toChw(sample.image, spec.channels);
   let label: LabelMap<LabelArray> | undefined = sample.label;
   if (label && (label.width !== image.width || label.height !== image.height)) {
-    throw new Error(`${sample.name}: label ${label.width}x${label.height} and image ${image.width}x${image.height} differ in size`);
+    throw new Error(`${sample.name}: label ${label.height}x${label.width} and image ${image.height}x${image.width} (HxW) differ in size`);
   }
   if (spec.resize) {
     const { width, height, mode = 'bilinear' } = spec.resize;

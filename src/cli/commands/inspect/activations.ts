@@ -6,7 +6,7 @@ import { findLayer } from '../../../inspect/layers.js';
 import { predictImage } from '../../../inspect/prediction.js';
 import { requireStr } from '../../args.js';
 import { defineCommand } from '../../command.js';
-import { checkpointOption, pngOutOption, pngOutPath, writeOutputs } from '../../common-options.js';
+import { checkpointOption, deviceOf, pngOutOption, pngOutPath, writeOutputs } from '../../common-options.js';
 import { fmt, indexList, inputFromArgs, inputOptionSpecs } from './common.js';
 
 export const activations = defineCommand({
@@ -28,7 +28,7 @@ export const activations = defineCommand({
     const layer = requireStr(args, 'layer', "the layer to look at; 'pixelwise inspect layers' lists them");
     const out = pngOutPath(args);
     const channels = indexList(args, 'channels');
-    const predictor = loadPredictor(path);
+    const predictor = loadPredictor(path, { device: await deviceOf(args) });
     const { model, classes } = predictor;
     try {
       findLayer(model, layer);
@@ -50,7 +50,7 @@ export const activations = defineCommand({
         const s = activationStats(a);
         console.log(`${input.name}: layer ${a.layer} (${a.type}) output ${a.shape.join('x')} (C, H, W)`);
         console.log(`values ${fmt(s.min)} .. ${fmt(s.max)}, mean ${fmt(s.mean)}, ${(100 * s.zeroFraction).toFixed(1)}% zeros`);
-        console.log(`wrote ${out} (${image.width}x${image.height})`);
+        console.log(`wrote ${out} (${image.height}x${image.width} HxW)`);
       } finally {
         x.dispose();
       }

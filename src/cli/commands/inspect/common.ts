@@ -9,7 +9,7 @@ import type { LabelMap } from '../../../image/types.js';
 import type { Rgb } from '../../../image/color.js';
 import { num, str, UsageError, type OptionSpecs, type Parsed } from '../../args.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../../data-args.js';
-import { checkInputFile, readImageFile } from '../../common-options.js';
+import { checkInputFile, deviceOption, imageLimitOption, readImageFile } from '../../common-options.js';
 
 /** "0-7,12" as [0, 1, ..., 7, 12]; undefined when the option is absent. */
 export function indexList(args: Parsed, name: string): number[] | undefined {
@@ -33,6 +33,8 @@ export const inputOptionSpecs: OptionSpecs = {
   ...dataOptionSpecs,
   split: { type: 'string', help: "S  with --data: the split (default 'val', else the first one)" },
   index: { type: 'string', help: 'N  with --data: which sample (default 0)' },
+  device: deviceOption,
+  'max-image-pixels': imageLimitOption,
 };
 
 export interface InputImage {

@@ -34,7 +34,7 @@ export const filters = defineCommand({
       const image = filterImage(k, { outChannels, inChannels });
       writeOutputs(out, image);
       console.log(`layer ${k.layer} (${k.type}): kernels ${k.shape.join('x')} (out, in, h, w), weights ${fmt(min)} .. ${fmt(max)}`);
-      console.log(`wrote ${out} (${image.width}x${image.height})`);
+      console.log(`wrote ${out} (${image.height}x${image.width} HxW)`);
       return 0;
     } finally {
       model.dispose();

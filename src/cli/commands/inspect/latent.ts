@@ -59,7 +59,7 @@ export const latent = defineCommand({
         });
         if (xs.length) console.log(`digit ${d}: mean code (${fmt(mean(xs), 2)}, ${fmt(mean(ys), 2)})`);
       }
-      console.log(`decoded (${point.join(', ')}) into a ${generated.width}x${generated.height} image`);
+      console.log(`decoded (${point.join(', ')}) into a ${generated.height}x${generated.width} (HxW) image`);
       console.log(`wrote ${files.join(', ')}`);
       return 0;
     } finally {

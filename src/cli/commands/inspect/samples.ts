@@ -4,7 +4,7 @@ import { permutation } from '../../../data/transforms/random.js';
 import { loadSamples, sampleSheet } from '../../../inspect/samples.js';
 import { num, str, UsageError } from '../../args.js';
 import { defineCommand } from '../../command.js';
-import { pngOutOption, pngOutPath, writeOutputs } from '../../common-options.js';
+import { imageLimitOption, pngOutOption, pngOutPath, writeOutputs } from '../../common-options.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../../data-args.js';
 
 export const samples = defineCommand({
@@ -22,6 +22,7 @@ export const samples = defineCommand({
     random: { type: 'string', help: 'SEED  show a random selection (seeded) instead of consecutive samples' },
     'per-row': { type: 'string', help: 'K  samples per row (default 4; 10 for image-only data)' },
     out: pngOutOption,
+    'max-image-pixels': imageLimitOption,
   },
   async run(args) {
     const out = pngOutPath(args);
@@ -49,7 +50,7 @@ export const samples = defineCommand({
     writeOutputs(out, image);
     console.log(`${spec.format} ${dataset.spec.split ?? ''}: ${dataset.length} samples, ${dataset.numClasses} classes${dataset.ignoreIndex !== null ? `, ignore ${dataset.ignoreIndex}` : ''}`);
     console.log(`showing ${indices.join(', ')}: ${items.map((s) => s.name).join(', ')}`);
-    console.log(`wrote ${out} (${image.width}x${image.height})`);
+    console.log(`wrote ${out} (${image.height}x${image.width} HxW)`);
     return 0;
   },
 });

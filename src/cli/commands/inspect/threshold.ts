@@ -8,7 +8,7 @@ import { thresholdPlot } from '../../../viz/plot.js';
 import { thresholdView } from '../../../viz/threshold.js';
 import { flag, num, requireStr, UsageError } from '../../args.js';
 import { defineCommand } from '../../command.js';
-import { checkpointOption, pngOutOption, pngOutPath, writeOutputs } from '../../common-options.js';
+import { checkpointOption, deviceOf, pngOutOption, pngOutPath, writeOutputs } from '../../common-options.js';
 import { inputFromArgs, inputOptionSpecs } from './common.js';
 
 /** The viewer's slider: 0, 0.05, ..., 0.95. */
@@ -37,7 +37,7 @@ export const threshold = defineCommand({
     const t = num(args, 'threshold', { min: 0, max: 1, default: 0.5 })!;
     const sweep = flag(args, 'sweep');
     const out = pngOutPath(args);
-    const predictor = loadPredictor(path);
+    const predictor = loadPredictor(path, { device: await deviceOf(args) });
     try {
       const input = await inputFromArgs(args, predictor.classes.palette, true);
       if (sweep && !input.truth) throw new UsageError('--sweep scores each threshold against a mask: give --mask (or a dataset sample with one)');
@@ -62,14 +62,14 @@ export const threshold = defineCommand({
         const image = thresholdView(input.image, input.truth, p.foreground, { threshold: t, name: input.name });
         writeOutputs(out, image);
         console.log(`${input.name}: threshold ${t.toFixed(2)}, IoU = ${Number.isNaN(iou) ? 'n/a' : `${Math.round(iou * 100)} %`}`);
-        console.log(`wrote ${out} (${image.width}x${image.height})`);
+        console.log(`wrote ${out} (${image.height}x${image.width} HxW)`);
       } else {
         const image = probabilityView(input.image, p.foreground, t);
         writeOutputs(out, image);
         let above = 0;
         for (const v of p.foreground.data as Float32Array) if (v > t) above++;
         console.log(`${input.name}: threshold ${t.toFixed(2)}, ${((100 * above) / p.foreground.data.length).toFixed(1)}% of pixels foreground (no mask: no IoU)`);
-        console.log(`wrote ${out} (${image.width}x${image.height})`);
+        console.log(`wrote ${out} (${image.height}x${image.width} HxW)`);
       }
       return 0;
     } finally {
