@@ -125,7 +125,8 @@ function drawCharts(): void {
     lineChart(
       classNames.map((name, k) => ({
         name,
-        color: k < palette.length && palette[k]!.some((v) => v > 40) ? hex(palette[k]!) : COLORS[k % COLORS.length]!,
+        // A near-black class colour (VOC's background) would vanish against the axes: grey instead.
+        color: k < palette.length && palette[k]!.some((v) => v > 40) ? hex(palette[k]!) : '#8c959f',
         points: smooth(recs.map((r) => [Number(r[axis]), r.perClassIoU?.[name] ?? null] as const), weight),
       })),
       { title: `per-class IoU (${picked?.label ?? ''})`, xLabel, yRange: [0, 1], yFormat: (v) => `${Math.round(v * 100)}%` },
@@ -163,8 +164,8 @@ function setupRuns(): void {
 
 // ---------- predictions ----------
 
-const truthView = new LabelOverlay({ opacity: 0.55, legend: 'all', slider: false, minDisplayWidth: 300 });
-const predictionView = new LabelOverlay({ opacity: 0.55, legend: 'all', slider: false, minDisplayWidth: 300 });
+const truthView = new LabelOverlay({ opacity: 0.55, legend: 'all', slider: false, minDisplayWidth: 256 });
+const predictionView = new LabelOverlay({ opacity: 0.55, legend: 'all', slider: false, minDisplayWidth: 256 });
 const CORRECT = 'correct (not shown)';
 
 function classSetup(errorsOnly: boolean): void {
@@ -198,7 +199,7 @@ function showSample(): void {
   const canvas = $<HTMLCanvasElement>('#image-canvas');
   canvas.width = s.width;
   canvas.height = s.height;
-  canvas.style.width = `${s.width * Math.max(1, Math.round(300 / s.width))}px`;
+  canvas.style.width = `${s.width * Math.max(1, Math.round(256 / s.width))}px`;
   canvas.getContext('2d')!.putImageData(s.image, 0, 0);
   truthView.setImage(s.image);
   predictionView.setImage(s.image);
