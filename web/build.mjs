@@ -2,7 +2,8 @@
 // copies it next to model.onnx): the page (index.html), its script bundled by esbuild (app.js;
 // the overlay component inside), and onnxruntime-web's wasm build — the ESM loader, its
 // threaded worker script and the .wasm — from the onnxruntime-web package pinned to the version
-// of onnxruntime-node. Run by `npm run build:web` (part of `npm run build`, `npm ci`'s prepare).
+// of onnxruntime-node. And the inspector `pixelwise serve` serves, into assets/inspector/
+// (inspector.html as index.html, inspector.js with the same overlay component). Run by `npm run build:web` (part of `npm run build`, `npm ci`'s prepare).
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -32,6 +33,22 @@ await build({
   logLevel: 'warning',
 });
 copyFileSync(join(root, 'web', 'index.html'), join(out, 'index.html'));
+
+const inspector = join(root, 'assets', 'inspector');
+rmSync(inspector, { recursive: true, force: true });
+mkdirSync(inspector, { recursive: true });
+await build({
+  entryPoints: [join(root, 'web', 'src', 'inspector.ts')],
+  outfile: join(inspector, 'inspector.js'),
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+copyFileSync(join(root, 'web', 'inspector.html'), join(inspector, 'index.html'));
 // The wasm execution provider only: the loader, the threaded worker/glue script, the binary.
 for (const file of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) copyFileSync(join(ortDist, file), join(out, file));
 writeFileSync(join(out, 'VERSION.json'), JSON.stringify({ onnxruntimeWeb: ortVersion }) + '\n');

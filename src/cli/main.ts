@@ -18,6 +18,7 @@ const COMMANDS: readonly [string, () => Promise<Command>][] = [
   ['classify', async () => (await import('./commands/classify.js')).classify],
   ['convert', async () => (await import('./commands/convert.js')).convert],
   ['env', async () => (await import('./commands/env.js')).env],
+  ['serve', async () => (await import('./commands/serve.js')).serve],
 ];
 
 async function allCommands(): Promise<Command[]> {

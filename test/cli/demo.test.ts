@@ -22,6 +22,7 @@ test('demo generates data beside the run folder, trains, evaluates and writes a 
   assert.deepEqual(readdirSync(out).sort(), ['checkpoints', 'config.json', 'curves.png', 'curves.svg', 'metrics.jsonl', 'samples']);
   // The hints at the end run as printed (this repository: node dist/src/cli/main.js ...).
   assert.match(r.stdout, /^ {2}node \S*main\.js predict --checkpoint /m);
+  assert.match(r.stdout, /^ {2}node \S*main\.js serve \S+$/m);
   const best = loadCheckpoint(join(out, 'checkpoints', 'best.safetensors'));
   assert.equal(best.config.model.name, 'unet');
   disposeCheckpoint(best);

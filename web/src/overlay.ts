@@ -37,6 +37,7 @@ const STYLE = `
 .pw-overlay-side { min-width: 180px; }
 .pw-overlay-slider { display: flex; gap: 8px; align-items: center; margin-bottom: 10px; }
 .pw-overlay-slider input { flex: 1; }
+.pw-overlay-slider[hidden] { display: none; }
 .pw-overlay-legend { list-style: none; margin: 0; padding: 0; }
 .pw-overlay-legend li { display: flex; align-items: center; gap: 8px; padding: 2px 4px; cursor: pointer; user-select: none; border-radius: 3px; }
 .pw-overlay-legend li:hover { background: #f0f0f0; }

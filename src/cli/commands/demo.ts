@@ -126,6 +126,7 @@ export const demo = defineCommand({
     const pixelwise = programName();
     console.log(`  ${pixelwise} predict --checkpoint ${run.trainer.paths.best} ${join(dataDir, 'val', 'images')} --out ${join(out, 'predictions')}`);
     console.log(`  ${pixelwise} eval --checkpoint ${run.trainer.paths.best} --data ${dataDir} --format folder --split val`);
+    console.log(`  ${pixelwise} serve ${out}`);
     return 0;
   },
 });
