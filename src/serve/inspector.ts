@@ -11,9 +11,11 @@ import { openDataset } from '../data/datasets/open.js';
 import { decodeImage } from '../image/files.js';
 import { loadPredictor, type Predictor } from '../infer/predictor.js';
 import { predict } from '../infer/predict.js';
+import { hasKernels } from '../inspect/filters.js';
 import { listLayers } from '../inspect/layers.js';
 import { summary as modelSummary } from '../models/summary.js';
 import { allowedHosts, checkAccess, cookieName, newToken } from './access.js';
+import { activationTiles, filterTiles } from './layer-view.js';
 import { SplitAnalysis, type SampleView } from './split-analysis.js';
 import { openSource, readRecords, type Source } from './sources.js';
 import { contentType, resolveInside } from './static.js';
@@ -191,8 +193,30 @@ export async function startInspector(o: InspectorOptions): Promise<Inspector> {
       const side = Math.max(predictor.contract.minInputSize ?? 0, predictor.contract.inputMultiple, 32);
       const shape = [1, predictor.contract.inChannels, size?.height ?? side, size?.width ?? side];
       const rows = modelSummary(predictor.model, shape).rows;
-      const layers = listLayers(predictor.model);
+      const layers = listLayers(predictor.model).map((l) => ({ ...l, hasKernels: hasKernels(predictor.model, l.name) }));
       sendJson(res, { architecture: predictor.architecture, inputShape: shape, rows, layers });
+    }],
+    // Layer i of listLayers (the names `inspect --layer` takes): its kernels, and its output for image j.
+    ['GET', /^\/api\/runs\/([^/]*)\/layers\/([^/]*)\/filters$/, (m, _req, res) => {
+      const model = state(m[1]).predictor().model;
+      const name = model.layerNames[index(m[2], 'layer', model.layerNames.length)]!;
+      if (!hasKernels(model, name)) throw new HttpError(404, `layer ${m[2]} (${name}) has no convolution kernels`);
+      const t = filterTiles(model, name);
+      sendArrays(res, t.meta, [t.bytes]);
+    }],
+    ['GET', /^\/api\/runs\/([^/]*)\/layers\/([^/]*)\/activations\/([^/]*)$/, async (m, _req, res) => {
+      const s = state(m[1]);
+      const predictor = s.predictor();
+      const name = predictor.model.layerNames[index(m[2], 'layer', predictor.model.layerNames.length)]!;
+      const a = await s.analysis();
+      const input = await a.input(index(m[3], 'image', a.dataset.length));
+      let t;
+      try {
+        t = activationTiles(predictor.model, input, name, { device: predictor.device });
+      } catch (err) {
+        throw new HttpError(400, (err as Error).message);
+      }
+      sendArrays(res, t.meta, [t.bytes]);
     }],
     ['POST', /^\/api\/runs\/([^/]*)\/predict$/, async (m, req, res) => {
       const predictor = state(m[1]).predictor();

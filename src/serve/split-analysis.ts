@@ -141,12 +141,22 @@ export class SplitAnalysis {
     this.#remember(await this.#compute(i, split));
   }
 
-  async #compute(i: number, split?: SplitScores): Promise<SampleView> {
+  /** The model's input for image i (1, C, H, W): the evaluation preprocessing at the training size. */
+  async input(i: number): Promise<{ data: Float32Array; shape: [number, number, number, number] }> {
+    const { ready } = await this.#prepare(i);
+    return { data: Float32Array.from(ready.image), shape: [1, ready.channels, ready.height, ready.width] };
+  }
+
+  async #prepare(i: number) {
     if (!Number.isInteger(i) || i < 0 || i >= this.dataset.length) throw new RangeError(`image ${i} is outside 0..${this.dataset.length - 1}`);
     const sample = await this.dataset.get(i);
     const ctx = { ignoreIndex: this.ignoreIndex };
     const prepared = prepare(sample, this.predictor.preprocess, ctx);
-    const ready = finish(prepared, this.predictor.preprocess, ctx);
+    return { sample, prepared, ready: finish(prepared, this.predictor.preprocess, ctx) };
+  }
+
+  async #compute(i: number, split?: SplitScores): Promise<SampleView> {
+    const { sample, prepared, ready } = await this.#prepare(i);
     const { width, height, channels } = ready;
     const n = width * height;
     const device = this.predictor.device;

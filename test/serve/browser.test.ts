@@ -158,6 +158,40 @@ test('model: one row per layer with output shapes and parameter counts', { skip:
   const rows = await page.locator('#layer-table tr').count();
   assert.ok(rows > 5, `${rows} rows`);
   assert.match((await page.textContent('#model-info'))!, /parameters/);
+  // A convolution after the first pooling: its filters and its activations on the chosen image.
+  const picks = await page.$$eval('#layer-table tr[data-layer]', (rows: any[]) => rows.filter((r) => /Conv/.test(r.cells[2].textContent)).map((r) => Number(r.dataset.layer)));
+  assert.ok(picks.length >= 3, `${picks.length} convolutions`);
+  const layer = picks[2]!;
+  await page.click(`#layer-table tr[data-layer="${layer}"]`);
+  await page.waitForSelector('#layer-view[data-state="ready"] #activation-grid');
+  const drawn = await page.evaluate(async () => {
+    const { document, inspector: w } = globalThis as any;
+    const v = w.layerView;
+    const grid = document.querySelector('#activation-grid');
+    const [, h, wd] = v.activations.shape;
+    // Tile 0 of the canvas against the bytes the server sends for this layer and image.
+    const r = await fetch(`api/runs/${w.state.source}/layers/${v.layer}/activations/${v.sample}`);
+    const all = new Uint8Array(await r.arrayBuffer());
+    const bytes = all.subarray(all.indexOf(10) + 1);
+    const px = grid.getContext('2d').getImageData(0, 0, wd, h).data;
+    let same = 0;
+    for (let i = 0; i < h * wd; i++) if (px[i * 4] === bytes[i] && px[i * 4 + 1] === bytes[i]) same++;
+    return { tiles: Number(grid.dataset.tiles), channels: v.activations.channels, c: v.activations.shape[0], same, n: h * wd, sample: v.sample, chosen: w.state.sample?.index ?? 0, filters: Number(document.querySelector('#filter-grid')?.dataset.tiles ?? 0) };
+  });
+  assert.equal(drawn.tiles, Math.min(drawn.c, 64));
+  assert.equal(drawn.tiles, drawn.channels);
+  assert.equal(drawn.same, drawn.n, 'channel 0 is drawn as the server sent it');
+  assert.equal(drawn.sample, drawn.chosen, 'activations on the image chosen under Predictions');
+  assert.ok(drawn.filters > 0, 'filters drawn');
+  // The first convolution: RGB kernels, one tile per output channel.
+  await page.click(`#layer-table tr[data-layer="${picks[0]}"]`);
+  await page.waitForFunction((l) => (globalThis as any).inspector.layerView?.layer === l && (globalThis as any).document.querySelector('#layer-view').dataset.state === 'ready', picks[0]);
+  const first = await page.$eval('#filter-grid', (c: any) => Number(c.dataset.tiles));
+  assert.ok(first > 0);
+  await page.click(`#layer-table tr[data-layer="${layer}"]`);
+  await page.waitForFunction((l) => (globalThis as any).inspector.layerView?.layer === l, layer);
+  await page.waitForSelector('#layer-view[data-state="ready"]');
+  await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
   await shot('model');
 });
 

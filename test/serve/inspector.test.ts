@@ -11,6 +11,11 @@ import { join } from 'node:path';
 import { startInspector, type Inspector } from '../../src/serve/inspector.js';
 import { allowedHosts, isLoopback } from '../../src/serve/access.js';
 import { readLabelImage } from '../../src/image/files.js';
+import { openDataset } from '../../src/data/datasets/open.js';
+import { modelInput } from '../../src/infer/predict.js';
+import { loadPredictor } from '../../src/infer/predictor.js';
+import { layerActivation } from '../../src/inspect/activations.js';
+import { layerKernels } from '../../src/inspect/filters.js';
 import { cli } from '../cli/helpers.js';
 import { raw, snapshot, splitArrays, tinyServedRun } from './helpers.js';
 
@@ -153,6 +158,78 @@ test('a sample: image, prediction and truth at the training size; an upload pred
   const bad = await raw(inspector.port, q('/api/runs/0/predict'), { method: 'POST', body: Buffer.from('not an image') });
   assert.equal(bad.status, 400);
   assert.match(bad.body.toString(), /uploaded file/);
+});
+
+// The page's scaling of a tile: round(255 (v - min) / (max - min)), 0 for a constant tile.
+function bytesOf(values: ArrayLike<number>): number[] {
+  const a = Array.from(values);
+  const lo = Math.min(...a), hi = Math.max(...a);
+  return a.map((v) => (hi > lo ? Math.round((255 * (v - lo)) / (hi - lo)) : 0));
+}
+
+test("a layer's activations on image j and its kernels are what src/inspect captures for `inspect activations/filters`", async () => {
+  const layers = JSON.parse((await raw(inspector.port, q('/api/runs/0/layers'))).body.toString()).layers as { name: string; type: string; hasKernels: boolean }[];
+  const predictor = loadPredictor(join(run, 'checkpoints', 'best.safetensors'));
+  try {
+    assert.deepEqual(layers.map((l) => l.name), predictor.model.layerNames);
+    const dataset = await openDataset({ format: 'folder', root: data, split: 'val' });
+    const j = 3;
+    // The input `inspect activations --data --index j` gives the model (32x32 is the training size).
+    const x = modelInput(predictor, (await dataset.get(j)).image, { fit: true });
+    const convs = layers.map((l, i) => [l, i] as const).filter(([l]) => l.hasKernels);
+    assert.ok(convs.length >= 3);
+    const picks = [convs[0]![1], convs[Math.floor(convs.length / 2)]![1], layers.findIndex((l) => /relu/i.test(l.type))];
+    for (const i of picks) {
+      assert.ok(i >= 0);
+      const r = await raw(inspector.port, q(`/api/runs/0/layers/${i}/activations/${j}`));
+      assert.equal(r.status, 200, r.body.toString());
+      const { meta, bytes } = splitArrays(r.body);
+      const ref = layerActivation(predictor.model, x, layers[i]!.name);
+      assert.deepEqual(meta.shape, ref.shape);
+      const [c, h, w] = ref.shape;
+      assert.equal(meta.channels, Math.min(c, 64));
+      assert.equal(bytes.length, meta.channels * h * w);
+      for (let k = 0; k < meta.channels; k++) {
+        const ch = ref.data.subarray(k * h * w, (k + 1) * h * w);
+        assert.deepEqual(Array.from(bytes.subarray(k * h * w, (k + 1) * h * w)), bytesOf(ch), `layer ${layers[i]!.name} channel ${k}`);
+        assert.deepEqual(meta.ranges[k], [Math.min(...ch), Math.max(...ch)]);
+      }
+    }
+    x.dispose();
+    // Kernels: the first convolution's as RGB tiles, a later one's as grey (out, in) tiles.
+    for (const [l, i] of [convs[0]!, convs[1]!]) {
+      const r = await raw(inspector.port, q(`/api/runs/0/layers/${i}/filters`));
+      assert.equal(r.status, 200, r.body.toString());
+      const { meta, bytes } = splitArrays(r.body);
+      const k = layerKernels(predictor.model, l.name);
+      const [o, ci, kh, kw] = k.shape;
+      const size = kh * kw;
+      assert.deepEqual(meta.shape, k.shape);
+      assert.equal(meta.rgb, ci === 3);
+      if (ci === 3) {
+        for (let f = 0; f < meta.outs; f++) {
+          const expected = bytesOf(k.data.subarray(f * 3 * size, (f + 1) * 3 * size)); // planes c, then pixels
+          const got = Array.from({ length: 3 * size }, (_, n) => bytes[(f * size + (n % size)) * 3 + Math.floor(n / size)]!);
+          assert.deepEqual(got, expected, `filter ${f}`);
+        }
+      } else {
+        assert.equal(meta.outs, Math.min(o, 64));
+        for (let f = 0; f < meta.outs; f++) {
+          for (let c = 0; c < meta.ins; c++) {
+            const at = (f * ci + c) * size;
+            assert.deepEqual(Array.from(bytes.subarray((f * meta.ins + c) * size, (f * meta.ins + c + 1) * size)), bytesOf(k.data.subarray(at, at + size)), `kernel ${f},${c}`);
+          }
+        }
+      }
+    }
+    const relu = layers.findIndex((l) => !l.hasKernels);
+    assert.equal((await raw(inspector.port, q(`/api/runs/0/layers/${relu}/filters`))).status, 404);
+    assert.equal((await raw(inspector.port, q(`/api/runs/0/layers/${layers.length}/filters`))).status, 404);
+    assert.equal((await raw(inspector.port, q('/api/runs/0/layers/0/activations/..%2f1'))).status, 400);
+    assert.equal((await raw(inspector.port, q('/api/runs/0/layers/0/activations/6'))).status, 404);
+  } finally {
+    predictor.dispose();
+  }
 });
 
 test('metrics: all records, then each appended line as a server-sent event', async () => {

@@ -18,6 +18,8 @@ export interface ChartOptions {
   yFormat?: (v: number) => string;
   /** Fixed y range, e.g. [0, 1] for IoU. */
   yRange?: [number, number];
+  /** Integer x ticks only (epochs). */
+  xIntegers?: boolean;
   width?: number;
   height?: number;
 }
@@ -31,15 +33,25 @@ function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string,
   return e;
 }
 
-/** About `count` round tick values covering [lo, hi]. */
-export function ticks(lo: number, hi: number, count = 5): number[] {
+/** About `count` round tick values covering [lo, hi]; with `integers`, steps of at least 1. */
+export function ticks(lo: number, hi: number, count = 5, integers = false): number[] {
   if (!(hi > lo)) return [lo];
   const raw = (hi - lo) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
+  let step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
+  if (integers) step = Math.max(1, Math.round(step));
   const out: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
   return out;
+}
+
+/** A tick label: plain for ordinary magnitudes, '2e-3' style for small or large ones. */
+export function tickLabel(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 0.01 && a < 1e5) return Number(v.toPrecision(3)).toString();
+  const [m, e] = v.toExponential(2).split('e') as [string, string];
+  return `${Number(m)}e${Number(e)}`;
 }
 
 /** Exponential moving average of the non-null values (TensorBoard's smoothing), weight in 0..1. */
@@ -56,7 +68,18 @@ export function smooth(points: readonly (readonly [number, number | null])[], we
 /** An SVG chart of the series; each drawn point is a <circle class="pt"> with data-series. */
 export function lineChart(series: readonly Series[], o: ChartOptions): SVGSVGElement {
   const W = o.width ?? 460, H = o.height ?? 250;
-  const m = { l: 52, r: 12, t: 26, b: 38 };
+  // Legend entries (a swatch of the line's colour and dash, then the name) follow the title
+  // and wrap onto more lines under it when they do not fit; the plot starts below them.
+  const SWATCH = 18;
+  const items: { s: Series; x: number; y: number }[] = [];
+  let lx = 52 + o.title.length * 7.4 + 16, ly = 16;
+  for (const s of series) {
+    const w = SWATCH + 4 + s.name.length * 7.2; // about 7.2 px a character in 11 px bold DejaVu Sans
+    if (lx + w > W - 12 && lx > 52) [lx, ly] = [52, ly + 15];
+    items.push({ s, x: lx, y: ly });
+    lx += w + 12;
+  }
+  const m = { l: 52, r: 12, t: ly + 10, b: 38 };
   const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, class: 'chart', role: 'img', 'aria-label': o.title });
   svg.append(el('text', { x: m.l, y: 16, class: 'chart-title' }, o.title));
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
@@ -68,27 +91,31 @@ export function lineChart(series: readonly Series[], o: ChartOptions): SVGSVGEle
   let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
   let [y0, y1] = o.yRange ?? [Math.min(...ys), Math.max(...ys)];
-  if (y0 === y1) [y0, y1] = [y0 - Math.abs(y0 || 1) * 0.1, y1 + Math.abs(y1 || 1) * 0.1];
+  // A constant curve (a fixed learning rate): a ±10% band around it, ticks at its ends and value.
+  const flat = y0 === y1;
+  if (flat) [y0, y1] = [y0 - Math.abs(y0 || 1) * 0.1, y1 + Math.abs(y1 || 1) * 0.1];
   const px = (x: number): number => m.l + ((x - x0) / (x1 - x0)) * (W - m.l - m.r);
   const py = (y: number): number => H - m.b - ((y - y0) / (y1 - y0)) * (H - m.t - m.b);
-  const fmt = o.yFormat ?? ((v: number) => Number(v.toPrecision(3)).toString());
+  const fmt = o.yFormat ?? tickLabel;
   const grid = el('g', { class: 'chart-grid' });
-  for (const v of ticks(y0, y1)) {
+  for (const v of flat ? [y0, (y0 + y1) / 2, y1] : ticks(y0, y1)) {
     grid.append(el('line', { x1: m.l, x2: W - m.r, y1: py(v), y2: py(v) }));
     grid.append(el('text', { x: m.l - 6, y: py(v) + 4, 'text-anchor': 'end' }, fmt(v)));
   }
-  for (const v of ticks(x0, x1, 6)) {
+  for (const v of ticks(x0, x1, 6, o.xIntegers)) {
     grid.append(el('line', { x1: px(v), x2: px(v), y1: H - m.b, y2: H - m.b + 4 }));
-    grid.append(el('text', { x: px(v), y: H - m.b + 16, 'text-anchor': 'middle' }, Number(v.toPrecision(4)).toString()));
+    grid.append(el('text', { x: px(v), y: H - m.b + 16, 'text-anchor': 'middle' }, tickLabel(v)));
   }
   grid.append(el('text', { x: (m.l + W - m.r) / 2, y: H - 4, 'text-anchor': 'middle', class: 'chart-axis' }, o.xLabel));
   svg.append(grid, el('rect', { x: m.l, y: m.t, width: W - m.l - m.r, height: H - m.t - m.b, class: 'chart-frame' }));
-  let legendX = W - m.r;
-  for (const s of [...series].reverse()) {
-    const label = el('text', { x: legendX, y: 16, 'text-anchor': 'end', fill: s.color, class: 'chart-legend' }, s.name);
-    svg.append(label);
-    legendX -= s.name.length * 6.6 + 14;
+  const legend = el('g', { class: 'chart-legend' });
+  for (const it of items) {
+    const item = el('g', { 'data-series': it.s.name });
+    item.append(el('line', { x1: it.x, x2: it.x + SWATCH, y1: it.y - 4, y2: it.y - 4, stroke: it.s.color, 'stroke-width': 2.4, class: 'swatch', ...(it.s.dashed ? { 'stroke-dasharray': '5 3' } : {}) }));
+    item.append(el('text', { x: it.x + SWATCH + 4, y: it.y }, it.s.name));
+    legend.append(item);
   }
+  svg.append(legend);
   for (const s of series) {
     const g = el('g', { 'data-series': s.name });
     let d = '';

@@ -111,10 +111,11 @@ function drawCharts(): void {
     points: smooth((state.records.get(s.id) ?? []).map((r) => [Number(r[axis]), (r[key] as number | null) ?? null] as const), weight),
   });
   const xLabel = axis === 'elapsed' ? 'seconds' : axis;
+  const xIntegers = axis !== 'elapsed';
   const charts = [
-    lineChart(runs.flatMap((s, i) => [line(s, i, 'trainLoss', 'train loss'), line(s, i, 'valLoss', 'val loss', true)]), { title: 'loss', xLabel }),
-    lineChart(runs.map((s, i) => line(s, i, 'meanIoU', 'val mIoU')), { title: 'validation mean IoU', xLabel, yRange: [0, 1], yFormat: (v) => `${Math.round(v * 100)}%` }),
-    lineChart(runs.map((s, i) => line(s, i, 'lr', 'lr')), { title: 'learning rate', xLabel }),
+    lineChart(runs.flatMap((s, i) => [line(s, i, 'trainLoss', 'train loss'), line(s, i, 'valLoss', 'val loss', true)]), { title: 'loss', xLabel, xIntegers }),
+    lineChart(runs.map((s, i) => line(s, i, 'meanIoU', 'val mIoU')), { title: 'validation mean IoU', xLabel, xIntegers, yRange: [0, 1], yFormat: (v) => `${Math.round(v * 100)}%` }),
+    lineChart(runs.map((s, i) => line(s, i, 'lr', 'lr')), { title: 'learning rate', xLabel, xIntegers }),
   ];
   // Per-class IoU of the run picked in the header.
   const picked = state.sources[state.source];
@@ -125,11 +126,11 @@ function drawCharts(): void {
     lineChart(
       classNames.map((name, k) => ({
         name,
-        // A near-black class colour (VOC's background) would vanish against the axes: grey instead.
-        color: k < palette.length && palette[k]!.some((v) => v > 40) ? hex(palette[k]!) : '#8c959f',
+        // The overlay's colour of the class (the legend swatch matches the overlay's legend).
+        color: k < palette.length ? hex(palette[k]!) : COLORS[k % COLORS.length]!,
         points: smooth(recs.map((r) => [Number(r[axis]), r.perClassIoU?.[name] ?? null] as const), weight),
       })),
-      { title: `per-class IoU (${picked?.label ?? ''})`, xLabel, yRange: [0, 1], yFormat: (v) => `${Math.round(v * 100)}%` },
+      { title: `per-class IoU (${picked?.label ?? ''})`, xLabel, xIntegers, yRange: [0, 1], yFormat: (v) => `${Math.round(v * 100)}%` },
     ),
   );
   $('#charts').replaceChildren(...charts);
@@ -461,10 +462,18 @@ async function openScores(): Promise<void> {
 
 // ---------- model ----------
 
+interface LayerEntry {
+  name: string;
+  type: string;
+  hasKernels: boolean;
+}
+
+let chosenLayer = -1;
+
 async function openModel(): Promise<void> {
-  const m = await getJson<{ architecture: string; inputShape: number[]; rows: { name: string; type: string; outputShapes: number[][]; params: number }[] }>(`api/runs/${state.source}/layers`);
+  const m = await getJson<{ architecture: string; inputShape: number[]; rows: { name: string; type: string; outputShapes: number[][]; params: number }[]; layers: LayerEntry[] }>(`api/runs/${state.source}/layers`);
   const total = m.rows.reduce((n, r) => n + r.params, 0);
-  $('#model-info').textContent = `${m.architecture}: ${m.rows.length - 1} layers, ${total.toLocaleString('en-US')} parameters; output shapes for an input of [${m.inputShape.join(', ')}]`;
+  $('#model-info').textContent = `${m.architecture}: ${m.rows.length - 1} layers, ${total.toLocaleString('en-US')} parameters; output shapes for an input of [${m.inputShape.join(', ')}]. Click a layer for its filters and its activations on the image chosen under Predictions.`;
   const table = $<HTMLTableElement>('#layer-table');
   table.innerHTML = '<tr><th>#</th><th>layer</th><th>type</th><th>output shape</th><th>parameters</th></tr>';
   m.rows.forEach((r, i) => {
@@ -472,8 +481,95 @@ async function openModel(): Promise<void> {
     const depth = r.name.split('.').length - 1;
     for (const v of [String(i), `${'  '.repeat(depth)}${r.name}`, r.type, r.outputShapes.map((s) => `[${s.join(', ')}]`).join(' '), r.params.toLocaleString('en-US')]) row.insertCell().textContent = v;
     (row.cells[1] as HTMLTableCellElement).style.paddingLeft = `${9 + depth * 12}px`;
+    // Rows name layers by their index in the layer list (the server's layer numbers).
+    const layer = m.layers.findIndex((l) => l.name === r.name);
+    if (layer < 0) return;
+    row.dataset.layer = String(layer);
+    row.classList.add('pick');
+    row.addEventListener('click', () => void showLayer(layer, m.layers[layer]!).catch(fail));
   });
   $('#model').dataset.state = 'ready';
+  if (chosenLayer >= 0 && m.layers[chosenLayer]) await showLayer(chosenLayer, m.layers[chosenLayer]!);
+}
+
+/**
+ * Tiles of 8-bit maps (th x tw, 1 or 3 interleaved channels each) as one canvas, `cols` per
+ * row with a 1-pixel gap, drawn `scale` times larger with sharp pixels.
+ */
+function tileCanvas(bytes: Uint8Array, count: number, th: number, tw: number, channels: 1 | 3, cols: number, scale: number): HTMLCanvasElement {
+  const rows = Math.ceil(count / cols);
+  const canvas = document.createElement('canvas');
+  canvas.width = cols * (tw + 1) - 1;
+  canvas.height = rows * (th + 1) - 1;
+  const img = new ImageData(canvas.width, canvas.height);
+  img.data.fill(255);
+  for (let t = 0; t < count; t++) {
+    const ox = (t % cols) * (tw + 1), oy = Math.floor(t / cols) * (th + 1);
+    for (let y = 0; y < th; y++) {
+      for (let x = 0; x < tw; x++) {
+        const src = (t * th * tw + y * tw + x) * channels;
+        const dst = ((oy + y) * canvas.width + ox + x) * 4;
+        for (let c = 0; c < 3; c++) img.data[dst + c] = bytes[src + (channels === 3 ? c : 0)]!;
+      }
+    }
+  }
+  canvas.getContext('2d')!.putImageData(img, 0, 0);
+  canvas.style.width = `${canvas.width * scale}px`;
+  canvas.className = 'tiles';
+  canvas.dataset.tiles = String(count);
+  return canvas;
+}
+
+async function getArrays(path: string): Promise<{ meta: Record<string, any>; bytes: Uint8Array }> {
+  const r = await fetch(path);
+  if (!r.ok) throw new Error(`${path}: ${r.status} ${(await r.text()).trim()}`);
+  return splitBody(await r.arrayBuffer());
+}
+
+/** Screen pixels per tile pixel so a tile is about `target` pixels wide (at least 1). */
+const scaleFor = (side: number, target: number): number => Math.max(1, Math.round(target / side));
+
+async function showLayer(i: number, layer: LayerEntry): Promise<void> {
+  chosenLayer = i;
+  for (const r of document.querySelectorAll<HTMLTableRowElement>('#layer-table tr')) r.classList.toggle('on', r.dataset.layer === String(i));
+  const view = $('#layer-view');
+  view.dataset.state = 'loading';
+  const title = document.createElement('h2');
+  title.textContent = `${layer.name} (${layer.type})`;
+  const parts: HTMLElement[] = [title];
+  if (layer.hasKernels) {
+    const { meta, bytes } = await getArrays(`api/runs/${state.source}/layers/${i}/filters`);
+    const [o, ci, kh, kw] = meta.shape as number[];
+    const caption = document.createElement('p');
+    caption.className = 'muted';
+    const count = meta.rgb ? meta.outs : meta.outs * meta.ins;
+    // Grey tiles: each row holds whole groups of one output channel's inputs.
+    const cols = meta.rgb ? Math.min(16, meta.outs) : meta.ins * Math.max(1, Math.round(Math.sqrt(count) / meta.ins));
+    caption.textContent = meta.rgb
+      ? `filters: ${o}x${ci}x${kh}x${kw}; the first ${meta.outs} as RGB kernels, each scaled to its own range`
+      : `filters: ${o}x${ci}x${kh}x${kw}; outputs 0..${meta.outs - 1} x inputs 0..${meta.ins - 1} (${meta.ins} per output, row by row), grey, each scaled to its own range`;
+    const grid = tileCanvas(bytes, count, kh!, kw!, meta.rgb ? 3 : 1, cols, scaleFor(kw!, 20));
+    grid.id = 'filter-grid';
+    parts.push(caption, grid);
+  }
+  const sample = state.sample?.index ?? 0;
+  const r = await fetch(`api/runs/${state.source}/layers/${i}/activations/${sample}`);
+  const caption = document.createElement('p');
+  caption.className = 'muted';
+  if (r.ok) {
+    const { meta, bytes } = splitBody(await r.arrayBuffer());
+    const [c, h, w] = meta.shape as number[];
+    caption.textContent = `activations on image ${state.names[sample] ?? sample}: ${c}x${h}x${w} (C, H, W); the first ${meta.channels} channels, each scaled to its own range`;
+    const grid = tileCanvas(bytes, meta.channels, h!, w!, 1, Math.min(8, meta.channels), scaleFor(Math.max(w!, h!), 56));
+    grid.id = 'activation-grid';
+    parts.push(caption, grid);
+    window.inspector.layerView = { layer: i, sample, filters: layer.hasKernels, activations: meta };
+  } else {
+    caption.textContent = `activations: ${(await r.text()).trim()}`;
+    parts.push(caption);
+  }
+  view.replaceChildren(...parts);
+  view.dataset.state = 'ready';
 }
 
 // ---------- try it ----------
