@@ -50,11 +50,14 @@ export function splitArrays(body: Buffer): { meta: Record<string, any>; bytes: U
   return { meta: JSON.parse(body.subarray(0, nl).toString('utf8')), bytes: new Uint8Array(body.subarray(nl + 1)) };
 }
 
-/** A tiny trained run to serve: 32x32 synthetic scenes written as a folder dataset (train 8, val 6), one epoch of a small U-Net. */
-export async function tinyServedRun(dir: string, overrides: Partial<TrainRunOptions> = {}): Promise<{ run: string; data: string }> {
+/**
+ * A tiny trained run to serve: 32x32 synthetic scenes written as a folder dataset (train 8, val 6),
+ * one epoch of a small U-Net. numClasses 2 with loss 'bce' makes a one-output (binary) model.
+ */
+export async function tinyServedRun(dir: string, overrides: Partial<TrainRunOptions> = {}, numClasses = 4): Promise<{ run: string; data: string }> {
   const data = join(dir, 'data');
   for (const [split, count] of [['train', 8], ['val', 6]] as const) {
-    await writeFolderDataset(new SyntheticDataset({ format: 'synthetic', split, count, size: 32, seed: 3 }), data, split);
+    await writeFolderDataset(new SyntheticDataset({ format: 'synthetic', split, count, size: 32, seed: 3, numClasses }), data, split);
   }
   const run = await trainTinyRun(join(dir, 'run'), { data: { format: 'folder', root: data, split: 'train' }, valSplit: 'val', ...overrides });
   return { run, data };

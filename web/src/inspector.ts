@@ -184,6 +184,10 @@ function thresholdByte(): number {
   return Number($<HTMLInputElement>('#threshold').value);
 }
 
+// Foreground where the probability byte round(255 p) exceeds the slider's t, i.e. where
+// p >= (t + 0.5) / 255: t = 127 is eval's 0.5, up to pixels within half a step of it.
+const thresholdOf = (t: number): number => (t + 0.5) / 255;
+
 /** The prediction as shown: re-thresholded for binary models (probability byte > threshold byte). */
 function shownPrediction(s: Sample): Uint8Array {
   if (!s.probability) return s.prediction;
@@ -224,7 +228,7 @@ function showSample(): void {
       if (p || g) union++;
     }
     const iou = union ? inter / union : null;
-    info += ` · foreground IoU at threshold ${(thresholdByte() / 255).toFixed(3)}: ${pct(iou)}% (8-bit probabilities)`;
+    info += ` · foreground IoU at threshold ${thresholdOf(thresholdByte()).toFixed(3)}: ${pct(iou)}% (8-bit probabilities)`;
     window.inspector.liveIoU = iou;
   }
   $('#sample-info').textContent = info;
@@ -322,7 +326,7 @@ function setupPredictions(): void {
     showSample();
   });
   const threshold = $<HTMLInputElement>('#threshold');
-  const showThreshold = (): void => void ($('#threshold-value').textContent = (Number(threshold.value) / 255).toFixed(3));
+  const showThreshold = (): void => void ($('#threshold-value').textContent = thresholdOf(Number(threshold.value)).toFixed(3));
   threshold.addEventListener('input', () => {
     showThreshold();
     showSample();
