@@ -27,9 +27,10 @@ export const serve = defineCommand({
     'update while a run trains; image | ground truth | prediction over a data split with an opacity\n' +
     'slider, class toggles, errors only and (binary models) a threshold slider with live IoU; the\n' +
     "per-class scores and confusion matrix (as 'pixelwise eval --json' at the training size); the\n" +
-    'layers; and predictions for an image dropped on the page. The data defaults to the validation\n' +
-    "split a run's config.json names. Binds 127.0.0.1 with a random token in the printed URL; run\n" +
-    'folders are only read (predictions are kept in memory). Ctrl-C stops.',
+    "layers, with a clicked layer's filters and its activations on the chosen image; and predictions\n" +
+    "for an image dropped on the page. The data defaults to the validation split a run's config.json\n" +
+    'names. Binds 127.0.0.1 with a random token in the printed URL; run folders are only read\n' +
+    '(predictions are kept in memory). Ctrl-C stops.',
   options: specs,
   positionals: 'any',
   async run(args) {
