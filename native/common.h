@@ -62,5 +62,6 @@ Napi::Value guarded(const Napi::CallbackInfo& info, const char* where, Fn&& fn) 
 void registerTensorFunctions(Napi::Env env, Napi::Object exports);
 void registerDispatchFunctions(Napi::Env env, Napi::Object exports);
 void registerAutogradFunctions(Napi::Env env, Napi::Object exports);
+void registerAutocastFunctions(Napi::Env env, Napi::Object exports);
 
 }  // namespace pw

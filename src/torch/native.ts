@@ -50,6 +50,15 @@ export interface NativeAddon {
   setData(h: Handle, src: Handle): void;
   setGradEnabled(enabled: boolean): void;
   isGradEnabled(): boolean;
+  autocastState(device: string): AutocastNativeState;
+  autocastEnter(device: string, enabled: boolean, dtype: number, cacheEnabled: boolean): AutocastNativeState;
+  autocastExit(device: string, previous: AutocastNativeState): void;
+}
+
+export interface AutocastNativeState {
+  enabled: boolean;
+  dtype: number;
+  cacheEnabled: boolean;
 }
 
 function packageRoot(): string {
