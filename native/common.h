@@ -63,5 +63,6 @@ void registerTensorFunctions(Napi::Env env, Napi::Object exports);
 void registerDispatchFunctions(Napi::Env env, Napi::Object exports);
 void registerAutogradFunctions(Napi::Env env, Napi::Object exports);
 void registerAutocastFunctions(Napi::Env env, Napi::Object exports);
+void registerCpuFunctions(Napi::Env env, Napi::Object exports);
 
 }  // namespace pw

@@ -3,4 +3,5 @@ export { DTYPES, isFloatingDtype, type DType, type TypedArray } from './dtype.js
 export * from './creation.js';
 export * from './runtime.js';
 export { tidy, keep } from './scope.js';
+export { cpuInfo, describeCpu, type CpuInfo } from './cpu.js';
 export { autocast, autocastState, type AutocastOptions } from './autocast.js';

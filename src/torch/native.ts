@@ -51,6 +51,15 @@ export interface NativeAddon {
   setGradEnabled(enabled: boolean): void;
   isGradEnabled(): boolean;
   autocastState(device: string): AutocastNativeState;
+  cpuCapabilities(): {
+    vendor: string;
+    model: string;
+    features: Record<'avx' | 'fma' | 'f16c' | 'avx2' | 'avx512f' | 'avx512bw' | 'avx512vl' | 'avx512_vnni' | 'avx512_bf16' | 'avx512_fp16' | 'avx_vnni' | 'amx_tile' | 'amx_bf16' | 'amx_int8' | 'amx_fp16', boolean>;
+    atenCapability: string;
+    onednnIsa: string | null;
+    onednnVersion: string | null;
+    mkldnn: boolean;
+  };
   autocastEnter(device: string, enabled: boolean, dtype: number, cacheEnabled: boolean): AutocastNativeState;
   autocastExit(device: string, previous: AutocastNativeState): void;
 }
