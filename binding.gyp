@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "pixelwise",
-      "sources": ["native/addon.cc", "native/memory.cc", "native/handles.cc", "native/tensor.cc", "native/dispatch.cc", "native/autograd.cc", "native/autocast.cc", "native/cpu.cc"],
+      "sources": ["native/addon.cc", "native/memory.cc", "native/handles.cc", "native/tensor.cc", "native/dispatch.cc", "native/autograd.cc", "native/autocast.cc", "native/cpu.cc", "native/interrupt.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!@(node scripts/find-libtorch.mjs include)"

@@ -64,5 +64,6 @@ void registerDispatchFunctions(Napi::Env env, Napi::Object exports);
 void registerAutogradFunctions(Napi::Env env, Napi::Object exports);
 void registerAutocastFunctions(Napi::Env env, Napi::Object exports);
 void registerCpuFunctions(Napi::Env env, Napi::Object exports);
+void registerInterruptFunctions(Napi::Env env, Napi::Object exports);
 
 }  // namespace pw

@@ -51,6 +51,9 @@ export interface NativeAddon {
   setGradEnabled(enabled: boolean): void;
   isGradEnabled(): boolean;
   autocastState(device: string): AutocastNativeState;
+  installInterruptHandler(notice: string): boolean;
+  uninstallInterruptHandler(): void;
+  interruptCount(): number;
   cpuCapabilities(): {
     vendor: string;
     model: string;
