@@ -30,8 +30,11 @@ export interface CaseResult {
   threads: number;
   workload: BenchCase['workload'];
   channelsLast: boolean;
+  precision: BenchCase['precision'];
   inplace: boolean;
   eager: boolean;
+  /** bf16 cases: whether this CPU runs bfloat16 natively (AMX or AVX512-BF16) or emulates it. */
+  nativeBf16?: boolean;
   pixelwise?: SideSummary;
   pytorch?: SideSummary;
   /** PyTorch median step time / pixelwise median step time: > 1 means pixelwise is faster. */
@@ -80,15 +83,17 @@ function summarise(c: BenchCase, s: SideRun): SideSummary {
   };
 }
 
-export function summariseCase(c: BenchCase, threads: number, run: CaseRun | Error): CaseResult {
+export function summariseCase(c: BenchCase, threads: number, run: CaseRun | Error, nativeBf16: boolean): CaseResult {
   const base = {
     id: c.id,
     group: c.group,
     threads,
     workload: c.workload,
     channelsLast: c.channelsLast,
+    precision: c.precision,
     inplace: c.inplace,
     eager: c.eager,
+    ...(c.precision === 'bf16' ? { nativeBf16 } : {}),
   };
   if (run instanceof Error) return { ...base, skipped: run.message };
   const pw = summarise(c, run.pixelwise);
@@ -129,6 +134,7 @@ export function tableRow(r: CaseResult): string[] {
   const pt = r.pytorch!;
   const spread = r.blockRatios!.length ? `${Math.min(...r.blockRatios!).toFixed(2)}-${Math.max(...r.blockRatios!).toFixed(2)}` : '';
   const notes: string[] = [];
+  if (r.nativeBf16 === false) notes.push('bf16 emulated: no AVX512-BF16/AMX');
   if (r.sameLoss === false) notes.push(`LOSS DIFFERS ${pw.firstLoss} vs ${pt.firstLoss}`);
   if (r.sameLoss === true) notes.push('same loss');
   if (pw.params !== undefined && pt.params !== undefined && pw.params !== pt.params) notes.push(`PARAMS DIFFER ${pw.params} vs ${pt.params}`);
@@ -162,5 +168,6 @@ export const LEGEND = [
   'speed = PyTorch median step time / pixelwise median step time (>1: pixelwise faster); spread = the same per A/B block pair.',
   'cpu = the same ratio of process CPU time per step (all threads; steadier than wall time when other processes compete at 1 thread).',
   'MB = peak RSS of each process (set-up included); RSS = pixelwise/PyTorch (<1: pixelwise smaller). CL = channels_last in both.',
+  "bf16 = forward passes under autocast('cpu', bfloat16) on both sides (loss, backward and optimizer in float32 master weights).",
   'flt/step = minor page faults per step (fresh pages from the kernel); gc = V8 collections in the pixelwise process.',
 ].join('\n');
