@@ -11,6 +11,8 @@ export interface SideSummary {
   /** Images (ops for overhead cases) per second at the median step time. */
   perSecond: number;
   gflops?: number;
+  /** GFLOP/s per CPU-second of the process (all threads): unlike wall time, barely moved by other processes at 1 thread. */
+  cpuGflops?: number;
   peakRssMb: number;
   setupRssMb: number;
   minorFaultsPerStep: number;
@@ -70,6 +72,7 @@ function summarise(c: BenchCase, s: SideRun): SideSummary {
     steps,
     perSecond: (c.items * 1000) / m,
     gflops: c.flops === undefined ? undefined : c.flops / m / 1e6,
+    cpuGflops: c.flops === undefined ? undefined : c.flops / (s.blocks.reduce((n, b) => n + b.cpuMs, 0) / steps) / 1e6,
     peakRssMb: mb(s.peakRssKb),
     setupRssMb: mb(s.ready.setupRssKb),
     minorFaultsPerStep: s.blocks.reduce((n, b) => n + b.minorFaults, 0) / steps,
@@ -126,10 +129,10 @@ function pad(cells: string[], widths: number[]): string {
   return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
 }
 
-const HEAD = ['case', 'thr', 'pw ms', 'pt ms', 'speed', 'spread', 'cpu', 'pw GF/s', 'pt GF/s', 'pw MB', 'pt MB', 'RSS', 'flt/step pw/pt', 'notes'];
+const HEAD = ['case', 'thr', 'pw ms', 'pt ms', 'speed', 'spread', 'cpu', 'pw GF/s', 'pt GF/s', 'GF/cpu-s pw/pt', 'pw MB', 'pt MB', 'RSS', 'flt/step pw/pt', 'notes'];
 
 export function tableRow(r: CaseResult): string[] {
-  if (r.skipped) return [r.id, String(r.threads), '', '', '', '', '', '', '', '', '', '', '', `skipped: ${r.skipped.split('\n')[0]!.slice(0, 90)}`];
+  if (r.skipped) return [r.id, String(r.threads), '', '', '', '', '', '', '', '', '', '', '', '', `skipped: ${r.skipped.split('\n')[0]!.slice(0, 90)}`];
   const pw = r.pixelwise!;
   const pt = r.pytorch!;
   const spread = r.blockRatios!.length ? `${Math.min(...r.blockRatios!).toFixed(2)}-${Math.max(...r.blockRatios!).toFixed(2)}` : '';
@@ -150,6 +153,7 @@ export function tableRow(r: CaseResult): string[] {
     `${r.cpuRatio!.toFixed(3)}x`,
     fmt(pw.gflops),
     fmt(pt.gflops),
+    pw.cpuGflops === undefined ? '-' : `${fmt(pw.cpuGflops)}/${fmt(pt.cpuGflops)}`,
     fmt(pw.peakRssMb, 0),
     fmt(pt.peakRssMb, 0),
     `${r.rssRatio!.toFixed(2)}x`,
@@ -167,6 +171,7 @@ export function formatTable(rows: CaseResult[]): string {
 export const LEGEND = [
   'speed = PyTorch median step time / pixelwise median step time (>1: pixelwise faster); spread = the same per A/B block pair.',
   'cpu = the same ratio of process CPU time per step (all threads; steadier than wall time when other processes compete at 1 thread).',
+  'GF/cpu-s = GFLOP per CPU-second of each process (at 1 thread the layout and precision comparison least moved by a busy machine).',
   'MB = peak RSS of each process (set-up included); RSS = pixelwise/PyTorch (<1: pixelwise smaller). CL = channels_last in both.',
   "bf16 = forward passes under autocast('cpu', bfloat16) on both sides (loss, backward and optimizer in float32 master weights).",
   'flt/step = minor page faults per step (fresh pages from the kernel); gc = V8 collections in the pixelwise process.',
