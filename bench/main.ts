@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { CASES, type BenchCase, type Group } from './cases.js';
 import { runCase, type Commands } from './runner.js';
 import { formatTable, LEGEND, summariseCase, tableRow, type CaseResult } from './report.js';
+import { cpuInfo, describeCpu } from '../src/torch/cpu.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const root = join(here, '..', '..');
@@ -89,6 +90,11 @@ async function main(): Promise<void> {
     `pixelwise vs PyTorch: ${cases.length} cases x threads [${threads}] on ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); ` +
       `node ${process.version}, reference ${commands.pytorch.command} ${commands.pytorch.args[0]}`,
   );
+  const cpu = cpuInfo();
+  console.log(`CPU: ${describeCpu(cpu)}`);
+  if (cpu.nativeBf16 === null && cases.some((c) => c.precision === 'bf16')) {
+    console.log('  This CPU has no native bfloat16 (no AVX512-BF16, no AMX): the bf16 cases run emulated and measure that.');
+  }
   console.log('Timings on a busy machine are noisy: compare the ratios, which come from the same run.\n');
   const started = Date.now();
   const results: CaseResult[] = [];
@@ -96,7 +102,7 @@ async function main(): Promise<void> {
     for (const t of threads) {
       const t0 = Date.now();
       const run = await runCase(c, t, commands).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
-      const r = { ...summariseCase(c, t, run), seconds: (Date.now() - t0) / 1000 };
+      const r = { ...summariseCase(c, t, run, cpu.nativeBf16 !== null), seconds: (Date.now() - t0) / 1000 };
       results.push(r);
       console.log(`  ${tableRow(r).filter(Boolean).join(' | ')}`);
     }
@@ -110,7 +116,7 @@ async function main(): Promise<void> {
     mkdirSync(dirname(out), { recursive: true });
     const doc = {
       date: new Date().toISOString(),
-      machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+      machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, cpuInfo: cpu },
       options: { quick: opts.quick, all: opts.all, threads, groups, only: opts.only ?? null, pwEnv: commands.pixelwise.env, ptEnv: commands.pytorch.env, reference: opts.reference },
       seconds,
       results,

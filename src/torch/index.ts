@@ -28,3 +28,5 @@ export {
 } from './creation.js';
 export { manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, cudaAvailable, memory, noGrad, enableGrad, isGradEnabled } from './runtime.js';
 export { tidy, keep } from './scope.js';
+export { cpuInfo, describeCpu, type CpuInfo } from './cpu.js';
+export { autocast, autocastState, type AutocastOptions } from './autocast.js';
