@@ -5,6 +5,7 @@
 #include "common.h"
 
 #include <ATen/autocast_mode.h>
+#include <ATen/detail/CUDAHooksInterface.h>
 
 namespace pw {
 namespace {
@@ -72,12 +73,23 @@ Napi::Value AutocastExit(const Napi::CallbackInfo& info) {
   });
 }
 
+// cudaBf16Supported(): the current GPU runs bfloat16 convolutions natively (cuDNN 8 on compute
+// capability 8.0 or later); false without CUDA. What `--precision auto` asks of a GPU.
+Napi::Value CudaBf16Supported(const Napi::CallbackInfo& info) {
+  return guarded(info, "cudaBf16Supported", [&]() -> Napi::Value {
+    const auto& hooks = at::detail::getCUDAHooks();
+    bool ok = hooks.hasCUDA() && hooks.getNumGPUs() > 0 && hooks.supportsBFloat16ConvolutionWithCuDNNv8();
+    return Napi::Boolean::New(info.Env(), ok);
+  });
+}
+
 }  // namespace
 
 void registerAutocastFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("autocastState", Napi::Function::New(env, AutocastState));
   exports.Set("autocastEnter", Napi::Function::New(env, AutocastEnter));
   exports.Set("autocastExit", Napi::Function::New(env, AutocastExit));
+  exports.Set("cudaBf16Supported", Napi::Function::New(env, CudaBf16Supported));
 }
 
 }  // namespace pw

@@ -30,3 +30,4 @@ export { manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, cud
 export { tidy, keep } from './scope.js';
 export { cpuInfo, describeCpu, type CpuInfo } from './cpu.js';
 export { autocast, autocastState, type AutocastOptions } from './autocast.js';
+export { resolvePrecision, bf16Hardware, forwardIn, PRECISION_REQUESTS, type Precision, type PrecisionRequest, type PrecisionChoice, type Bf16Hardware } from './precision.js';

@@ -65,6 +65,7 @@ export interface NativeAddon {
   };
   autocastEnter(device: string, enabled: boolean, dtype: number, cacheEnabled: boolean): AutocastNativeState;
   autocastExit(device: string, previous: AutocastNativeState): void;
+  cudaBf16Supported(): boolean;
 }
 
 export interface AutocastNativeState {
