@@ -1,5 +1,6 @@
 // pixelwise vs PyTorch on this machine: `npm run bench -- [--quick | --all] [--threads 1,2]
-// [--group ops,engine,overhead,zoo] [--only text] [--rounds N] [--iters N] [--python path]
+// [--group ops,engine,overhead,zoo] [--only text] [--precision auto|fp32|bf16] [--rounds N]
+// [--iters N] [--python path]
 // [--out file.json | --no-json] [--list]`.
 // --env K=V,K=V sets variables on both sides (e.g. the same GLIBC_TUNABLES). For A/B
 // experiments: --pw-env K=V,K=V / --pt-env K=V set variables on one side only, and
@@ -15,6 +16,7 @@ import { CASES, type BenchCase, type Group } from './cases.js';
 import { runCase, type Commands } from './runner.js';
 import { formatTable, LEGEND, summariseCase, tableRow, type CaseResult } from './report.js';
 import { cpuInfo, describeCpu } from '../src/torch/cpu.js';
+import { PRECISION_REQUESTS, resolvePrecision, type PrecisionRequest } from '../src/torch/precision.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const root = join(here, '..', '..');
@@ -25,6 +27,7 @@ const { values: opts } = parseArgs({
     threads: { type: 'string' },
     group: { type: 'string' },
     only: { type: 'string' },
+    precision: { type: 'string' },
     rounds: { type: 'string' },
     iters: { type: 'string' },
     python: { type: 'string' },
@@ -45,8 +48,16 @@ for (const g of groups) if (!DEFAULT_GROUPS.includes(g)) throw new Error(`--grou
 const threads = (opts.threads ?? '1,2').split(',').map(Number);
 if (!threads.every((t) => Number.isInteger(t) && t >= 1)) throw new Error(`--threads: expected positive integers, got '${opts.threads}'`);
 
+// --precision keeps the cases of one precision (auto: the one `--precision auto` picks here, as
+// the CLI's commands do); without it both run side by side.
+if (opts.precision !== undefined && !(PRECISION_REQUESTS as readonly string[]).includes(opts.precision)) {
+  throw new Error(`--precision: expected one of ${PRECISION_REQUESTS.join(', ')}, got '${opts.precision}'`);
+}
+const precisionChoice = opts.precision === undefined ? null : resolvePrecision(opts.precision as PrecisionRequest);
+
 function selected(): BenchCase[] {
   let cases = CASES.filter((c) => groups.includes(c.group));
+  if (precisionChoice) cases = cases.filter((c) => c.precision === precisionChoice.precision);
   if (opts.only) cases = cases.filter((c) => c.id.includes(opts.only!));
   else if (opts.quick) cases = cases.filter((c) => c.tier === 'quick');
   else if (!opts.all) cases = cases.filter((c) => c.tier !== 'extra');
@@ -92,6 +103,7 @@ async function main(): Promise<void> {
   );
   const cpu = cpuInfo();
   console.log(`CPU: ${describeCpu(cpu)}`);
+  if (precisionChoice) console.log(`${precisionChoice.note}${precisionChoice.warning ? `; ${precisionChoice.warning}` : ''}`);
   if (cpu.nativeBf16 === null && cases.some((c) => c.precision === 'bf16')) {
     console.log('  This CPU has no native bfloat16 (no AVX512-BF16, no AMX): the bf16 cases run emulated and measure that.');
   }

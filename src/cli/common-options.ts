@@ -128,12 +128,15 @@ export const precisionOption: OptionSpec = {
 };
 
 /**
- * --precision resolved for where the model runs (default auto). `say()` prints, on stderr, the
- * one-line warning when bf16 is asked for where it is emulated and, unless `quiet`, the note of
- * what was chosen and why; commands call it when the work starts, after every up-front check,
- * so a bad call still gets a one-line error.
+ * --precision resolved for where the model runs (default auto): the precision, the note of what
+ * was chosen and why, and a one-line warning when bf16 is asked for where it is emulated (or
+ * null). `say()` prints both on stderr (the note unless `quiet`), once; commands call it when
+ * the work starts, after every up-front check, so a bad call still gets a one-line error.
  */
-export async function precisionOf(args: Parsed, device: Device | undefined): Promise<{ precision: Precision; say(quiet: boolean): void }> {
+export async function precisionOf(
+  args: Parsed,
+  device: Device | undefined,
+): Promise<{ precision: Precision; note: string; warning: string | null; say(quiet: boolean): void }> {
   // Loaded on use: commands that take --precision also run without libtorch (predict --engine onnx).
   const { resolvePrecision, PRECISION_REQUESTS } = await import('../torch/precision.js');
   const requested = choice(args, 'precision', PRECISION_REQUESTS, 'auto')!;
@@ -141,6 +144,8 @@ export async function precisionOf(args: Parsed, device: Device | undefined): Pro
   let said = false;
   return {
     precision: chosen.precision,
+    note: chosen.note,
+    warning: chosen.warning,
     say(quiet) {
       if (said) return;
       said = true;

@@ -70,8 +70,8 @@ test('eval and predict: --precision bf16 scores and segments like fp32; eval --j
   assert.equal(a!.precision, 'fp32');
   assert.equal(b!.precision, 'bf16');
   assert.ok(Math.abs(a!.pixelAccuracy - b!.pixelAccuracy) < 0.02, `pixel accuracy fp32 ${a!.pixelAccuracy} vs bf16 ${b!.pixelAccuracy}`);
-  assert.match(p32.stderr, /^precision: fp32$/m);
-  assert.match(p16.stderr, /^precision: bf16 \(mixed, float32 weights; .+\)$/m);
+  assert.match(p32.stdout, /^wrote 1 file\(s\) for 1 image\(s\) to .*; precision: fp32$/m);
+  assert.match(p16.stdout, /; precision: bf16 \(mixed, float32 weights; .+\)$/m);
   if (emulated) assert.match(p16.stderr, WARNING);
   const [l32, l16] = ['fp32', 'bf16'].map((p) => readLabelImage(join(dir, p, 'scene.labels.png')).data);
   let same = 0;
@@ -92,4 +92,11 @@ test('--precision: bad values and onnx are one-line usage errors, before any wor
   assert.match(assertOneLineError(evaluate!, 2, 'eval'), /--precision expects one of auto, fp32, bf16, got 'half'/);
   assert.match(assertOneLineError(predict!, 2, 'predict'), /--precision applies to --engine libtorch/);
   assert.match(assertOneLineError(demo!, 2, 'demo'), /--precision expects one of auto, fp32, bf16, got 'bfloat16'/);
+});
+
+test('pixelwise env says what --precision auto picks here', async () => {
+  const [text, json] = await cliAll([['env'], ['env', '--json']]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, new RegExp(`^precision +--precision auto gives ${autoHere} \\(auto: .+\\)$`, 'm'));
+  assert.equal((JSON.parse(json.stdout) as { precisionAuto: string }).precisionAuto, autoHere);
 });

@@ -140,7 +140,7 @@ export const evalCommand = defineCommand({
     const batchSize = num(args, 'batch-size', { min: 1, integer: true, default: 1 })!;
     const threads = threadCount(args);
     const device = await deviceOf(args);
-    const { precision, say: sayPrecision } = await precisionOf(args, device);
+    const { precision, note: precisionNote, warning: precisionWarning } = await precisionOf(args, device);
     const workers = num(args, 'workers', { min: 0, integer: true });
     const asJson = flag(args, 'json');
     const fullResolution = flag(args, 'full-resolution');
@@ -166,7 +166,7 @@ export const evalCommand = defineCommand({
       }
       const ignoreIndex = dataset.ignoreIndex ?? config.classes.ignoreIndex ?? null;
       const binary = model.numClasses === 1;
-      sayPrecision(flag(args, 'quiet'));
+      if (precisionWarning) console.error(precisionWarning);
       const progress = new ProgressReporter(flag(args, 'quiet') ? undefined : progressBars(), 'eval', dataset.length);
       const options = { numClasses: dataset.numClasses, classNames: dataset.classNames, ignoreIndex, threshold, binaryDetails: binary, progress };
       let result;
@@ -194,7 +194,7 @@ export const evalCommand = defineCommand({
       if (asJson) {
         process.stdout.write(JSON.stringify(report) + '\n');
       } else {
-        console.log(`checkpoint ${path} (${config.model.name}) on ${where}, at ${fullResolution ? 'full' : 'training'} resolution\n`);
+        console.log(`checkpoint ${path} (${config.model.name}) on ${where}, at ${fullResolution ? 'full' : 'training'} resolution; ${precisionNote}\n`);
         console.log(formatTable(result.summary));
         if (result.binary) console.log('\n' + formatBinary(result.binary, dataset.classNames[1] ?? 'class 1'));
       }

@@ -135,12 +135,17 @@ export const predict = defineCommand({
             padMode: choice(args, 'pad-mode', ['reflect', 'constant', 'edge', 'symmetric', 'wrap'] as PadMode[]),
             onImage: quiet ? undefined : (s) => console.log(summaryLine(s)),
             shouldStop: () => stopRequested,
-            onStart: () => precision?.say(quiet),
+            // The warning before the work; what was chosen goes with the report on stdout (stderr
+            // stays one line if an image fails to decode later).
+            onStart: () => {
+              if (precision?.warning) console.error(precision.warning);
+            },
           };
           return engine === 'onnx' ? runOnnx(checkpoint!, options, threads) : runLibtorch(args, checkpoint, options, threads, device, precision?.precision);
         },
+        { libtorch: engine === 'libtorch' },
       );
-      if (!quiet) console.log(`wrote ${result.files.length} file(s) for ${result.images.length} image(s) to ${out}`);
+      if (!quiet) console.log(`wrote ${result.files.length} file(s) for ${result.images.length} image(s) to ${out}${precision ? `; ${precision.note}` : ''}`);
       return 0;
     } catch (err) {
       if (err instanceof PredictionStopped) {
