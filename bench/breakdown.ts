@@ -21,34 +21,44 @@ function time(label: string, body: () => void): [string, number] {
 
 const a = ones([1]).keep();
 const b = ones([1]).keep();
+const c = ones([1]).keep();
 const ha = a.handle;
 const hb = b.handle;
+const hc = c.handle;
 const add = findOp('aten::add.Tensor');
+const addInPlace = findOp('aten::add_.Tensor');
 const noop = findOp('aten::alias');
 
 const rows: [string, number][] = [
   time('N-API call, no dispatch (native.numel)', () => {
     for (let i = 0; i < N; i++) native.numel(ha);
   }),
-  time('callOp aten::alias (view, no kernel work) + free', () => {
-    for (let i = 0; i < N; i++) native.free(native.callOp(noop, [ha]) as Handle);
+  time('native.callOp aten::alias (view, no kernel work) + free', () => {
+    for (let i = 0; i < N; i++) native.free(native.callOp(noop, undefined, ha) as Handle);
   }),
-  time('callOp aten::add.Tensor + free', () => {
-    for (let i = 0; i < N; i++) native.free(native.callOp(add, [ha, hb]) as Handle);
+  time('native.callOp aten::add.Tensor + free', () => {
+    for (let i = 0; i < N; i++) native.free(native.callOp(add, undefined, ha, hb) as Handle);
   }),
-  time('callOp aten::add.Tensor, freed by GC finalizers', () => {
-    for (let i = 0; i < N; i++) native.callOp(add, [ha, hb]);
+  time('native.callOpVoid aten::add_.Tensor (in place, no handle)', () => {
+    for (let i = 0; i < N; i++) native.callOpVoid(addInPlace, undefined, hc, hb);
   }),
-  time("callOp('aten::add.Tensor') -> Tensor, dispose", () => {
-    for (let i = 0; i < N; i++) (callOp('aten::add.Tensor', [a, b]) as Tensor).dispose();
+  time("callOp('aten::add.Tensor') -> Tensor, dispose (in tidy)", () => {
+    tidy(() => {
+      for (let i = 0; i < N; i++) (callOp('aten::add.Tensor', [a, b]) as Tensor).dispose();
+    });
   }),
-  time('a.add(b), dispose', () => {
-    for (let i = 0; i < N; i++) a.add(b).dispose();
+  time('a.add(b), dispose (in tidy)', () => {
+    tidy(() => {
+      for (let i = 0; i < N; i++) a.add(b).dispose();
+    });
   }),
   time('a.add(b) inside tidy (freed at scope end)', () => {
     tidy(() => {
       for (let i = 0; i < N; i++) a.add(b);
     });
+  }),
+  time('a.add(b), dispose, outside tidy (GC safety net registered)', () => {
+    for (let i = 0; i < N; i++) a.add(b).dispose();
   }),
 ];
 

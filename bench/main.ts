@@ -1,5 +1,6 @@
 // pixelwise vs PyTorch on this machine: `npm run bench -- [--quick | --all] [--threads 1,2]
-// [--group ops,engine,overhead,zoo] [--only text] [--rounds N] [--iters N] [--python path]
+// [--group ops,engine,overhead,zoo] [--only text] [--precision auto|fp32|bf16] [--rounds N]
+// [--iters N] [--python path]
 // [--out file.json | --no-json] [--list]`.
 // --env K=V,K=V sets variables on both sides (e.g. the same GLIBC_TUNABLES). For A/B
 // experiments: --pw-env K=V,K=V / --pt-env K=V set variables on one side only, and
@@ -14,6 +15,8 @@ import { parseArgs } from 'node:util';
 import { CASES, type BenchCase, type Group } from './cases.js';
 import { runCase, type Commands } from './runner.js';
 import { formatTable, LEGEND, summariseCase, tableRow, type CaseResult } from './report.js';
+import { cpuInfo, describeCpu } from '../src/torch/cpu.js';
+import { PRECISION_REQUESTS, resolvePrecision, type PrecisionRequest } from '../src/torch/precision.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const root = join(here, '..', '..');
@@ -24,6 +27,7 @@ const { values: opts } = parseArgs({
     threads: { type: 'string' },
     group: { type: 'string' },
     only: { type: 'string' },
+    precision: { type: 'string' },
     rounds: { type: 'string' },
     iters: { type: 'string' },
     python: { type: 'string' },
@@ -44,8 +48,16 @@ for (const g of groups) if (!DEFAULT_GROUPS.includes(g)) throw new Error(`--grou
 const threads = (opts.threads ?? '1,2').split(',').map(Number);
 if (!threads.every((t) => Number.isInteger(t) && t >= 1)) throw new Error(`--threads: expected positive integers, got '${opts.threads}'`);
 
+// --precision keeps the cases of one precision (auto: the one `--precision auto` picks here, as
+// the CLI's commands do); without it both run side by side.
+if (opts.precision !== undefined && !(PRECISION_REQUESTS as readonly string[]).includes(opts.precision)) {
+  throw new Error(`--precision: expected one of ${PRECISION_REQUESTS.join(', ')}, got '${opts.precision}'`);
+}
+const precisionChoice = opts.precision === undefined ? null : resolvePrecision(opts.precision as PrecisionRequest);
+
 function selected(): BenchCase[] {
   let cases = CASES.filter((c) => groups.includes(c.group));
+  if (precisionChoice) cases = cases.filter((c) => c.precision === precisionChoice.precision);
   if (opts.only) cases = cases.filter((c) => c.id.includes(opts.only!));
   else if (opts.quick) cases = cases.filter((c) => c.tier === 'quick');
   else if (!opts.all) cases = cases.filter((c) => c.tier !== 'extra');
@@ -89,6 +101,12 @@ async function main(): Promise<void> {
     `pixelwise vs PyTorch: ${cases.length} cases x threads [${threads}] on ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); ` +
       `node ${process.version}, reference ${commands.pytorch.command} ${commands.pytorch.args[0]}`,
   );
+  const cpu = cpuInfo();
+  console.log(`CPU: ${describeCpu(cpu)}`);
+  if (precisionChoice) console.log(`${precisionChoice.note}${precisionChoice.warning ? `; ${precisionChoice.warning}` : ''}`);
+  if (cpu.nativeBf16 === null && cases.some((c) => c.precision === 'bf16')) {
+    console.log('  This CPU has no native bfloat16 (no AVX512-BF16, no AMX): the bf16 cases run emulated and measure that.');
+  }
   console.log('Timings on a busy machine are noisy: compare the ratios, which come from the same run.\n');
   const started = Date.now();
   const results: CaseResult[] = [];
@@ -96,7 +114,7 @@ async function main(): Promise<void> {
     for (const t of threads) {
       const t0 = Date.now();
       const run = await runCase(c, t, commands).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
-      const r = { ...summariseCase(c, t, run), seconds: (Date.now() - t0) / 1000 };
+      const r = { ...summariseCase(c, t, run, cpu.nativeBf16 !== null), seconds: (Date.now() - t0) / 1000 };
       results.push(r);
       console.log(`  ${tableRow(r).filter(Boolean).join(' | ')}`);
     }
@@ -110,7 +128,7 @@ async function main(): Promise<void> {
     mkdirSync(dirname(out), { recursive: true });
     const doc = {
       date: new Date().toISOString(),
-      machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+      machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, cpuInfo: cpu },
       options: { quick: opts.quick, all: opts.all, threads, groups, only: opts.only ?? null, pwEnv: commands.pixelwise.env, ptEnv: commands.pytorch.env, reference: opts.reference },
       seconds,
       results,

@@ -88,6 +88,7 @@ async function timeCase(c: OnnxCase, threads: number, files: { onnx: string; inp
     workload: { kind: 'infer', model: c.model, batch: 1, channels: c.channels, height: c.height, width: c.width, classes: c.classes },
     threads,
     channelsLast: false,
+    precision: 'fp32',
     inplace: true,
     eager: false,
     warmup: 1,

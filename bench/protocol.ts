@@ -29,11 +29,16 @@ export type Workload =
   /** `count` tiny ops per step: the fixed cost of one operator call. */
   | { kind: 'overhead'; op: 'add' | 'addGrad'; count: number };
 
+/** fp32, or bf16 mixed precision: forward passes (and the conv cases' forward) under autocast
+ * ('cpu', bfloat16) on both sides; losses in float32, backward and optimizer outside it. */
+export type Precision = 'fp32' | 'bf16';
+
 /** Everything a worker needs to run one case. */
 export interface WorkerSpec {
   workload: Workload;
   threads: number;
   channelsLast: boolean;
+  precision: Precision;
   /** In-place ReLU in the models. */
   inplace: boolean;
   /** pixelwise only: dispose intermediates inside forward instead of at the end of the step. */

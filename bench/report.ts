@@ -11,6 +11,8 @@ export interface SideSummary {
   /** Images (ops for overhead cases) per second at the median step time. */
   perSecond: number;
   gflops?: number;
+  /** GFLOP/s per CPU-second of the process (all threads): unlike wall time, barely moved by other processes at 1 thread. */
+  cpuGflops?: number;
   peakRssMb: number;
   setupRssMb: number;
   minorFaultsPerStep: number;
@@ -30,8 +32,11 @@ export interface CaseResult {
   threads: number;
   workload: BenchCase['workload'];
   channelsLast: boolean;
+  precision: BenchCase['precision'];
   inplace: boolean;
   eager: boolean;
+  /** bf16 cases: whether this CPU runs bfloat16 natively (AMX or AVX512-BF16) or emulates it. */
+  nativeBf16?: boolean;
   pixelwise?: SideSummary;
   pytorch?: SideSummary;
   /** PyTorch median step time / pixelwise median step time: > 1 means pixelwise is faster. */
@@ -67,6 +72,7 @@ function summarise(c: BenchCase, s: SideRun): SideSummary {
     steps,
     perSecond: (c.items * 1000) / m,
     gflops: c.flops === undefined ? undefined : c.flops / m / 1e6,
+    cpuGflops: c.flops === undefined ? undefined : c.flops / (s.blocks.reduce((n, b) => n + b.cpuMs, 0) / steps) / 1e6,
     peakRssMb: mb(s.peakRssKb),
     setupRssMb: mb(s.ready.setupRssKb),
     minorFaultsPerStep: s.blocks.reduce((n, b) => n + b.minorFaults, 0) / steps,
@@ -80,15 +86,17 @@ function summarise(c: BenchCase, s: SideRun): SideSummary {
   };
 }
 
-export function summariseCase(c: BenchCase, threads: number, run: CaseRun | Error): CaseResult {
+export function summariseCase(c: BenchCase, threads: number, run: CaseRun | Error, nativeBf16: boolean): CaseResult {
   const base = {
     id: c.id,
     group: c.group,
     threads,
     workload: c.workload,
     channelsLast: c.channelsLast,
+    precision: c.precision,
     inplace: c.inplace,
     eager: c.eager,
+    ...(c.precision === 'bf16' ? { nativeBf16 } : {}),
   };
   if (run instanceof Error) return { ...base, skipped: run.message };
   const pw = summarise(c, run.pixelwise);
@@ -121,14 +129,15 @@ function pad(cells: string[], widths: number[]): string {
   return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
 }
 
-const HEAD = ['case', 'thr', 'pw ms', 'pt ms', 'speed', 'spread', 'cpu', 'pw GF/s', 'pt GF/s', 'pw MB', 'pt MB', 'RSS', 'flt/step pw/pt', 'notes'];
+const HEAD = ['case', 'thr', 'pw ms', 'pt ms', 'speed', 'spread', 'cpu', 'pw GF/s', 'pt GF/s', 'GF/cpu-s pw/pt', 'pw MB', 'pt MB', 'RSS', 'flt/step pw/pt', 'notes'];
 
 export function tableRow(r: CaseResult): string[] {
-  if (r.skipped) return [r.id, String(r.threads), '', '', '', '', '', '', '', '', '', '', '', `skipped: ${r.skipped.split('\n')[0]!.slice(0, 90)}`];
+  if (r.skipped) return [r.id, String(r.threads), '', '', '', '', '', '', '', '', '', '', '', '', `skipped: ${r.skipped.split('\n')[0]!.slice(0, 90)}`];
   const pw = r.pixelwise!;
   const pt = r.pytorch!;
   const spread = r.blockRatios!.length ? `${Math.min(...r.blockRatios!).toFixed(2)}-${Math.max(...r.blockRatios!).toFixed(2)}` : '';
   const notes: string[] = [];
+  if (r.nativeBf16 === false) notes.push('bf16 emulated: no AVX512-BF16/AMX');
   if (r.sameLoss === false) notes.push(`LOSS DIFFERS ${pw.firstLoss} vs ${pt.firstLoss}`);
   if (r.sameLoss === true) notes.push('same loss');
   if (pw.params !== undefined && pt.params !== undefined && pw.params !== pt.params) notes.push(`PARAMS DIFFER ${pw.params} vs ${pt.params}`);
@@ -144,6 +153,7 @@ export function tableRow(r: CaseResult): string[] {
     `${r.cpuRatio!.toFixed(3)}x`,
     fmt(pw.gflops),
     fmt(pt.gflops),
+    pw.cpuGflops === undefined ? '-' : `${fmt(pw.cpuGflops)}/${fmt(pt.cpuGflops)}`,
     fmt(pw.peakRssMb, 0),
     fmt(pt.peakRssMb, 0),
     `${r.rssRatio!.toFixed(2)}x`,
@@ -161,6 +171,8 @@ export function formatTable(rows: CaseResult[]): string {
 export const LEGEND = [
   'speed = PyTorch median step time / pixelwise median step time (>1: pixelwise faster); spread = the same per A/B block pair.',
   'cpu = the same ratio of process CPU time per step (all threads; steadier than wall time when other processes compete at 1 thread).',
+  'GF/cpu-s = GFLOP per CPU-second of each process (at 1 thread the layout and precision comparison least moved by a busy machine).',
   'MB = peak RSS of each process (set-up included); RSS = pixelwise/PyTorch (<1: pixelwise smaller). CL = channels_last in both.',
+  "bf16 = forward passes under autocast('cpu', bfloat16) on both sides (loss, backward and optimizer in float32 master weights).",
   'flt/step = minor page faults per step (fresh pages from the kernel); gc = V8 collections in the pixelwise process.',
 ].join('\n');

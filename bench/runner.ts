@@ -99,6 +99,7 @@ export async function runCase(c: BenchCase, threads: number, cmds: Commands, see
     workload: c.workload,
     threads,
     channelsLast: c.channelsLast,
+    precision: c.precision,
     inplace: c.inplace,
     eager: c.eager,
     warmup: c.warmup,

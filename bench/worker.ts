@@ -18,18 +18,24 @@ function usage(): { maxRssKb: number; minorFaults: number; cpuMs: number } {
   return { maxRssKb: u.maxRSS, minorFaults: u.minorPageFault, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000 };
 }
 
-/** Runs fn, counting the operator calls it makes through the generic dispatcher entry point. */
+/** Runs fn, counting the operator calls it makes through the generic dispatcher entry points. */
 function countOps(fn: () => number | undefined): { loss: number | undefined; ops: number } {
   const original = native.callOp;
+  const originalVoid = native.callOpVoid;
   let calls = 0;
   native.callOp = (...args) => {
     calls++;
     return original(...args);
   };
+  native.callOpVoid = (...args) => {
+    calls++;
+    return originalVoid(...args);
+  };
   try {
     return { loss: fn(), ops: calls };
   } finally {
     native.callOp = original;
+    native.callOpVoid = originalVoid;
   }
 }
 

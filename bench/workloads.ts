@@ -1,6 +1,6 @@
 // The pixelwise side of each workload: what one timed step does. reference/worker.py does
 // the same work in PyTorch, statement for statement.
-import { manualSeed, noGrad, ones, op, randint, randn, tidy, zeros, type Tensor } from '../src/torch/index.js';
+import { autocast, manualSeed, noGrad, ones, op, randint, randn, tidy, zeros, type Tensor } from '../src/torch/index.js';
 import * as F from '../src/nn/functional.js';
 import { crossEntropy } from '../src/nn/losses.js';
 import type { Module } from '../src/nn/index.js';
@@ -12,6 +12,11 @@ export interface Built {
   /** One step; returns the loss (training) or a checksum, or nothing. */
   step(): number | undefined;
   info: { params?: number };
+}
+
+/** fn under autocast('cpu', bfloat16) for bf16 cases (reference/worker.py: torch.autocast). */
+function precise<T>(spec: WorkerSpec, fn: () => T): T {
+  return spec.precision === 'bf16' ? autocast(fn, { dtype: 'bfloat16' }) : fn();
 }
 
 function layout(t: Tensor, spec: WorkerSpec): Tensor {
@@ -30,9 +35,11 @@ function conv(spec: WorkerSpec): Built {
   const weight = layout(tidy(() => randn(shape).mul(0.05)), spec).keep().requiresGrad_();
   const bias = zeros([w.cout]).keep().requiresGrad_();
   const forward = (): Tensor =>
-    transposed
-      ? F.convTranspose2d(x, weight, bias, { stride: w.stride, padding: w.padding })
-      : F.conv2d(x, weight, bias, { stride: w.stride, padding: w.padding });
+    precise(spec, () =>
+      transposed
+        ? F.convTranspose2d(x, weight, bias, { stride: w.stride, padding: w.padding })
+        : F.conv2d(x, weight, bias, { stride: w.stride, padding: w.padding }),
+    );
   const grad = noGrad(() => tidy(() => op('aten::randn_like', [forward()]))).keep();
   return {
     step: () =>
@@ -73,7 +80,8 @@ async function train(spec: WorkerSpec): Promise<Built> {
     step: () =>
       tidy(() => {
         opt.zeroGrad();
-        const loss = crossEntropy(model.forward(x), labels);
+        // The loss in float32 (a no-op cast in fp32 cases), as on the PyTorch side.
+        const loss = crossEntropy(precise(spec, () => model.forward(x)).float(), labels);
         loss.backward();
         opt.step();
         return loss.item();
@@ -86,7 +94,7 @@ async function infer(spec: WorkerSpec): Promise<Built> {
   const { model, x, params } = await modelInputs(spec);
   model.eval();
   return {
-    step: () => noGrad(() => tidy(() => model.forward(x).argmax(1).sum().item())),
+    step: () => noGrad(() => tidy(() => precise(spec, () => model.forward(x)).argmax(1).sum().item())),
     info: { params },
   };
 }

@@ -1,4 +1,4 @@
-// Tensor handles and native memory accounting.
+// Native memory accounting: the tracking CPU allocator and what V8 is told about it.
 #include "common.h"
 
 #include <c10/core/CPUAllocator.h>
@@ -19,11 +19,8 @@
 namespace pw {
 namespace {
 
-std::atomic<int64_t> gLiveTensors{0};
 std::atomic<int64_t> gNativeBytes{0};
 int64_t gReportedBytes = 0;  // only touched on the JS thread
-
-const napi_type_tag kTensorTag = {0x7069786577697365ULL, 0x74656e736f720001ULL};
 
 // Wraps c10's aligned allocation with a 64-byte header holding the size, so the
 // raw deleter can account the free without a side table.
@@ -135,18 +132,6 @@ struct TrackingAllocator final : public c10::Allocator {
 
 TrackingAllocator gAllocator;
 
-void finalizeBox(Napi::Env, TensorBox* box) {
-  if (box->alive) gLiveTensors.fetch_sub(1, std::memory_order_relaxed);
-  delete box;
-}
-
-TensorBox* boxOf(const Napi::Value& v) {
-  if (!v.IsExternal()) return nullptr;
-  Napi::Object obj = v.As<Napi::Object>();
-  if (!obj.CheckTypeTag(&kTensorTag)) return nullptr;
-  return v.As<Napi::External<TensorBox>>().Data();
-}
-
 }  // namespace
 
 void installTrackingAllocator() {
@@ -164,7 +149,6 @@ void installTrackingAllocator() {
 }
 
 int64_t nativeBytes() { return gNativeBytes.load(std::memory_order_relaxed); }
-int64_t liveTensors() { return gLiveTensors.load(std::memory_order_relaxed); }
 
 void reportExternalMemory(Napi::Env env) {
   // V8 starts a full collection whenever external memory has grown by 64 MiB since the last
@@ -179,36 +163,6 @@ void reportExternalMemory(Napi::Env env) {
     Napi::MemoryManagement::AdjustExternalMemory(env, delta);
     gReportedBytes = now;
   }
-}
-
-Napi::Value wrapTensor(Napi::Env env, at::Tensor tensor) {
-  if (!tensor.defined()) return env.Null();
-  auto* box = new TensorBox{std::move(tensor)};
-  auto ext = Napi::External<TensorBox>::New(env, box, finalizeBox);
-  ext.TypeTag(&kTensorTag);
-  gLiveTensors.fetch_add(1, std::memory_order_relaxed);
-  return ext;
-}
-
-bool isTensorHandle(const Napi::Value& v) { return boxOf(v) != nullptr; }
-
-at::Tensor& unwrapTensor(const Napi::Value& v, const std::string& what) {
-  TensorBox* box = boxOf(v);
-  if (box == nullptr) {
-    throw Napi::TypeError::New(v.Env(), what + ": expected a Tensor");
-  }
-  if (!box->alive) {
-    throw Napi::Error::New(v.Env(), what + ": tensor was already disposed");
-  }
-  return box->tensor;
-}
-
-void freeHandle(const Napi::Value& v) {
-  TensorBox* box = boxOf(v);
-  if (box == nullptr || !box->alive) return;
-  box->alive = false;
-  box->tensor = at::Tensor();
-  gLiveTensors.fetch_sub(1, std::memory_order_relaxed);
 }
 
 std::string dtypeName(at::ScalarType t) {

@@ -123,9 +123,13 @@ Napi::Value Item(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Value Free(const Napi::CallbackInfo& info) {
-  freeHandle(info[0]);
-  return info.Env().Undefined();
+// free(handle): called once per disposed tensor, so without node-addon-api's wrapper.
+napi_value Free(napi_env env, napi_callback_info cbinfo) {
+  size_t argc = 1;
+  napi_value handle;
+  napi_get_cb_info(env, cbinfo, &argc, &handle, nullptr, nullptr);
+  if (argc >= 1) releaseHandle(handleTable(), env, handle);
+  return nullptr;
 }
 
 Napi::Value IsHandle(const Napi::CallbackInfo& info) {
@@ -136,6 +140,7 @@ Napi::Value Memory(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("liveTensors", Napi::Number::New(info.Env(), static_cast<double>(liveTensors())));
   o.Set("nativeBytes", Napi::Number::New(info.Env(), static_cast<double>(nativeBytes())));
+  o.Set("handleSlots", Napi::Number::New(info.Env(), static_cast<double>(handleSlots())));
   return o;
 }
 
@@ -209,7 +214,9 @@ void registerTensorFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("isContiguous", Napi::Function::New(env, IsContiguous));
   exports.Set("sameTensor", Napi::Function::New(env, SameTensor));
   exports.Set("item", Napi::Function::New(env, Item));
-  exports.Set("free", Napi::Function::New(env, Free));
+  napi_value free;
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, "free", NAPI_AUTO_LENGTH, Free, nullptr, &free));
+  exports.Set("free", Napi::Value(env, free));
   exports.Set("isHandle", Napi::Function::New(env, IsHandle));
   exports.Set("memory", Napi::Function::New(env, Memory));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));

@@ -4,6 +4,7 @@ Run by the harness as: python3 worker.py '<case JSON>'. It builds the workload, 
 prints a 'ready' line, then answers stdin commands: 'run N' times N steps and prints one
 JSON line; 'quit' prints the final report and exits.
 """
+import contextlib
 import gc
 import json
 import os
@@ -34,6 +35,13 @@ def usage():
     return r.ru_maxrss, r.ru_minflt, (r.ru_utime + r.ru_stime) * 1e3
 
 
+def precise(spec):
+    """torch.autocast('cpu', bfloat16) for bf16 cases (bench/workloads.ts: autocast)."""
+    if spec.get('precision') == 'bf16':
+        return torch.autocast('cpu', dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
 def memory_format(spec):
     return torch.channels_last if spec['channelsLast'] else torch.contiguous_format
 
@@ -48,9 +56,10 @@ def conv_workload(spec):
     bias = torch.zeros(w['cout']).requires_grad_()
 
     def forward():
-        if transposed:
-            return F.conv_transpose2d(x, weight, bias, stride=w['stride'], padding=w['padding'])
-        return F.conv2d(x, weight, bias, stride=w['stride'], padding=w['padding'])
+        with precise(spec):
+            if transposed:
+                return F.conv_transpose2d(x, weight, bias, stride=w['stride'], padding=w['padding'])
+            return F.conv2d(x, weight, bias, stride=w['stride'], padding=w['padding'])
 
     with torch.no_grad():
         grad = torch.randn_like(forward())
@@ -88,7 +97,10 @@ def train_workload(spec):
     def step():
         # set_to_none as pixelwise's zeroGrad (and PyTorch 2's default).
         opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(x), labels)
+        with precise(spec):
+            out = model(x)
+        # The loss in float32 (a no-op cast in fp32 cases), as on the pixelwise side.
+        loss = F.cross_entropy(out.float(), labels)
         loss.backward()
         opt.step()
         return loss.item()
@@ -101,7 +113,7 @@ def infer_workload(spec):
     model.eval()
 
     def step():
-        with torch.no_grad():
+        with torch.no_grad(), precise(spec):
             return model(x).argmax(1).sum().item()
 
     return step, info

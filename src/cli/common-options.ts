@@ -1,5 +1,5 @@
 // Options several commands take with the same meaning: --checkpoint, --weights (any format),
-// --threads, --device, --max-image-pixels, and --out F.png (checked before any work is done;
+// --threads, --device, --precision, --max-image-pixels, and --out F.png (checked before any work is done;
 // written with a chart's SVG beside it).
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
@@ -7,8 +7,8 @@ import { readImage, writePng } from '../image/files.js';
 import type { RawImage } from '../image/types.js';
 import type { Figure } from '../viz/figure.js';
 import type { WeightsModel } from '../weights/convert.js';
-import { num, requireStr, str, UsageError, type OptionSpec, type Parsed } from './args.js';
-import type { Device } from '../torch/index.js';
+import { choice, num, requireStr, str, UsageError, type OptionSpec, type Parsed } from './args.js';
+import type { Device, Precision } from '../torch/index.js';
 import { DEFAULT_MAX_IMAGE_PIXELS, setMaxImagePixels } from '../image/limits.js';
 import { makeDir } from '../io/dirs.js';
 
@@ -119,4 +119,38 @@ export async function modelFromWeightsArgs(
 export function checkInputWeights(path: string): string {
   if (existsSync(path) || existsSync(`${path}.index`)) return path;
   throw new Error(`weights ${path} do not exist`);
+}
+
+/** --precision: one definition for train, eval, predict and demo. */
+export const precisionOption: OptionSpec = {
+  type: 'string',
+  help: 'P  auto (default: bf16 where the hardware runs it fast — AMX, or a CUDA GPU with bf16 — else fp32), fp32, or bf16 (mixed: convolutions in bfloat16 under autocast; weights, losses, metrics and checkpoints float32)',
+};
+
+/**
+ * --precision resolved for where the model runs (default auto): the precision, the note of what
+ * was chosen and why, and a one-line warning when bf16 is asked for where it is emulated (or
+ * null). `say()` prints both on stderr (the note unless `quiet`), once; commands call it when
+ * the work starts, after every up-front check, so a bad call still gets a one-line error.
+ */
+export async function precisionOf(
+  args: Parsed,
+  device: Device | undefined,
+): Promise<{ precision: Precision; note: string; warning: string | null; say(quiet: boolean): void }> {
+  // Loaded on use: commands that take --precision also run without libtorch (predict --engine onnx).
+  const { resolvePrecision, PRECISION_REQUESTS } = await import('../torch/precision.js');
+  const requested = choice(args, 'precision', PRECISION_REQUESTS, 'auto')!;
+  const chosen = resolvePrecision(requested, device ?? 'cpu');
+  let said = false;
+  return {
+    precision: chosen.precision,
+    note: chosen.note,
+    warning: chosen.warning,
+    say(quiet) {
+      if (said) return;
+      said = true;
+      if (chosen.warning) console.error(chosen.warning);
+      if (!quiet) console.error(chosen.note);
+    },
+  };
 }

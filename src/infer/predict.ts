@@ -3,7 +3,7 @@
 // what the model accepts and cropping back, optional sliding windows) with the model's forward
 // as the engine, probabilities resized back to the image with bilinear interpolation before the
 // argmax.
-import { noGrad, tensor, tidy, type Tensor } from '../torch/index.js';
+import { forwardIn, noGrad, tensor, tidy, type Tensor } from '../torch/index.js';
 import { interpolate } from '../nn/functional.js';
 import type { RawImage } from '../image/types.js';
 import { validatePreprocess, type PreprocessSpec } from '../data/transforms/spec.js';
@@ -28,12 +28,12 @@ function inputTensor(predictor: Predictor, w: WindowInput): Tensor {
   return tensor(data, { shape: [1, channels, height, width], device: predictor.device });
 }
 
-/** The libtorch engine: the model's forward on one window, with its output activation. */
+/** The libtorch engine: the model's forward on one window (in the predictor's precision), with its output activation in float32. */
 function runWindow(predictor: Predictor, w: WindowInput): Planes {
   const out = noGrad(() =>
     tidy(() => {
       const x = inputTensor(predictor, w);
-      const y = predictor.model.forward(x);
+      const y = forwardIn(predictor.precision, predictor.device, () => predictor.model.forward(x));
       if (y.ndim !== 4 || y.size(2) !== x.size(2) || y.size(3) !== x.size(3)) {
         throw new Error(`${predictor.model.architecture} returned ${y} for an input ${x}; prediction expects outputs of the input's size`);
       }

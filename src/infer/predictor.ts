@@ -1,6 +1,6 @@
 // A trained model ready to predict: rebuilt from a checkpoint (or given in memory), in eval
 // mode, with its classes, colours and the preprocessing it was trained with.
-import type { Device } from '../torch/index.js';
+import type { Device, Precision } from '../torch/index.js';
 import type { ModelContract, ZooModel } from '../models/contract.js';
 import type { CheckpointConfig } from '../checkpoint/file.js';
 import { loadCheckpointModel } from '../checkpoint/load-model.js';
@@ -31,6 +31,8 @@ export interface Predictor {
   /** The evaluation preprocessing the model was trained with (no augmentation). */
   preprocess: PreprocessSpec;
   device: Device;
+  /** The forward pass in 'bf16' mixed precision (autocast) or 'fp32'; probabilities are float32 either way. */
+  precision: Precision;
   /** Where it came from: the checkpoint path, or 'memory'. */
   source: string;
   /** Frees the model's tensors. */
@@ -40,6 +42,8 @@ export interface Predictor {
 export interface PredictorOptions {
   /** Where to run ('cpu' default, 'cuda', 'cuda:1', ...). */
   device?: Device;
+  /** 'fp32' (default) or 'bf16' (resolvePrecision turns 'auto' into one of them). */
+  precision?: Precision;
 }
 
 /** Class names and palette with one entry per class; a short palette is completed with VOC colours. */
@@ -87,6 +91,8 @@ export function createPredictor(
   const { inChannels } = contract;
   if (inChannels !== 1 && inChannels !== 3) throw new Error(`${source}: the model takes ${inChannels}-channel inputs; prediction supports 1 (gray) or 3 (RGB)`);
   const device = options.device ?? 'cpu';
+  const precision = options.precision ?? 'fp32';
+  if (precision !== 'fp32' && precision !== 'bf16') throw new Error(`${source}: precision must be 'fp32' or 'bf16', got '${String(precision)}'`);
   model.eval();
   if (device !== 'cpu') model.to(device);
   return {
@@ -96,6 +102,7 @@ export function createPredictor(
     classes: resolveClasses(source, config.classes, model),
     preprocess,
     device,
+    precision,
     source,
     dispose: () => model.dispose(),
   };

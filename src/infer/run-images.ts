@@ -50,6 +50,8 @@ export interface ImageRunOptions {
   tile?: number | null;
   overlap?: number;
   padMode?: PadMode;
+  /** Called once every up-front check has passed, before the first image is read. */
+  onStart?: () => void;
   /** Called after each image with what was done. */
   onImage?: (summary: ImageSummary) => void;
   /** Polled between images; true stops the run (and removes its files). */
@@ -178,6 +180,7 @@ export async function predictImageFiles(predictor: ImagePredictor, given: ImageR
     checkImagePixels(width, height, input.path);
     planInput(predictor, width, height, { scale: o.scale, padMode: o.padMode, name: input.path });
   }
+  o.onStart?.();
   const out = new OutputDir(o.out);
   const images: ImageSummary[] = [];
   try {

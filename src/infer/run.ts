@@ -1,6 +1,6 @@
 // `pixelwise predict` on libtorch: a checkpoint's model over files and folders (the run itself,
 // engine-independent, is run-images.ts).
-import type { Device } from '../torch/index.js';
+import type { Device, Precision } from '../torch/index.js';
 import type { RawImage } from '../image/types.js';
 import { collectImages } from './inputs.js';
 import { predict, reconstruct } from './predict.js';
@@ -14,6 +14,8 @@ export interface PredictRunOptions extends ImageRunOptions {
   /** A checkpoint path, or a predictor made already (e.g. from foreign weights); the run disposes it. */
   checkpoint: string | Predictor;
   device?: Device;
+  /** For a checkpoint path: 'fp32' (default) or 'bf16'. */
+  precision?: Precision;
 }
 
 /** A libtorch predictor as the engine of a run. */
@@ -43,7 +45,7 @@ export async function predictImages(o: PredictRunOptions): Promise<PredictRunRes
     if (typeof o.checkpoint !== 'string') o.checkpoint.dispose();
     throw err;
   }
-  const predictor = typeof o.checkpoint === 'string' ? loadPredictor(o.checkpoint, { device: o.device }) : o.checkpoint;
+  const predictor = typeof o.checkpoint === 'string' ? loadPredictor(o.checkpoint, { device: o.device, precision: o.precision }) : o.checkpoint;
   try {
     return await predictImageFiles(libtorchImagePredictor(predictor), o);
   } finally {

@@ -28,3 +28,6 @@ export {
 } from './creation.js';
 export { manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, cudaAvailable, memory, noGrad, enableGrad, isGradEnabled } from './runtime.js';
 export { tidy, keep } from './scope.js';
+export { cpuInfo, describeCpu, type CpuInfo } from './cpu.js';
+export { autocast, autocastState, type AutocastOptions } from './autocast.js';
+export { resolvePrecision, bf16Hardware, forwardIn, PRECISION_REQUESTS, type Precision, type PrecisionRequest, type PrecisionChoice, type Bf16Hardware } from './precision.js';

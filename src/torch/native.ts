@@ -26,7 +26,7 @@ export interface NativeAddon {
   item(h: Handle): number | boolean;
   free(h: Handle): void;
   isHandle(v: unknown): boolean;
-  memory(): { liveTensors: number; nativeBytes: number };
+  memory(): { liveTensors: number; nativeBytes: number; handleSlots: number };
   setNumThreads(n: number): void;
   getNumThreads(): number;
   manualSeed(seed: number): void;
@@ -36,7 +36,10 @@ export interface NativeAddon {
   dtypeCodes: Record<string, number>;
   findOp(name: string): OpHandle;
   schema(op: OpHandle): string;
-  callOp(op: OpHandle, args: NativeArg[], named?: Record<string, NativeArg>): NativeResult;
+  /** Positional arguments follow `named` as separate arguments (see dispatch.cc). */
+  callOp(op: OpHandle, named: Record<string, NativeArg> | undefined, ...args: NativeArg[]): NativeResult;
+  /** callOp that makes no handles for the results (in-place ops). */
+  callOpVoid(op: OpHandle, named: Record<string, NativeArg> | undefined, ...args: NativeArg[]): undefined;
   requiresGrad(h: Handle): boolean;
   setRequiresGrad(h: Handle, value: boolean): void;
   isLeaf(h: Handle): boolean;
@@ -47,6 +50,28 @@ export interface NativeAddon {
   setData(h: Handle, src: Handle): void;
   setGradEnabled(enabled: boolean): void;
   isGradEnabled(): boolean;
+  autocastState(device: string): AutocastNativeState;
+  installInterruptHandler(notice: string): boolean;
+  uninstallInterruptHandler(): void;
+  interruptCount(): number;
+  cpuCapabilities(): {
+    vendor: string;
+    model: string;
+    features: Record<'avx' | 'fma' | 'f16c' | 'avx2' | 'avx512f' | 'avx512bw' | 'avx512vl' | 'avx512_vnni' | 'avx512_bf16' | 'avx512_fp16' | 'avx_vnni' | 'amx_tile' | 'amx_bf16' | 'amx_int8' | 'amx_fp16', boolean>;
+    atenCapability: string;
+    onednnIsa: string | null;
+    onednnVersion: string | null;
+    mkldnn: boolean;
+  };
+  autocastEnter(device: string, enabled: boolean, dtype: number, cacheEnabled: boolean): AutocastNativeState;
+  autocastExit(device: string, previous: AutocastNativeState): void;
+  cudaBf16Supported(): boolean;
+}
+
+export interface AutocastNativeState {
+  enabled: boolean;
+  dtype: number;
+  cacheEnabled: boolean;
 }
 
 function packageRoot(): string {
@@ -75,4 +100,6 @@ function load(): NativeAddon {
   return createRequire(import.meta.url)(path) as NativeAddon;
 }
 
-export const native: NativeAddon = load();
+// A plain copy: the addon's exports object is in V8's dictionary mode (35+ properties added one
+// by one), which makes every `native.x` on the per-operator path a slow lookup.
+export const native: NativeAddon = { ...load() };

@@ -32,8 +32,11 @@ export function cudaAvailable(): boolean {
   return native.cudaAvailable();
 }
 
-/** Live native tensor handles and bytes held by libtorch's CPU allocator. */
-export function memory(): { liveTensors: number; nativeBytes: number } {
+/**
+ * Live native tensor handles, bytes held by libtorch's CPU allocator, and handle slots (the
+ * most tensors alive at once so far: a disposed tensor's slot is reused at once).
+ */
+export function memory(): { liveTensors: number; nativeBytes: number; handleSlots: number } {
   return native.memory();
 }
 

@@ -3,7 +3,7 @@
 import { inspect } from 'node:util';
 import { native, type Handle, type NativeArg, type NativeResult, type OpHandle } from './native.js';
 import { DTYPES, dtypeCode, dtypeFromCode, typedArrayOf, type DType, type TypedArray } from './dtype.js';
-import { setScopedCheck, track, untrack, type Scoped } from './scope.js';
+import { keep, setScopedCheck, track, untrack, type Scoped } from './scope.js';
 
 export type Device = 'cpu' | 'cuda' | `cuda:${number}` | (string & {});
 export type MemoryFormat = 'contiguous' | 'preserve' | 'channelsLast';
@@ -26,26 +26,44 @@ export function findOp(name: string): OpHandle {
 
 // The op name and argument position are only formatted into a message on failure (hot path).
 function toNative(arg: OpArg, opName: string, position: string | number): NativeArg {
-  if (arg instanceof Tensor) {
-    if (arg.isDisposed) throw new Error(`${opName}: argument ${position} is a Tensor that was already disposed`);
-    return arg.handle;
-  }
+  if (arg instanceof Tensor) return arg.handleFor(opName, position);
   if (Array.isArray(arg)) return arg.map((a: OpArg, i: number) => toNative(a, opName, `${position}[${i}]`));
   return arg as NativeArg;
 }
 
 function fromNative(r: NativeResult): unknown {
+  if (typeof r !== 'object' || r === null) return r;
   if (Array.isArray(r)) return r.map(fromNative);
-  if (typeof r === 'object' && r !== null) return new Tensor(r as Handle);
-  return r;
+  return new Tensor(r as Handle);
+}
+
+type NativeCall = (op: OpHandle, named: Record<string, NativeArg> | undefined, ...args: NativeArg[]) => NativeResult;
+
+// Positional arguments go to the addon as separate function arguments (it reads them in one
+// N-API call; an array costs one call per element). Small counts avoid a spread.
+function invoke(call: NativeCall, name: string, args: readonly OpArg[], named: Record<string, OpArg> | undefined): NativeResult {
+  const h = findOp(name);
+  const n =
+    named === undefined ? undefined : Object.fromEntries(Object.entries(named).map(([k, v]) => [k, toNative(v, name, `'${k}'`)]));
+  switch (args.length) {
+    case 0:
+      return call(h, n);
+    case 1:
+      return call(h, n, toNative(args[0], name, 0));
+    case 2:
+      return call(h, n, toNative(args[0], name, 0), toNative(args[1], name, 1));
+    case 3:
+      return call(h, n, toNative(args[0], name, 0), toNative(args[1], name, 1), toNative(args[2], name, 2));
+    case 4:
+      return call(h, n, toNative(args[0], name, 0), toNative(args[1], name, 1), toNative(args[2], name, 2), toNative(args[3], name, 3));
+    default:
+      return call(h, n, ...args.map((a, i) => toNative(a, name, i)));
+  }
 }
 
 /** Calls any ATen operator by schema name; Tensor results come back as Tensors. */
 export function callOp(name: string, args: readonly OpArg[], named?: Record<string, OpArg>): unknown {
-  const nativeNamed =
-    named && Object.fromEntries(Object.entries(named).map(([k, v]) => [k, toNative(v, name, `'${k}'`)]));
-  const nativeArgs = args.map((a, i) => toNative(a, name, i));
-  return fromNative(native.callOp(findOp(name), nativeArgs, nativeNamed));
+  return fromNative(invoke(native.callOp, name, args, named));
 }
 
 /** callOp for operators that return exactly one tensor. */
@@ -58,14 +76,27 @@ export function opMany(name: string, args: readonly OpArg[], named?: Record<stri
   return callOp(name, args, named) as Tensor[];
 }
 
+/** callOp for in-place operators: runs the op and makes no handle for its result (its first argument). */
+export function opInPlace(name: string, args: readonly OpArg[], named?: Record<string, OpArg>): void {
+  invoke(native.callOpVoid, name, args, named);
+}
+
+// The safety net for tensors that no tidy() scope owns: one the program drops without
+// dispose() is freed after the garbage collector finds it. Scoped tensors are not registered
+// (their scope frees them), which keeps registration off the per-operator path.
+const unowned = new FinalizationRegistry<Handle>((h) => native.free(h));
+
 function dims(d: number | readonly number[]): number[] {
   return typeof d === 'number' ? [d] : [...d];
 }
 
 export class Tensor implements Scoped {
   #handle: Handle | null;
+  #registered = false;
   /** @internal the tidy() scope holding this tensor */
-  scope: Set<Scoped> | null = null;
+  scope: Scoped[] | null = null;
+  /** @internal */
+  scopeIndex = -1;
 
   /** @internal wraps a native handle; use the creation functions (tensor, zeros, ...) instead. */
   constructor(handle: Handle) {
@@ -79,16 +110,24 @@ export class Tensor implements Scoped {
     return this.#handle;
   }
 
+  /** @internal the native handle for argument `position` of operator `opName`. */
+  handleFor(opName: string, position: string | number): Handle {
+    if (this.#handle === null) throw new Error(`${opName}: argument ${position} is a Tensor that was already disposed`);
+    return this.#handle;
+  }
+
   get isDisposed(): boolean {
     return this.#handle === null;
   }
 
   /** Frees the native memory now (idempotent). Views and autograd graphs keep their own references. */
   dispose(): void {
-    if (this.#handle === null) return;
-    native.free(this.#handle);
+    const h = this.#handle;
+    if (h === null) return;
     this.#handle = null;
-    untrack(this);
+    native.free(h);
+    if (this.scope !== null) untrack(this);
+    else if (this.#registered) unowned.unregister(this);
   }
 
   [Symbol.dispose](): void {
@@ -97,8 +136,14 @@ export class Tensor implements Scoped {
 
   /** Excludes this tensor from every enclosing tidy() scope. */
   keep(): this {
-    untrack(this);
-    return this;
+    return keep(this);
+  }
+
+  /** @internal no scope owns this tensor any more (see scope.ts). */
+  orphan(): void {
+    if (this.#registered || this.#handle === null) return;
+    unowned.register(this, this.#handle, this);
+    this.#registered = true;
   }
 
   // ---- metadata -------------------------------------------------------------------------
@@ -265,20 +310,20 @@ export class Tensor implements Scoped {
   // ---- elementwise ----------------------------------------------------------------------
 
   add(other: Tensor | number, alpha = 1): Tensor {
-    return binary('add', this, other, alpha);
+    return binary('aten::add.Tensor', 'aten::add.Scalar', this, other, alpha);
   }
   sub(other: Tensor | number, alpha = 1): Tensor {
-    return binary('sub', this, other, alpha);
+    return binary('aten::sub.Tensor', 'aten::sub.Scalar', this, other, alpha);
   }
   /** other - this (PyTorch's rsub). */
   rsub(other: number): Tensor {
     return op('aten::rsub.Scalar', [this, other]);
   }
   mul(other: Tensor | number): Tensor {
-    return binary('mul', this, other);
+    return binary('aten::mul.Tensor', 'aten::mul.Scalar', this, other);
   }
   div(other: Tensor | number): Tensor {
-    return binary('div', this, other);
+    return binary('aten::div.Tensor', 'aten::div.Scalar', this, other);
   }
   pow(exponent: Tensor | number): Tensor {
     return exponent instanceof Tensor
@@ -286,7 +331,7 @@ export class Tensor implements Scoped {
       : op('aten::pow.Tensor_Scalar', [this, exponent]);
   }
   remainder(other: Tensor | number): Tensor {
-    return binary('remainder', this, other);
+    return binary('aten::remainder.Tensor', 'aten::remainder.Scalar', this, other);
   }
   maximum(other: Tensor): Tensor {
     return op('aten::maximum', [this, other]);
@@ -368,22 +413,22 @@ export class Tensor implements Scoped {
   // ---- comparisons and logic ------------------------------------------------------------
 
   eq(other: Tensor | number): Tensor {
-    return binary('eq', this, other);
+    return binary('aten::eq.Tensor', 'aten::eq.Scalar', this, other);
   }
   ne(other: Tensor | number): Tensor {
-    return binary('ne', this, other);
+    return binary('aten::ne.Tensor', 'aten::ne.Scalar', this, other);
   }
   lt(other: Tensor | number): Tensor {
-    return binary('lt', this, other);
+    return binary('aten::lt.Tensor', 'aten::lt.Scalar', this, other);
   }
   le(other: Tensor | number): Tensor {
-    return binary('le', this, other);
+    return binary('aten::le.Tensor', 'aten::le.Scalar', this, other);
   }
   gt(other: Tensor | number): Tensor {
-    return binary('gt', this, other);
+    return binary('aten::gt.Tensor', 'aten::gt.Scalar', this, other);
   }
   ge(other: Tensor | number): Tensor {
-    return binary('ge', this, other);
+    return binary('aten::ge.Tensor', 'aten::ge.Scalar', this, other);
   }
   logicalNot(): Tensor {
     return op('aten::logical_not', [this]);
@@ -580,19 +625,29 @@ export class Tensor implements Scoped {
   }
 
   #inplace(name: string, args: readonly OpArg[]): this {
-    const alias = op(name, [this, ...args]);
-    alias.dispose(); // a second handle to this same tensor
+    switch (args.length) {
+      case 0:
+        opInPlace(name, [this]);
+        break;
+      case 1:
+        opInPlace(name, [this, args[0]]);
+        break;
+      case 2:
+        opInPlace(name, [this, args[0], args[1]]);
+        break;
+      default:
+        opInPlace(name, [this, ...args]);
+    }
     return this;
   }
 }
 
 setScopedCheck((v) => v instanceof Tensor);
 
-function binary(name: string, a: Tensor, b: Tensor | number, alpha?: number): Tensor {
-  const overload = b instanceof Tensor ? 'Tensor' : 'Scalar';
-  return alpha === undefined || alpha === 1
-    ? op(`aten::${name}.${overload}`, [a, b])
-    : op(`aten::${name}.${overload}`, [a, b, alpha]);
+// Operator names are literals per overload: a name built per call would be hashed per call.
+function binary(tensorOp: string, scalarOp: string, a: Tensor, b: Tensor | number, alpha?: number): Tensor {
+  const name = b instanceof Tensor ? tensorOp : scalarOp;
+  return alpha === undefined || alpha === 1 ? op(name, [a, b]) : op(name, [a, b, alpha]);
 }
 
 function isDtype(s: string): s is DType {

@@ -2,21 +2,22 @@
 // threads. Recorded in config.json (so a run can be reproduced and compared) and printed by
 // `pixelwise env` (what a bug report needs).
 import { readFileSync, realpathSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cudaAvailable, getNumThreads } from '../torch/index.js';
+import { cpuInfo, cudaAvailable, getNumThreads, type CpuInfo } from '../torch/index.js';
 
-export interface CpuInfo {
+/** The CPU as config.json and `pixelwise env` record it (read by cpuid in torch/cpu.ts). */
+export interface MachineCpu {
   model: string;
   /** Logical cores Node may use. */
   cores: number;
   avx2: boolean;
   avx512: boolean;
-  /** Native bfloat16 arithmetic: AVX512-BF16 or AMX-BF16 (from /proc/cpuinfo on Linux; false elsewhere). */
+  /** Native bfloat16 arithmetic: AVX512-BF16 or AMX-BF16. */
   bf16: boolean;
   amx: boolean;
-  /** The flags these come from, as the kernel names them (Linux). */
+  /** The features that decide libtorch's kernels, as the kernel names them (e.g. 'avx512_bf16'). */
   flags: string[];
 }
 
@@ -25,7 +26,7 @@ export interface RuntimeInfo {
   node: string;
   libtorch: { version: string | null; library: string | null };
   cuda: boolean;
-  cpu: CpuInfo;
+  cpu: MachineCpu;
   /** libtorch's intra-op threads now. */
   threads: number;
 }
@@ -45,30 +46,19 @@ export function versionOfPixelwise(): string {
   return pixelwiseVersion;
 }
 
-const CPU_FLAGS = ['avx2', 'avx512f', 'avx512_bf16', 'amx_bf16', 'amx_tile', 'amx_int8', 'avx512_vnni', 'avx_vnni'];
+const CPU_FLAGS = ['avx2', 'avx512f', 'avx512_bf16', 'amx_bf16', 'amx_tile', 'amx_int8', 'avx512_vnni', 'avx_vnni'] as const;
 
-/** The CPU model and the vector features that decide which kernels libtorch can use. */
-export function cpuInfo(cpuinfo?: string): CpuInfo {
-  let text = cpuinfo;
-  if (text === undefined) {
-    try {
-      text = readFileSync('/proc/cpuinfo', 'utf8');
-    } catch {
-      text = '';
-    }
-  }
-  const line = /^flags\s*:\s*(.*)$/m.exec(text)?.[1] ?? '';
-  const all = new Set(line.split(/\s+/).filter(Boolean));
-  const flags = CPU_FLAGS.filter((f) => all.has(f));
-  const model = /^model name\s*:\s*(.*)$/m.exec(text)?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown';
+/** The CPU model, cores, and the vector features that decide which kernels libtorch can use. */
+export function machineCpu(info: CpuInfo = cpuInfo()): MachineCpu {
+  const f = info.features;
   return {
-    model,
+    model: info.model || info.vendor || 'unknown',
     cores: availableParallelism(),
-    avx2: all.has('avx2'),
-    avx512: all.has('avx512f'),
-    bf16: all.has('avx512_bf16') || all.has('amx_bf16'),
-    amx: all.has('amx_tile'),
-    flags,
+    avx2: f.avx2,
+    avx512: f.avx512f,
+    bf16: info.nativeBf16 !== null,
+    amx: f.amx_tile,
+    flags: CPU_FLAGS.filter((name) => f[name]),
   };
 }
 
@@ -116,7 +106,7 @@ export function runtimeInfo(): RuntimeInfo {
     node: process.versions.node,
     libtorch: libtorchInfo(),
     cuda: cudaAvailable(),
-    cpu: cpuInfo(),
+    cpu: machineCpu(),
     threads: getNumThreads(),
   };
 }

@@ -1,7 +1,7 @@
 // Evaluation of a model over a whole split: the model run over every batch without gradients,
 // the mean loss, and the split's scores (metrics/split-scores.ts: one confusion matrix, and
 // for one-output models the foreground IoU/Dice, threshold sweep and TGS mean precision).
-import { noGrad, tidy, type Device, type Tensor } from '../torch/index.js';
+import { forwardIn, noGrad, tidy, type Device, type Precision, type Tensor } from '../torch/index.js';
 import type { Module } from '../nn/module.js';
 import type { Batch } from '../data/loader.js';
 import type { Summary } from '../metrics/scores.js';
@@ -20,6 +20,8 @@ export interface EvaluateOptions extends SplitScoresOptions {
   combine?: ((totals: Float64Array) => Promise<void>) | null;
   /** Where the model is: batches are moved there (default 'cpu'). */
   device?: Device;
+  /** The forward pass in bf16 mixed precision or fp32 (default); loss and scores from float32 outputs. */
+  precision?: Precision;
 }
 
 export interface Evaluation {
@@ -55,7 +57,8 @@ export async function evaluate(
       noGrad(() =>
         tidy(() => {
           const onDevice = device !== 'cpu';
-          const logits = model.forward(onDevice ? batch.images.to({ device }) : batch.images);
+          const images = onDevice ? batch.images.to({ device }) : batch.images;
+          const logits = forwardIn(o.precision ?? 'fp32', device, () => model.forward(images));
           if (o.objective) {
             lossSum += o.objective(logits, onDevice ? labels.to({ device }) : labels).item();
             lossBatches += 1;

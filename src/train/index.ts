@@ -6,7 +6,7 @@
 //   const again = await resumeRun('runs/camvid', { epochs: 80 });
 export { train, resumeRun, prepareRun, prepareResume, lastCheckpointPath, orientationWarning, type TrainRunOptions, type PreparedRun, type RunSummary } from './run.js';
 export { RunLock, LOCK_FILE, RUN_FILES, checkNewRunFolder, type LockInfo } from './run-folder.js';
-export { runtimeInfo, cpuInfo, libtorchInfo, type RuntimeInfo, type CpuInfo } from './environment.js';
+export { runtimeInfo, machineCpu, libtorchInfo, type RuntimeInfo, type MachineCpu } from './environment.js';
 export { Trainer, type EpochRecord, type TrainResult, type TrainPosition, type TrainerOptions } from './trainer.js';
 export { evaluate, type EvaluateOptions, type Evaluation } from './evaluate.js';
 export { buildObjective, predictLabels, LOSS_NAMES, type LossName, type Objective, type ObjectiveOptions } from './objective.js';

@@ -3,7 +3,7 @@
 // from the description stored in the checkpoint.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { getNumThreads, manualSeed, setNumThreads, setRngState, withDefaultDevice, type Device } from '../torch/index.js';
+import { getNumThreads, manualSeed, setNumThreads, setRngState, withDefaultDevice, type Device, type Precision } from '../torch/index.js';
 import { checkDevice } from '../nn/device.js';
 import { maxImagePixels, overLimit } from '../image/limits.js';
 import { DataLoader } from '../data/loader.js';
@@ -87,6 +87,12 @@ export interface TrainRunOptions {
   overwrite?: boolean;
   /** Where the model runs: 'cpu' (default), 'cuda', 'cuda:N'. */
   device?: Device;
+  /**
+   * 'fp32' (default) or 'bf16': forward passes under autocast in bfloat16, losses, metrics,
+   * weights and checkpoints in float32 (resolvePrecision turns 'auto' into one of them).
+   * Recorded in config.json's environment; not a setting of the run (a resume may change it).
+   */
+  precision?: Precision;
   /** Progress events of every epoch and validation (the command line draws them as bars); none by default. */
   onProgress?: ProgressCallback;
   /** Where the one-line summary of each epoch goes (default stderr). */
@@ -136,7 +142,7 @@ export interface RunSummary {
   epochs: number;
   threads: number;
   device: string;
-  precision: 'fp32';
+  precision: Precision;
   /** Where a resumed run stands, else null. */
   resumedAt: { epoch: number; step: number } | null;
 }
@@ -165,7 +171,14 @@ const DEFAULTS = {
   distributed: null,
   overwrite: false,
   device: 'cpu',
+  precision: 'fp32',
 } as const;
+
+function checkPrecision(precision: unknown): void {
+  if (precision !== 'fp32' && precision !== 'bf16') {
+    throw new Error(`precision must be 'fp32' or 'bf16' (resolvePrecision turns 'auto' into one), got '${String(precision)}'`);
+  }
+}
 
 /** Default learning rate per optimizer (SGD as in FCN/U-Net papers' style, Adam as Keras). */
 function defaultLr(optimizer: string): number {
@@ -285,6 +298,7 @@ async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume:
   const primary = parallel.writes;
   const log = input.log ?? ((line: string) => console.error(line));
   checkDevice(input.device ?? DEFAULTS.device, 'device');
+  checkPrecision(input.precision ?? DEFAULTS.precision);
   // Sizes checked before any data is read (a --size of 100000x100000 once ended in 'Invalid typed array length').
   for (const [what, hw] of [['size (--size)', input.size], ['padTo (--pad-to)', input.padTo]] as const) {
     if (hw && hw[0] * hw[1] > maxImagePixels()) throw new Error(`${what} ${hw[0]}x${hw[1]} (HxW) gives images of ${overLimit(hw[0] * hw[1])}`);
@@ -401,7 +415,7 @@ async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume:
         device: o.device,
         cuda: env.cuda,
         threads: env.threads,
-        precision: 'fp32',
+        precision: o.precision,
       },
     };
     // The process that writes the run folder holds its lock (rank 0 under a launcher shares the launcher's).
@@ -435,6 +449,7 @@ async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume:
       ignoreIndex,
       start,
       device: o.device,
+      precision: o.precision,
       onProgress: primary ? input.onProgress : undefined,
       log: primary ? input.log : () => undefined,
       parallel,
@@ -465,7 +480,7 @@ async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume:
       epochs,
       threads: getNumThreads(),
       device: o.device,
-      precision: 'fp32',
+      precision: o.precision,
       resumedAt: start ? { epoch: start.epoch, step: start.step } : null,
     };
     return { trainer, model, train, val, options: { ...o, loss, epochs }, config, parallel, complete, summary, close };
@@ -514,7 +529,7 @@ function atStep(s: SchedulerState, step: number): SchedulerState {
 
 // The options as given (what --resume replays), without settings of this process only.
 function stripRuntime(o: TrainRunOptions): Record<string, unknown> {
-  const { onProgress: _p, log: _l, distributed: _d, overwrite: _o, device: _v, ...rest } = o;
+  const { onProgress: _p, log: _l, distributed: _d, overwrite: _o, device: _v, precision: _r, ...rest } = o;
   return { ...rest, out: resolve(o.out) };
 }
 
@@ -540,7 +555,7 @@ export function lastCheckpointPath(runDir: string): string {
   return join(runDir, 'checkpoints', 'last.safetensors');
 }
 
-type ResumeOverrides = Partial<Pick<TrainRunOptions, 'epochs' | 'iterations' | 'timeBudget' | 'onProgress' | 'log' | 'threads' | 'workers' | 'batchSize' | 'device' | 'distributed'>>;
+type ResumeOverrides = Partial<Pick<TrainRunOptions, 'epochs' | 'iterations' | 'timeBudget' | 'onProgress' | 'log' | 'threads' | 'workers' | 'batchSize' | 'device' | 'precision' | 'distributed'>>;
 
 /**
  * Continues the run in `runDir` exactly where its last checkpoint stopped, with the options

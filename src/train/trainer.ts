@@ -3,7 +3,7 @@
 // a run stopped (end of an epoch, a time budget, or Ctrl-C).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { getRngState, noGrad, tidy, type Device, type Tensor } from '../torch/index.js';
+import { forwardIn, getRngState, noGrad, tidy, type Device, type Precision, type Tensor } from '../torch/index.js';
 import type { DataLoader } from '../data/loader.js';
 import type { ZooModel } from '../models/contract.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -66,6 +66,8 @@ export interface TrainerOptions {
   start?: TrainPosition | null;
   /** Where batches go before the model sees them (the model is already there); default 'cpu'. */
   device?: Device;
+  /** Forward passes in bf16 mixed precision (autocast) or fp32 (default); losses, metrics and weights stay float32. */
+  precision?: Precision;
   /** Progress events: one task per epoch ('epoch 2/10') and per validation ('validate 2'). */
   onProgress?: ProgressCallback;
   /** Where per-epoch summary lines go; default stderr. */
@@ -221,7 +223,7 @@ export class Trainer {
     const loss = tidy(() => {
       const images = device === 'cpu' ? batchImages : batchImages.to({ device });
       const target = device === 'cpu' ? batchTarget : batchTarget === batchImages ? images : batchTarget.to({ device });
-      const l = o.objective(o.model.forward(images), target);
+      const l = o.objective(forwardIn(o.precision ?? 'fp32', device, () => o.model.forward(images)), target);
       o.optimizer.zeroGrad();
       l.backward();
       return l.item();
@@ -240,7 +242,7 @@ export class Trainer {
     const progress = new ProgressReporter(o.onProgress, `validate ${epoch + 1}`, val.plan(0).reduce((n, b) => n + b.length, 0));
     const evaluation =
       o.task === 'reconstruction'
-        ? await reconstructionLoss(o.model, val, o.objective, combine, o.device)
+        ? await reconstructionLoss(o.model, val, o.objective, combine, o.device, o.precision)
         : await evaluate(o.model, val.epoch(0), {
             numClasses: o.numClasses,
             classNames: o.classNames,
@@ -249,6 +251,7 @@ export class Trainer {
             progress,
             combine,
             device: o.device,
+            precision: o.precision,
           });
     progress.finish();
     return evaluation;
@@ -331,7 +334,14 @@ export class Trainer {
   }
 }
 
-async function reconstructionLoss(model: ZooModel, loader: DataLoader, objective: Objective, combine: DataParallel['combine'], device: Device = 'cpu'): Promise<Evaluation> {
+async function reconstructionLoss(
+  model: ZooModel,
+  loader: DataLoader,
+  objective: Objective,
+  combine: DataParallel['combine'],
+  device: Device = 'cpu',
+  precision: Precision = 'fp32',
+): Promise<Evaluation> {
   let sum = 0;
   let n = 0;
   model.eval();
@@ -341,7 +351,7 @@ async function reconstructionLoss(model: ZooModel, loader: DataLoader, objective
       sum += noGrad(() =>
         tidy(() => {
           const images = device === 'cpu' ? batch.images : batch.images.to({ device });
-          return objective(model.forward(images), images).item();
+          return objective(forwardIn(precision, device, () => model.forward(images)), images).item();
         }),
       );
       n += 1;

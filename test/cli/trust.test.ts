@@ -12,7 +12,7 @@ import { ihdrBytes, pngChunk, SIGNATURE } from '../../src/image/png-chunks.js';
 import { makeFolder } from '../data/make-datasets.js';
 import { assertOneLineError, cli, cliAll, finished, MAIN, spawnCli, tempDir } from './helpers.js';
 
-const S = ['--format', 'synthetic', '--count', '4', '--model', 'unet', '--depth', '2', '--base-width', '4', '--size', '32x32', '--epochs', '1', '--threads', '1'];
+const S = ['--format', 'synthetic', '--count', '4', '--model', 'unet', '--depth', '2', '--base-width', '4', '--size', '32x32', '--epochs', '1', '--threads', '1', '--precision', 'fp32'];
 const LOCK = '.pixelwise.lock';
 
 /** The pid of a process that has exited (a lock it left is stale). */

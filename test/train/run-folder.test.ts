@@ -8,7 +8,8 @@ import { checkNewRunFolder, LOCK_FILE, readLock, RunLock } from '../../src/train
 import { SINGLE_PROCESS } from '../../src/train/parallel.js';
 import { orientationWarning, prepareRun, resumeRun, train, type TrainRunOptions } from '../../src/train/run.js';
 import { EpochEstimate } from '../../src/train/trainer.js';
-import { cpuInfo } from '../../src/train/environment.js';
+import { machineCpu } from '../../src/train/environment.js';
+import { cpuInfo, type CpuInfo } from '../../src/torch/index.js';
 
 function tempDir(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'pixelwise-runfolder-'));
@@ -121,9 +122,16 @@ test('the epoch estimate: measured after the warm-up step, once; a warning for a
   assert.deepEqual(fast.afterStep(4), ['estimate: 40.0 img/s, ~0.4 s per epoch (training only), ~0.8 s for 2 epoch(s)']);
 });
 
-test('cpuInfo reads the features that matter from /proc/cpuinfo', () => {
-  const info = cpuInfo('model name\t: Test CPU\nflags\t\t: fpu avx2 avx512f avx512_bf16 amx_tile amx_bf16\n');
-  assert.deepEqual([info.model, info.avx2, info.avx512, info.bf16, info.amx], ['Test CPU', true, true, true, true]);
-  const old = cpuInfo('model name\t: Old\nflags\t\t: fpu sse2\n');
-  assert.deepEqual([old.avx2, old.avx512, old.bf16, old.amx], [false, false, false, false]);
+test('machineCpu records the features that matter from the cpuid reading', () => {
+  const none = Object.fromEntries(Object.keys(cpuInfo().features).map((k) => [k, false])) as unknown as CpuInfo['features'];
+  const base: CpuInfo = { vendor: 'GenuineIntel', model: 'Test CPU', features: none, nativeBf16: null, atenCapability: 'AVX512', onednnIsa: null, onednnVersion: null };
+  const amx = machineCpu({ ...base, features: { ...none, avx2: true, avx512f: true, avx512_bf16: true, amx_tile: true, amx_bf16: true }, nativeBf16: 'amx' });
+  assert.deepEqual([amx.model, amx.avx2, amx.avx512, amx.bf16, amx.amx], ['Test CPU', true, true, true, true]);
+  assert.deepEqual(amx.flags, ['avx2', 'avx512f', 'avx512_bf16', 'amx_bf16', 'amx_tile']);
+  const old = machineCpu({ ...base, model: '' });
+  assert.deepEqual([old.model, old.avx2, old.avx512, old.bf16, old.amx, old.flags], ['GenuineIntel', false, false, false, false, []]);
+  // This machine: the record agrees with the native reading it comes from.
+  const here = machineCpu();
+  assert.equal(here.bf16, cpuInfo().nativeBf16 !== null);
+  assert.equal(here.avx512, cpuInfo().features.avx512f);
 });

@@ -16,7 +16,7 @@ import { writeSamplePanels } from '../demo-samples.js';
 import { flag, num, str, UsageError } from '../args.js';
 import { defineCommand } from '../command.js';
 import { progressBars } from '../progress-bar.js';
-import { deviceOf, deviceOption, threadCount, threadsOption } from '../common-options.js';
+import { deviceOf, deviceOption, precisionOf, precisionOption, threadCount, threadsOption } from '../common-options.js';
 import { programName } from '../program.js';
 import { runTraining } from './train.js';
 
@@ -33,12 +33,14 @@ export const demo = defineCommand({
     'Generates a synthetic segmentation dataset (shapes over textured, noisy backgrounds; the class is\n' +
     'the shape, not its colour), trains a small U-Net on it for about two minutes, evaluates it on\n' +
     'the validation split, predicts a few validation images and writes everything to DIR. The generated\n' +
-    'data goes beside it, in DIR-data (kept and reused by a later demo with the same --difficulty).',
+    'data goes beside it, in DIR-data (kept and reused by a later demo with the same --difficulty).\n' +
+    '--precision auto (default) trains in bf16 mixed precision where the hardware runs it fast, else fp32.',
   options: {
     out: { type: 'string', short: 'o', help: 'DIR  run folder to create (default ./pixelwise-demo)' },
     seconds: { type: 'string', short: 's', help: 'N  training time budget in seconds (default 120)' },
     threads: threadsOption,
     device: deviceOption,
+    precision: precisionOption,
     difficulty: { type: 'string', help: 'D  synthetic scenes: 0 (easy) .. 1 (hard), default 0.35' },
     quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
   },
@@ -51,6 +53,7 @@ export const demo = defineCommand({
     const threads = threadCount(args) ?? availableParallelism();
     const difficulty = num(args, 'difficulty', { min: 0, max: 1, default: 0.35 })!;
     const device = await deviceOf(args);
+    const { precision, say: sayPrecision } = await precisionOf(args, device);
     const t0 = Date.now();
 
     // The data sits beside the run folder, not in it: the run folder holds one run and nothing else.
@@ -88,24 +91,28 @@ export const demo = defineCommand({
       threads,
       out,
       device,
+      precision,
       onProgress: flag(args, 'quiet') ? undefined : progressBars(),
     };
     console.error(`training a U-Net (ce + Dice loss, Adam) for ${seconds} s on ${threads} threads`);
     const run = await prepareRun(options);
-    const code = await runTraining(run, null, flag(args, 'quiet'));
+    const code = await runTraining(run, null, flag(args, 'quiet'), sayPrecision);
     if (code !== 0) return code;
 
     const { model } = loadCheckpointModel(run.trainer.paths.best);
     const valSpec: DatasetSpec = { format: 'folder', root: dataDir, split: 'val' };
     const val = new DataLoader(valSpec, { batchSize: 16, workers: 0, preprocess: run.config.preprocess });
     const dataset = await val.ready();
+    // The best weights are scored on the CPU: in the chosen precision when training ran there too.
+    const cpuPrecision = device === undefined || device === 'cpu' ? precision : 'fp32';
     const evaluation = await evaluate(model, val.epoch(0), {
       numClasses: dataset.numClasses,
       classNames: dataset.classNames,
       ignoreIndex: dataset.ignoreIndex,
+      precision: cpuPrecision,
     });
     const samplesDir = join(out, 'samples');
-    const written = await writeSamplePanels(model, dataset, run.config, samplesDir, 6);
+    const written = await writeSamplePanels(model, dataset, run.config, samplesDir, 6, cpuPrecision);
     await val.close();
     model.dispose();
 

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { distributedAvailable, distributedUnavailableReason } from '../../distributed/index.js';
 import { runtimeInfo } from '../../train/environment.js';
+import { resolvePrecision } from '../../torch/precision.js';
 import { maxImagePixels } from '../../image/limits.js';
 import { flag } from '../args.js';
 import { defineCommand } from '../command.js';
@@ -38,16 +39,20 @@ export const env = defineCommand({
   usage: 'pixelwise env [--json]',
   description:
     'Prints the versions of pixelwise, Node and libtorch, whether libtorch has CUDA, the CPU and its\n' +
-    'features (AVX2, AVX-512, bfloat16, AMX), libtorch threads, the image pixel limit, and which optional\n' +
-    'parts work here: distributed training (Gloo), the ONNX runtime, Chromium. Paste it into bug reports.',
+    'features (AVX2, AVX-512, bfloat16, AMX), what --precision auto picks here, libtorch threads, the\n' +
+    'image pixel limit, and which optional parts work here: distributed training (Gloo), the ONNX\n' +
+    'runtime, Chromium. Paste it into bug reports.',
   options: {
     json: { type: 'boolean', help: 'print one JSON object' },
   },
   async run(args) {
     const info = runtimeInfo();
     const distributed = distributedAvailable();
+    // What --precision auto picks on the CPU (train, eval, predict, demo).
+    const auto = resolvePrecision('auto', 'cpu');
     const report = {
       ...info,
+      precisionAuto: auto.precision,
       platform: `${process.platform} ${process.arch}`,
       maxImagePixels: maxImagePixels(),
       optional: {
@@ -71,6 +76,7 @@ export const env = defineCommand({
       ['cpu', `${cpu.model}, ${cpu.cores} logical cores`],
       ['cpu features', `AVX2 ${yes(cpu.avx2)}, AVX-512 ${yes(cpu.avx512)}, bf16 ${yes(cpu.bf16)}, AMX ${yes(cpu.amx)}`],
       ['threads', `${info.threads} (libtorch intra-op; --threads sets it)`],
+      ['precision', `--precision auto gives ${auto.note.replace(/^precision: /, '')}`],
       ['image limit', `${Number.isFinite(report.maxImagePixels) ? report.maxImagePixels.toLocaleString('en-US') : 'none'} pixels (--max-image-pixels)`],
       ['distributed', distributed ? 'yes (c10d, Gloo)' : `no: ${report.optional.distributed.reason ?? 'not built with Gloo'}`],
       ['onnxruntime', report.optional.onnxruntime.available ? 'yes (onnxruntime-node)' : `no: ${report.optional.onnxruntime.reason}`],

@@ -6,8 +6,9 @@ import type { PadMode } from '../../data/transforms/spec.js';
 import { OUTPUT_KINDS, PredictionStopped, type ImageRunOptions, type ImageSummary, type OutputKind, type PredictRunResult } from '../../infer/run-images.js';
 import { choice, flag, num, requireStr, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
-import { checkpointOption, classesOption, deviceOf, deviceOption, imageLimitOption, modelFromWeightsArgs, threadCount, threadsOption, weightsOption } from '../common-options.js';
+import { checkpointOption, classesOption, deviceOf, deviceOption, imageLimitOption, modelFromWeightsArgs, precisionOf, precisionOption, threadCount, threadsOption, weightsOption } from '../common-options.js';
 import { withInterrupt } from '../interrupt.js';
+import type { Precision } from '../../torch/index.js';
 
 const ENGINES = ['libtorch', 'onnx'] as const;
 
@@ -26,6 +27,7 @@ const specs: OptionSpecs = {
   overlap: { type: 'string', help: 'N  pixels shared by neighbouring windows (default N/4)' },
   'pad-mode': { type: 'string', help: "M  padding to the model's input multiple: reflect (default unless training padded), constant, edge, symmetric, wrap" },
   device: { ...deviceOption, help: `${deviceOption.help}; --engine libtorch only` },
+  precision: { ...precisionOption, help: `${precisionOption.help}; --engine libtorch only` },
   threads: { ...threadsOption, help: 'N  libtorch (or onnxruntime) threads (default: all cores)' },
   'max-image-pixels': imageLimitOption,
   quiet: { type: 'boolean', short: 'q', help: 'no line per image' },
@@ -47,18 +49,25 @@ function summaryLine(s: ImageSummary): string {
 }
 
 /** A checkpoint path, or (checkpoint undefined) the --weights file built into a predictor. */
-async function runLibtorch(args: Parsed, checkpoint: string | undefined, options: ImageRunOptions, threads: number | undefined, device: string | undefined): Promise<PredictRunResult> {
+async function runLibtorch(
+  args: Parsed,
+  checkpoint: string | undefined,
+  options: ImageRunOptions,
+  threads: number | undefined,
+  device: string | undefined,
+  precision: Precision | undefined,
+): Promise<PredictRunResult> {
   const [{ setNumThreads }, { predictImages }, { createPredictor }] = await Promise.all([
     import('../../torch/index.js'),
     import('../../infer/run.js'),
     import('../../infer/predictor.js'),
   ]);
   if (threads) setNumThreads(threads);
-  if (checkpoint !== undefined) return predictImages({ ...options, checkpoint, device });
+  if (checkpoint !== undefined) return predictImages({ ...options, checkpoint, device, precision });
   const built = await modelFromWeightsArgs(args);
   let predictor;
   try {
-    predictor = createPredictor(built.model, built.config, { device, source: `weights ${str(args, 'weights')}` });
+    predictor = createPredictor(built.model, built.config, { device, precision, source: `weights ${str(args, 'weights')}` });
   } catch (err) {
     built.model.dispose();
     throw err;
@@ -102,8 +111,10 @@ export const predict = defineCommand({
     if (tile !== undefined && scale === 'train') throw new UsageError("--tile runs the model on the image at its own size (--scale native); --scale train would first resize it to the training size");
     const threads = threadCount(args);
     if (engine === 'onnx' && str(args, 'device') !== undefined) throw new UsageError('--device applies to --engine libtorch; onnxruntime-node runs on the CPU here');
+    if (engine === 'onnx' && str(args, 'precision') !== undefined) throw new UsageError('--precision applies to --engine libtorch; onnxruntime-node runs the exported float32 graph');
     const device = engine === 'libtorch' ? await deviceOf(args) : undefined;
     const quiet = flag(args, 'quiet');
+    const precision = engine === 'libtorch' ? await precisionOf(args, device) : undefined;
     let stopRequested = false;
     try {
       const result = await withInterrupt(
@@ -124,11 +135,17 @@ export const predict = defineCommand({
             padMode: choice(args, 'pad-mode', ['reflect', 'constant', 'edge', 'symmetric', 'wrap'] as PadMode[]),
             onImage: quiet ? undefined : (s) => console.log(summaryLine(s)),
             shouldStop: () => stopRequested,
+            // The warning before the work; what was chosen goes with the report on stdout (stderr
+            // stays one line if an image fails to decode later).
+            onStart: () => {
+              if (precision?.warning) console.error(precision.warning);
+            },
           };
-          return engine === 'onnx' ? runOnnx(checkpoint!, options, threads) : runLibtorch(args, checkpoint, options, threads, device);
+          return engine === 'onnx' ? runOnnx(checkpoint!, options, threads) : runLibtorch(args, checkpoint, options, threads, device, precision?.precision);
         },
+        { libtorch: engine === 'libtorch' },
       );
-      if (!quiet) console.log(`wrote ${result.files.length} file(s) for ${result.images.length} image(s) to ${out}`);
+      if (!quiet) console.log(`wrote ${result.files.length} file(s) for ${result.images.length} image(s) to ${out}${precision ? `; ${precision.note}` : ''}`);
       return 0;
     } catch (err) {
       if (err instanceof PredictionStopped) {

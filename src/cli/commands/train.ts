@@ -10,7 +10,7 @@ import type { PadMode } from '../../data/transforms/spec.js';
 import { choice, flag, num, numberList, requireStr, size, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
 import { progressBars } from '../progress-bar.js';
-import { deviceOf, deviceOption, imageLimitOption, threadCount, threadsOption } from '../common-options.js';
+import { deviceOf, deviceOption, imageLimitOption, precisionOf, precisionOption, threadCount, threadsOption } from '../common-options.js';
 import { runSummaryLines } from '../run-summary.js';
 import { programName } from '../program.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../data-args.js';
@@ -19,7 +19,7 @@ import { modelOptionSpecs, modelOptionsFromArgs } from '../model-args.js';
 import { DISTRIBUTED_RESUME_OPTIONS, distributedOptionSpecs, launchPlan, launchRanks, rankRole, type LaunchPlan } from '../launch.js';
 
 // What a resumed run may change; everything else comes from its checkpoint.
-const RESUME_OPTIONS = ['epochs', 'iterations', 'time-budget', 'threads', 'workers', 'quiet', 'batch-size', 'device', 'max-image-pixels', ...DISTRIBUTED_RESUME_OPTIONS] as const;
+const RESUME_OPTIONS = ['epochs', 'iterations', 'time-budget', 'threads', 'workers', 'quiet', 'batch-size', 'device', 'precision', 'max-image-pixels', ...DISTRIBUTED_RESUME_OPTIONS] as const;
 
 const specs: OptionSpecs = {
   ...dataOptionSpecs,
@@ -57,6 +57,7 @@ const specs: OptionSpecs = {
   seed: { type: 'string', help: 'N  seed for initialisation, shuffling and augmentation (default 0)' },
   threads: threadsOption,
   device: deviceOption,
+  precision: precisionOption,
   workers: { type: 'string', help: 'N  data-loading worker threads (default min(2, cores - 1))' },
   'max-image-pixels': imageLimitOption,
   cache: { type: 'string', help: 'DIR  on-disk cache of decoded samples' },
@@ -75,14 +76,17 @@ function ignoreIndexOf(p: Parsed): number | null | undefined {
   return num(p, 'ignore-index', { min: 0, integer: true });
 }
 
-async function runOptions(args: Parsed): Promise<TrainRunOptions> {
+/** The run's options from the command line, and what prints --precision's choice. */
+async function runOptions(args: Parsed): Promise<{ options: TrainRunOptions; sayPrecision: (quiet: boolean) => void }> {
   const model = requireStr(args, 'model', `the model to train: ${MODEL_NAMES.join(', ')}`);
   // A model name outside the zoo is a usage mistake like a bad --format (exit code 2).
   if (!(MODEL_NAMES as readonly string[]).includes(model)) throw new UsageError(`--model expects one of ${MODEL_NAMES.join(', ')}, got '${model}'`);
   const valSplit = str(args, 'val-split');
   const channels = num(args, 'channels', { min: 1, max: 3, integer: true });
+  const device = await deviceOf(args);
   if (channels === 2) throw new UsageError("--channels expects 1 or 3, got '2'");
-  return {
+  const precision = await precisionOf(args, device);
+  const options: TrainRunOptions = {
     data: datasetSpecFromArgs(args, str(args, 'split')),
     valSplit: valSplit === 'none' ? null : valSplit,
     model,
@@ -115,13 +119,18 @@ async function runOptions(args: Parsed): Promise<TrainRunOptions> {
     timeBudget: num(args, 'time-budget', { min: 1 }),
     out: requireStr(args, 'out', 'the run folder to write'),
     overwrite: flag(args, 'overwrite'),
-    device: await deviceOf(args),
+    device,
+    precision: precision.precision,
     onProgress: flag(args, 'quiet') ? undefined : progressBars(),
   };
+  return { options, sayPrecision: precision.say };
 }
 
-/** Runs a prepared training run with Ctrl-C handling; returns the exit code. */
-export async function runTraining(run: PreparedRun, createdDir: string | null, quiet = false): Promise<number> {
+/**
+ * Runs a prepared training run with Ctrl-C handling; returns the exit code. `sayPrecision`
+ * prints what --precision chose (precisionOf) as the run starts.
+ */
+export async function runTraining(run: PreparedRun, createdDir: string | null, quiet = false, sayPrecision?: (quiet: boolean) => void): Promise<number> {
   // In a distributed run only rank 0 speaks; the other ranks report errors only.
   const writes = run.parallel.writes;
   try {
@@ -131,6 +140,7 @@ export async function runTraining(run: PreparedRun, createdDir: string | null, q
       if (writes) console.error(`${run.options.out} is complete (${length} trained); nothing to do. Train it longer with --resume ${run.options.out} --epochs N (N > ${run.options.epochs}).`);
       return 0;
     }
+    if (writes) sayPrecision?.(quiet);
     if (writes && !quiet) for (const line of runSummaryLines(run.summary, run.options.out)) console.error(line);
     const result = await withInterrupt(writes ? 'stopping after this step' : null, () => run.trainer.requestStop(), () => run.trainer.run());
     const paths = run.trainer.paths;
@@ -181,6 +191,8 @@ export const train = defineCommand({
     'Trains a segmentation model (or the autoencoder on MNIST). Validates after every epoch, writes\n' +
     'RUN/checkpoints/last.safetensors (resumable) and best.safetensors (best mean IoU), RUN/metrics.jsonl\n' +
     'and loss/mIoU curves. Ctrl-C stops after the current step and saves; --resume continues exactly.\n' +
+    '--precision auto (default) trains in bf16 mixed precision where the hardware runs it fast (AMX, a\n' +
+    'CUDA GPU with bf16) and in fp32 elsewhere, and says which; config.json records it.\n' +
     '\n' +
     'Data-parallel: --nproc N starts N ranks on this host (--nnodes M --node-rank R --master-addr H\n' +
     '--master-port P: the same command on each of M hosts); ranks started by torchrun --no_python work\n' +
@@ -201,12 +213,14 @@ export const train = defineCommand({
     // --nproc/--nnodes: this process starts the ranks, each running this command without them.
     const plan = launchPlan(args);
     if (plan) {
-      const out = resume ?? (await runOptions(args)).out;
+      const out = resume ?? (await runOptions(args)).options.out;
       if (resume && plan.nodeRank === 0 && !existsSync(lastCheckpointPath(resume))) throw new Error(`cannot resume ${resume}: ${lastCheckpointPath(resume)} does not exist`);
       return launchHoldingRunFolder(args, plan, out, resume !== undefined);
     }
     const role = rankRole(args);
     if (resume) {
+      const device = await deviceOf(args);
+      const precision = await precisionOf(args, device);
       const run = await prepareResume(resume, {
         epochs: num(args, 'epochs', { min: 1, integer: true }),
         iterations: num(args, 'iterations', { min: 1, integer: true }),
@@ -214,13 +228,15 @@ export const train = defineCommand({
         threads: threadCount(args),
         workers: num(args, 'workers', { min: 0, integer: true }),
         batchSize: num(args, 'batch-size', { min: 1, integer: true }),
-        device: await deviceOf(args),
+        device,
+        precision: precision.precision,
         onProgress: flag(args, 'quiet') ? undefined : progressBars(),
         ...role.options,
       });
-      return runTraining(run, null, flag(args, 'quiet'));
+      return runTraining(run, null, flag(args, 'quiet'), precision.say);
     }
-    const options: TrainRunOptions = { ...(await runOptions(args)), syncBatchNorm: flag(args, 'sync-batchnorm'), ...role.options };
+    const { options: given, sayPrecision } = await runOptions(args);
+    const options: TrainRunOptions = { ...given, syncBatchNorm: flag(args, 'sync-batchnorm'), ...role.options };
     const createdDir = role.writes && !existsSync(options.out) ? options.out : null;
     let run: PreparedRun;
     try {
@@ -229,6 +245,6 @@ export const train = defineCommand({
       if (createdDir) rmSync(createdDir, { recursive: true, force: true });
       throw err;
     }
-    return runTraining(run, createdDir, flag(args, 'quiet'));
+    return runTraining(run, createdDir, flag(args, 'quiet'), sayPrecision);
   },
 });
