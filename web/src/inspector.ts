@@ -5,7 +5,7 @@
 // component the ONNX web page uses, so sliders and toggles need no round trip. For tests the
 // page's objects are on window.inspector and each section says data-state="ready" when drawn.
 import { LabelOverlay, type Rgb } from './overlay.js';
-import { lineChart, smooth, type Series } from './charts.js';
+import { lineChart, scatterPlot, smooth, type Series } from './charts.js';
 
 interface SourceInfo {
   id: number;
@@ -16,6 +16,8 @@ interface SourceInfo {
   hasData: boolean;
   model: string | null;
   binary: boolean;
+  /** The autoencoder with a 2-D latent space (the Latent view). */
+  latent: boolean;
   classes: { names: string[]; palette: Rgb[] } | null;
 }
 
@@ -576,6 +578,69 @@ async function showLayer(i: number, layer: LayerEntry): Promise<void> {
   view.dataset.state = 'ready';
 }
 
+// ---------- latent ----------
+
+interface LatentSummary {
+  count: number;
+  total: number;
+  points: number[];
+  labels: number[];
+  classes: { label: number; name: string; color: Rgb }[];
+  imageSize: [number, number];
+}
+
+let latentFor = -1;
+const thumbs = new Map<number, ImageData>();
+
+/** An RGBA body (latent/images/i, latent/decode) drawn on a canvas at its own size. */
+async function drawRgba(path: string, canvas: HTMLCanvasElement): Promise<Record<string, any>> {
+  const { meta, bytes } = await getArrays(path);
+  const image = new ImageData(new Uint8ClampedArray(bytes.slice(0, meta.width * meta.height * 4).buffer as ArrayBuffer), meta.width, meta.height);
+  canvas.width = meta.width;
+  canvas.height = meta.height;
+  canvas.getContext('2d')!.putImageData(image, 0, 0);
+  return meta;
+}
+
+async function openLatent(): Promise<void> {
+  if (latentFor === state.source) return;
+  const info = $('#latent-info');
+  info.textContent = 'encoding the split…';
+  const l = await getJson<LatentSummary>(`api/runs/${state.source}/latent`);
+  latentFor = state.source;
+  thumbs.clear();
+  const names = new Map(l.classes.map((c) => [c.label, c.name]));
+  const plot = scatterPlot(l.points, l.labels, l.classes.map((c) => ({ ...c, color: hex(c.color) })));
+  info.textContent = `${l.count} images${l.count < l.total ? ` (the first ${l.count} of ${l.total})` : ''} at their 2-D codes, coloured by label (the numbers 'pixelwise inspect latent' plots). Hover a point for its image; click anywhere on the plane to decode that point.`;
+  let hovered = -1;
+  plot.svg.addEventListener('mouseover', (e) => {
+    const i = Number((e.target as Element).getAttribute('data-index') ?? -1);
+    if (i < 0 || i === hovered) return;
+    hovered = i;
+    $('#latent-hover').textContent = `image ${i} · ${names.get(l.labels[i]!) ?? l.labels[i]} · (${l.points[2 * i]!.toFixed(2)}, ${l.points[2 * i + 1]!.toFixed(2)})`;
+    void drawRgba(`api/runs/${state.source}/latent/images/${i}`, $<HTMLCanvasElement>('#latent-thumb'))
+      .then(() => (window.inspector.latentHover = i))
+      .catch(fail);
+  });
+  plot.svg.addEventListener('click', (e) => {
+    const z = plot.toPlane(e.clientX, e.clientY);
+    if (z) void decodeAt(z, plot).catch(fail);
+  });
+  $('#latent-plot').replaceChildren(plot.svg);
+  window.inspector.latent = { count: l.count, points: l.points, labels: l.labels, plot };
+  $('#latent').dataset.state = 'ready';
+}
+
+async function decodeAt(z: [number, number], plot: ReturnType<typeof scatterPlot>): Promise<void> {
+  const view = $('#latent');
+  view.dataset.decoded = 'loading';
+  plot.mark(z[0], z[1]);
+  const meta = await drawRgba(`api/runs/${state.source}/latent/decode?z=${z[0]},${z[1]}`, $<HTMLCanvasElement>('#latent-decoded'));
+  $('#latent-z').textContent = `decoded at (${z[0].toFixed(2)}, ${z[1].toFixed(2)})`;
+  window.inspector.latentDecoded = { z: meta.z };
+  view.dataset.decoded = 'ready';
+}
+
 // ---------- try it ----------
 
 const tryView = new LabelOverlay({ opacity: 0.6 });
@@ -628,6 +693,7 @@ function selectTab(name: string): void {
   if (name === 'predictions') void openPredictions().catch(fail);
   if (name === 'scores') void openScores().catch(fail);
   if (name === 'model') void openModel().catch(fail);
+  if (name === 'latent') void openLatent().catch(fail);
   if (name === 'runs') scheduleCharts();
 }
 
@@ -651,11 +717,18 @@ async function main(): Promise<void> {
       return o;
     }),
   );
+  const latentTab = (): void => {
+    const on = state.sources[state.source]?.latent === true;
+    $<HTMLButtonElement>('nav button[data-tab="latent"]').hidden = !on;
+    if (!on && tab === 'latent') tab = 'runs';
+  };
   select.addEventListener('change', () => {
     state.source = Number(select.value);
     predictionsFor = -1;
+    latentTab();
     selectTab(tab);
   });
+  latentTab();
   for (const b of document.querySelectorAll<HTMLButtonElement>('nav button')) b.addEventListener('click', () => selectTab(b.dataset.tab!));
   setupRuns();
   setupPredictions();
@@ -663,5 +736,5 @@ async function main(): Promise<void> {
   document.body.dataset.state = 'ready';
 }
 
-window.inspector = { state, truthView, predictionView, tryView, selectTab, openPredictions, loadSample, tryImage };
+window.inspector = { state, truthView, predictionView, tryView, selectTab, openPredictions, loadSample, tryImage, decodeAt };
 main().catch(fail);
