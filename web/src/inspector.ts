@@ -5,6 +5,7 @@
 // component the ONNX web page uses, so sliders and toggles need no round trip. For tests the
 // page's objects are on window.inspector and each section says data-state="ready" when drawn.
 import { LabelOverlay, type Rgb } from './overlay.js';
+import { PanZoom } from './pan-zoom.js';
 import { lineChart, scatterPlot, smooth, type Series } from './charts.js';
 
 interface SourceInfo {
@@ -206,10 +207,13 @@ function showSample(): void {
   const canvas = $<HTMLCanvasElement>('#image-canvas');
   canvas.width = s.width;
   canvas.height = s.height;
-  canvas.style.width = `${s.width * Math.max(1, Math.round(256 / s.width))}px`;
   canvas.getContext('2d')!.putImageData(s.image, 0, 0);
   truthView.setImage(s.image);
   predictionView.setImage(s.image);
+  // Small pictures enlarged by a whole factor to about 256 CSS px; the three panes zoom and pan together.
+  const zoom = Math.max(1, Math.round(256 / s.width));
+  panZoom!.setBase(s.width * zoom, s.height * zoom, s.width);
+  if ($<HTMLInputElement>('#true-size').checked) panZoom!.trueSize();
   if (s.truth) {
     // Errors only: the truth pane shows what was missed (false negatives, in the true class),
     // the prediction pane what was wrongly claimed (false positives, in the predicted class).
@@ -311,9 +315,23 @@ async function openPredictions(index?: number): Promise<void> {
   } else if (index !== undefined) await loadSample(index);
 }
 
+let panZoom: PanZoom | null = null;
+
 function setupPredictions(): void {
   $('#truth-pane').append(truthView.element);
   $('#prediction-pane').append(predictionView.element);
+  panZoom = new PanZoom([$<HTMLCanvasElement>('#image-canvas'), truthView.canvas, predictionView.canvas]);
+  window.inspector.panZoom = panZoom;
+  const trueSize = $<HTMLInputElement>('#true-size');
+  trueSize.addEventListener('change', () => (trueSize.checked ? panZoom!.trueSize() : panZoom!.reset()));
+  $('#zoom-reset').addEventListener('click', () => {
+    trueSize.checked = false;
+    panZoom!.reset();
+  });
+  panZoom.addEventListener('viewchange', (e) => {
+    const v = (e as CustomEvent<{ scale: number }>).detail;
+    $('#zoom-value').textContent = `${Math.round(v.scale * 100)}%`;
+  });
   const opacity = $<HTMLInputElement>('#opacity');
   opacity.addEventListener('input', () => {
     truthView.opacity = predictionView.opacity = Number(opacity.value) / 100;
