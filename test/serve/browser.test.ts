@@ -189,6 +189,46 @@ test('predictions: the wheel zooms one pane at the cursor and a drag pans it; th
   assert.deepEqual((await panes()).boxes, before.boxes);
 });
 
+test('predictions: a new colour for a class in a legend recolours exactly that class\'s pixels in both panes, with no request', { skip: missing }, async () => {
+  await page.click('nav button[data-tab="predictions"]');
+  await page.waitForSelector('#predictions[data-state="ready"]');
+  await setOpacity(100);
+  const read = (): Promise<{ truth: number[]; prediction: number[]; truthLabels: number[]; predLabels: number[] }> =>
+    page.evaluate(() => {
+      const w = (globalThis as any).inspector;
+      const px = (c: any): number[] => Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
+      return { truth: px(w.truthView.canvas), prediction: px(w.predictionView.canvas), truthLabels: Array.from(w.state.sample.truth), predLabels: Array.from(w.state.sample.prediction) };
+    });
+  const old = await read();
+  // A class both the truth and the prediction hold.
+  const k = old.predLabels.find((v) => old.truthLabels.includes(v))!;
+  const requests: string[] = [];
+  const listen = (r: { url(): string }): void => void requests.push(r.url());
+  page.on('request', listen);
+  await page.locator(`#prediction-pane .pw-overlay-legend li[data-class="${k}"] input[type="color"]`).fill('#ff00ff');
+  const now = await read();
+  page.off('request', listen);
+  assert.deepEqual(requests, [], 'no round trip');
+  for (const [pane, labels] of [['truth', old.truthLabels], ['prediction', old.predLabels]] as const) {
+    let recoloured = 0;
+    for (let i = 0; i < labels.length; i++) {
+      const px = now[pane].slice(i * 4, i * 4 + 4).join(',');
+      if (labels[i] === k) {
+        assert.equal(px, '255,0,255,255', `${pane} pixel ${i} of class ${k}`);
+        recoloured++;
+      } else assert.equal(px, old[pane].slice(i * 4, i * 4 + 4).join(','), `${pane} pixel ${i} of class ${labels[i]} unchanged`);
+    }
+    assert.ok(recoloured > 0, `${pane}: class ${k} has pixels`);
+  }
+  // Both legends show the new colour; it survives errors-only on and off.
+  assert.equal(await page.inputValue(`#truth-pane .pw-overlay-legend li[data-class="${k}"] input[type="color"]`), '#ff00ff');
+  await page.check('#errors');
+  await page.uncheck('#errors');
+  const again = await read();
+  assert.deepEqual(again.prediction, now.prediction);
+  await setOpacity(55);
+});
+
 test('scores: the confusion matrix is eval --json\'s; a cell lists its images', { skip: missing }, async () => {
   await page.click('nav button[data-tab="scores"]');
   await page.waitForSelector('#scores[data-state="ready"]', { timeout: 30_000 });

@@ -168,15 +168,18 @@ function setupRuns(): void {
 
 // ---------- predictions ----------
 
-const truthView = new LabelOverlay({ opacity: 0.55, legend: 'all', slider: false, minDisplayWidth: 256 });
-const predictionView = new LabelOverlay({ opacity: 0.55, legend: 'all', slider: false, minDisplayWidth: 256 });
+const truthView = new LabelOverlay({ opacity: 0.55, legend: 'all', slider: false, minDisplayWidth: 256, editColors: true });
+const predictionView = new LabelOverlay({ opacity: 0.55, legend: 'all', slider: false, minDisplayWidth: 256, editColors: true });
+/** Class colours edited in a legend (class index -> colour), for the source the panes show. */
+const colorEdits = new Map<number, Rgb>();
 const CORRECT = 'correct (not shown)';
 
 function classSetup(errorsOnly: boolean): void {
   const c = state.sources[state.source]?.classes;
   if (!c) return;
   const names = errorsOnly ? [...c.names, CORRECT] : c.names;
-  const colors = errorsOnly ? [...c.palette, [128, 128, 128] as Rgb] : c.palette;
+  const palette = c.palette.map((p, k) => colorEdits.get(k) ?? p);
+  const colors = errorsOnly ? [...palette, [128, 128, 128] as Rgb] : palette;
   for (const v of [truthView, predictionView]) {
     v.setClasses(names, colors);
     if (errorsOnly) v.setClassVisible(c.names.length, false);
@@ -298,6 +301,7 @@ async function openPredictions(index?: number): Promise<void> {
   }
   if (predictionsFor !== state.source) {
     predictionsFor = state.source;
+    colorEdits.clear();
     const list = await getJson<{ names: string[]; binary: boolean }>(`api/runs/${state.source}/samples`);
     state.names = list.names;
     state.imageScores.clear();
@@ -341,6 +345,14 @@ function setupPredictions(): void {
   // One set of class toggles for both panes.
   truthView.addEventListener('classtoggle', (e) => predictionView.setClassVisible((e as CustomEvent).detail.index, (e as CustomEvent).detail.visible));
   predictionView.addEventListener('classtoggle', (e) => truthView.setClassVisible((e as CustomEvent).detail.index, (e as CustomEvent).detail.visible));
+  // Editable colours: a legend swatch recolours its class in both panes, in the page only.
+  const recolour = (other: LabelOverlay) => (e: Event): void => {
+    const { index, color } = (e as CustomEvent<{ index: number; color: Rgb }>).detail;
+    colorEdits.set(index, color);
+    other.setClassColor(index, color);
+  };
+  truthView.addEventListener('colorchange', recolour(predictionView));
+  predictionView.addEventListener('colorchange', recolour(truthView));
   $('#errors').addEventListener('change', () => {
     classSetup($<HTMLInputElement>('#errors').checked);
     showSample();
