@@ -5,7 +5,7 @@
 // latent.png (the README's: PIXELWISE_LATENT_RUN=RUN PIXELWISE_LATENT_DATA=MNIST_DIR serve a real run).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -109,7 +109,9 @@ test('latent: one point per image at its code in its label\'s colour; hover show
   const [z, z1] = await page.evaluate(([x, y]) => [(globalThis as any).inspector.latent.plot.toPlane(x, y), (globalThis as any).inspector.latent.plot.toPlane(x + 1, y + 1)], [cx, cy]);
   const pixel = Math.abs(z1[0] - z[0]);
   assert.ok(Math.abs(decoded.z[0] - z[0]) <= pixel && Math.abs(decoded.z[1] - z[1]) <= pixel, `decoded at ${decoded.z}, clicked ${z} (a pixel is ${pixel})`);
-  const { model, config } = loadCheckpointModel(join(run, 'checkpoints', 'last.safetensors'));
+  // The checkpoint the inspector serves: best, else last.
+  const best = join(run, 'checkpoints', 'best.safetensors');
+  const { model, config } = loadCheckpointModel(existsSync(best) ? best : join(run, 'checkpoints', 'last.safetensors'));
   try {
     const expected = decodePoint(asLatent2d(model, run), decoded.z, config.preprocess);
     assert.deepEqual(decoded.size, [expected.width, expected.height]);

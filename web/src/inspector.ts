@@ -139,7 +139,7 @@ function drawCharts(): void {
   $('#charts').replaceChildren(...charts);
   $('#runs').dataset.state = 'ready';
   const n = recs.length;
-  setStatus(`${picked?.label ?? ''}: ${n} epoch record${n === 1 ? '' : 's'}${n ? `, last val mIoU ${pct(recs[n - 1]!.meanIoU)}%` : ''}`);
+  setStatus(`${picked?.label ?? ''}: ${n} epoch record${n === 1 ? '' : 's'}${!n ? '' : recs[n - 1]!.meanIoU !== null ? `, last val mIoU ${pct(recs[n - 1]!.meanIoU)}%` : recs[n - 1]!.valLoss !== null ? `, last val loss ${recs[n - 1]!.valLoss!.toPrecision(3)}` : ''}`);
 }
 
 function setupRuns(): void {
@@ -647,7 +647,7 @@ async function openLatent(): Promise<void> {
     const i = Number((e.target as Element).getAttribute('data-index') ?? -1);
     if (i < 0 || i === hovered) return;
     hovered = i;
-    $('#latent-hover').textContent = `image ${i} · ${names.get(l.labels[i]!) ?? l.labels[i]} · (${l.points[2 * i]!.toFixed(2)}, ${l.points[2 * i + 1]!.toFixed(2)})`;
+    $('#latent-hover').textContent = `image ${i} · label ${names.get(l.labels[i]!) ?? l.labels[i]} · z (${l.points[2 * i]!.toFixed(2)}, ${l.points[2 * i + 1]!.toFixed(2)})`;
     void drawRgba(`api/runs/${state.source}/latent/images/${i}`, $<HTMLCanvasElement>('#latent-thumb'))
       .then(() => (window.inspector.latentHover = i))
       .catch(fail);
