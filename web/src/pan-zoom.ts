@@ -35,6 +35,7 @@ export class PanZoom extends EventTarget {
       canvas.style.display = 'block';
       canvas.style.border = '0';
       canvas.style.maxWidth = 'none';
+      canvas.style.imageRendering = 'pixelated'; // zoomed pixels stay square
       this.#canvases.push(canvas);
       this.#viewports.push(viewport);
       viewport.addEventListener('wheel', (e) => this.#wheel(e, viewport), { passive: false });
