@@ -16,6 +16,7 @@ import { listLayers } from '../inspect/layers.js';
 import { summary as modelSummary } from '../models/summary.js';
 import { allowedHosts, checkAccess, cookieName, newToken } from './access.js';
 import { activationTiles, filterTiles } from './layer-view.js';
+import { hasLatent2d, LatentSpace, parsePoint } from './latent-view.js';
 import { SplitAnalysis, type SampleView } from './split-analysis.js';
 import { openSource, readRecords, type Source } from './sources.js';
 import { contentType, resolveInside } from './static.js';
@@ -109,6 +110,7 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array
 class SourceState {
   #predictor: Predictor | null = null;
   #analysis: Promise<SplitAnalysis> | null = null;
+  #latent: Promise<LatentSpace> | null = null;
   constructor(
     readonly source: Source,
     readonly data: DatasetSpec | null,
@@ -130,6 +132,19 @@ class SourceState {
     })();
     this.#analysis.catch(() => (this.#analysis = null));
     return this.#analysis;
+  }
+
+  /** The autoencoder's latent space over the split (encoded once). */
+  latent(): Promise<LatentSpace> {
+    this.#latent ??= (async () => {
+      const predictor = this.predictor();
+      if (!hasLatent2d(predictor)) throw new HttpError(404, `${this.source.label} holds a ${predictor.architecture} model; the latent view needs the convolutional autoencoder (cae) with a 2-D latent space`);
+      const spec = this.data ?? this.source.validation;
+      if (!spec) throw new HttpError(404, `${this.source.label}: no data to encode (give --data DIR --format mnist --split test)`);
+      return LatentSpace.open(predictor, await openDataset(spec));
+    })();
+    this.#latent.catch(() => (this.#latent = null));
+    return this.#latent;
   }
 
   dispose(): void {
@@ -218,6 +233,20 @@ export async function startInspector(o: InspectorOptions): Promise<Inspector> {
       }
       sendArrays(res, t.meta, [t.bytes]);
     }],
+    // The autoencoder: the codes of the split's images, image i's pixels, the decoder at ?z=z1,z2.
+    ['GET', /^\/api\/runs\/([^/]*)\/latent$/, async (m, _req, res) => sendJson(res, (await state(m[1]).latent()).summary())],
+    ['GET', /^\/api\/runs\/([^/]*)\/latent\/images\/([^/]*)$/, async (m, _req, res) => {
+      const l = await state(m[1]).latent();
+      const im = l.thumbnail(index(m[2], 'image', l.samples.length));
+      sendArrays(res, { index: Number(m[2]), width: im.width, height: im.height, label: l.codes.labels[Number(m[2])] }, [im.data]);
+    }],
+    ['GET', /^\/api\/runs\/([^/]*)\/latent\/decode$/, async (m, _req, res, url) => {
+      const l = await state(m[1]).latent();
+      const z = parsePoint(url.searchParams.get('z'));
+      if (!z) throw new HttpError(400, `z ${JSON.stringify(url.searchParams.get('z') ?? '')} is not a latent point; expected two numbers 'z1,z2'`);
+      const im = l.decode(z);
+      sendArrays(res, { z, width: im.width, height: im.height }, [im.data]);
+    }],
     ['POST', /^\/api\/runs\/([^/]*)\/predict$/, async (m, req, res) => {
       const predictor = state(m[1]).predictor();
       const bytes = await readBody(req, maxUpload);
@@ -243,13 +272,15 @@ export async function startInspector(o: InspectorOptions): Promise<Inspector> {
     let classes: { names: string[]; palette: number[][] } | null = null;
     let model: string | null = null;
     let binary = false;
+    let latent = false;
     if (src.checkpoint) {
       const p = s.predictor();
       classes = { names: p.classes.names, palette: p.classes.palette.map((c) => [...c]) };
       model = p.architecture;
       binary = p.model.numClasses === 1;
+      latent = hasLatent2d(p);
     }
-    return { id: src.id, label: src.label, isRun: src.runDir !== null, hasMetrics: src.metricsPath !== null, hasCheckpoint: src.checkpoint !== null, hasData: (s.data ?? src.validation) !== null, model, binary, classes };
+    return { id: src.id, label: src.label, isRun: src.runDir !== null, hasMetrics: src.metricsPath !== null, hasCheckpoint: src.checkpoint !== null, hasData: (s.data ?? src.validation) !== null, model, binary, latent, classes };
   }
 
   function sendView(res: ServerResponse, v: SampleView, meanIoU: number | null): void {

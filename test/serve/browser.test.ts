@@ -133,6 +133,102 @@ test('predictions: opacity 0 shows the image exactly; hiding a class uncovers ex
   await shot('predictions');
 });
 
+test('predictions: the wheel zooms one pane at the cursor and a drag pans it; the other panes take the same transform; true size is one image pixel per device pixel', { skip: missing }, async () => {
+  await page.click('nav button[data-tab="predictions"]');
+  await page.waitForSelector('#predictions[data-state="ready"]');
+  const panes = (): Promise<{ transforms: string[]; boxes: { x: number; y: number; w: number; h: number }[]; width: number; dpr: number }> =>
+    page.evaluate(() => {
+      const { document, inspector: w, devicePixelRatio } = globalThis as any;
+      const cs = [document.querySelector('#image-canvas'), w.truthView.canvas, w.predictionView.canvas];
+      return {
+        transforms: cs.map((c: any) => c.style.transform),
+        boxes: cs.map((c: any) => {
+          const b = c.getBoundingClientRect();
+          const v = c.parentElement.getBoundingClientRect();
+          return { x: b.left - v.left, y: b.top - v.top, w: b.width, h: b.height };
+        }),
+        width: w.state.sample.width,
+        dpr: devicePixelRatio,
+      };
+    });
+  const before = await panes();
+  const vp = (await page.locator('#truth-pane .pz-viewport').boundingBox())!;
+  const [cx, cy] = [vp.x + vp.width * 0.4, vp.y + vp.height * 0.3];
+  // The image coordinate under the cursor, from the truth canvas's box.
+  const under = async (): Promise<[number, number]> => {
+    const b = (await page.locator('#truth-pane canvas').boundingBox())!;
+    return [((cx - b.x) / b.width) * before.width, ((cy - b.y) / b.height) * before.width];
+  };
+  const at0 = await under();
+  await page.mouse.move(cx, cy);
+  await page.mouse.wheel(0, -300);
+  await page.waitForFunction(() => (globalThis as any).inspector.panZoom.view.scale > 1.5);
+  const zoomed = await panes();
+  assert.notEqual(zoomed.transforms[1], before.transforms[1]);
+  assert.match(zoomed.transforms[1]!, /scale\(/);
+  assert.deepEqual(zoomed.transforms, [zoomed.transforms[1], zoomed.transforms[1], zoomed.transforms[1]], 'all three panes share the transform');
+  for (const b of zoomed.boxes) assert.deepEqual(b, zoomed.boxes[1], 'each canvas sits the same way in its viewport');
+  assert.ok(zoomed.boxes[1]!.w > before.boxes[1]!.w * 1.5, `zoomed in (${before.boxes[1]!.w} -> ${zoomed.boxes[1]!.w} px)`);
+  const at1 = await under();
+  assert.ok(Math.abs(at1[0] - at0[0]) < 0.05 && Math.abs(at1[1] - at0[1]) < 0.05, `the image point under the cursor stays (${at0} -> ${at1})`);
+  // Drag the prediction pane: every pane moves by the drag.
+  const pv = (await page.locator('#prediction-pane .pz-viewport').boundingBox())!;
+  await page.mouse.move(pv.x + 100, pv.y + 100);
+  await page.mouse.down();
+  await page.mouse.move(pv.x + 70, pv.y + 80, { steps: 4 });
+  await page.mouse.up();
+  const panned = await panes();
+  assert.deepEqual(panned.transforms, [panned.transforms[0], panned.transforms[0], panned.transforms[0]]);
+  assert.ok(Math.abs(panned.boxes[0]!.x - (zoomed.boxes[0]!.x - 30)) < 0.01 && Math.abs(panned.boxes[0]!.y - (zoomed.boxes[0]!.y - 20)) < 0.01, 'moved by the drag');
+  // True size: one image pixel per device pixel, in every pane.
+  await page.check('#true-size');
+  const trueSize = await panes();
+  for (const b of trueSize.boxes) assert.ok(Math.abs(b.w * trueSize.dpr - trueSize.width) < 0.01, `${b.w} CSS px x ${trueSize.dpr} = ${trueSize.width} pixels`);
+  await page.click('#zoom-reset');
+  assert.equal(await page.isChecked('#true-size'), false);
+  assert.deepEqual((await panes()).boxes, before.boxes);
+});
+
+test('predictions: a new colour for a class in a legend recolours exactly that class\'s pixels in both panes, with no request', { skip: missing }, async () => {
+  await page.click('nav button[data-tab="predictions"]');
+  await page.waitForSelector('#predictions[data-state="ready"]');
+  await setOpacity(100);
+  const read = (): Promise<{ truth: number[]; prediction: number[]; truthLabels: number[]; predLabels: number[] }> =>
+    page.evaluate(() => {
+      const w = (globalThis as any).inspector;
+      const px = (c: any): number[] => Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
+      return { truth: px(w.truthView.canvas), prediction: px(w.predictionView.canvas), truthLabels: Array.from(w.state.sample.truth), predLabels: Array.from(w.state.sample.prediction) };
+    });
+  const old = await read();
+  // A class both the truth and the prediction hold.
+  const k = old.predLabels.find((v) => old.truthLabels.includes(v))!;
+  const requests: string[] = [];
+  const listen = (r: { url(): string }): void => void requests.push(r.url());
+  page.on('request', listen);
+  await page.locator(`#prediction-pane .pw-overlay-legend li[data-class="${k}"] input[type="color"]`).fill('#ff00ff');
+  const now = await read();
+  page.off('request', listen);
+  assert.deepEqual(requests, [], 'no round trip');
+  for (const [pane, labels] of [['truth', old.truthLabels], ['prediction', old.predLabels]] as const) {
+    let recoloured = 0;
+    for (let i = 0; i < labels.length; i++) {
+      const px = now[pane].slice(i * 4, i * 4 + 4).join(',');
+      if (labels[i] === k) {
+        assert.equal(px, '255,0,255,255', `${pane} pixel ${i} of class ${k}`);
+        recoloured++;
+      } else assert.equal(px, old[pane].slice(i * 4, i * 4 + 4).join(','), `${pane} pixel ${i} of class ${labels[i]} unchanged`);
+    }
+    assert.ok(recoloured > 0, `${pane}: class ${k} has pixels`);
+  }
+  // Both legends show the new colour; it survives errors-only on and off.
+  assert.equal(await page.inputValue(`#truth-pane .pw-overlay-legend li[data-class="${k}"] input[type="color"]`), '#ff00ff');
+  await page.check('#errors');
+  await page.uncheck('#errors');
+  const again = await read();
+  assert.deepEqual(again.prediction, now.prediction);
+  await setOpacity(55);
+});
+
 test('scores: the confusion matrix is eval --json\'s; a cell lists its images', { skip: missing }, async () => {
   await page.click('nav button[data-tab="scores"]');
   await page.waitForSelector('#scores[data-state="ready"]', { timeout: 30_000 });

@@ -140,3 +140,86 @@ export function lineChart(series: readonly Series[], o: ChartOptions): SVGSVGEle
   }
   return svg;
 }
+
+export interface ScatterClass {
+  label: number;
+  name: string;
+  color: string;
+}
+
+export interface ScatterPlot {
+  svg: SVGSVGElement;
+  /** Plane coordinates of a point of the plot area (client pixels), or null outside it. */
+  toPlane(clientX: number, clientY: number): [number, number] | null;
+  /** Marks (x, y) with a cross (the decoded point). */
+  mark(x: number, y: number): void;
+}
+
+/**
+ * A scatter of 2-D points (x0, y0, x1, y1, ...) coloured by class, legend above; each point is a
+ * <circle class="pt" data-index="i">. The axes share one scale, so distances read true.
+ */
+export function scatterPlot(points: ArrayLike<number>, labels: ArrayLike<number>, classes: readonly ScatterClass[], o: { width?: number; height?: number; xLabel?: string; yLabel?: string } = {}): ScatterPlot {
+  const W = o.width ?? 560, H = o.height ?? 560;
+  const n = labels.length;
+  const legendRows = Math.ceil(classes.length / 10);
+  const m = { l: 52, r: 14, t: 14 + legendRows * 16, b: 38 };
+  const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, class: 'chart scatter', role: 'img', 'aria-label': 'latent space' });
+  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (let i = 0; i < n; i++) {
+    const x = points[2 * i]!, y = points[2 * i + 1]!;
+    [x0, x1, y0, y1] = [Math.min(x0, x), Math.max(x1, x), Math.min(y0, y), Math.max(y1, y)];
+  }
+  if (!(x1 >= x0)) [x0, x1, y0, y1] = [-1, 1, -1, 1];
+  // One scale for both axes, the data centred with a 5% margin.
+  const pw = W - m.l - m.r, ph = H - m.t - m.b;
+  const span = Math.max((x1 - x0) / pw, (y1 - y0) / ph, 1e-6 / Math.min(pw, ph)) * 1.1;
+  const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+  [x0, x1, y0, y1] = [cx - (span * pw) / 2, cx + (span * pw) / 2, cy - (span * ph) / 2, cy + (span * ph) / 2];
+  const px = (x: number): number => m.l + ((x - x0) / (x1 - x0)) * pw;
+  const py = (y: number): number => H - m.b - ((y - y0) / (y1 - y0)) * ph;
+  const grid = el('g', { class: 'chart-grid' });
+  for (const v of ticks(y0, y1)) {
+    grid.append(el('line', { x1: m.l, x2: W - m.r, y1: py(v), y2: py(v) }));
+    grid.append(el('text', { x: m.l - 6, y: py(v) + 4, 'text-anchor': 'end' }, tickLabel(v)));
+  }
+  for (const v of ticks(x0, x1)) {
+    grid.append(el('line', { x1: px(v), x2: px(v), y1: m.t, y2: H - m.b }));
+    grid.append(el('text', { x: px(v), y: H - m.b + 16, 'text-anchor': 'middle' }, tickLabel(v)));
+  }
+  grid.append(el('text', { x: (m.l + W - m.r) / 2, y: H - 4, 'text-anchor': 'middle' }, o.xLabel ?? 'z1'));
+  grid.append(el('text', { x: 12, y: (m.t + H - m.b) / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${(m.t + H - m.b) / 2})` }, o.yLabel ?? 'z2'));
+  const frame = el('rect', { x: m.l, y: m.t, width: pw, height: ph, class: 'chart-frame plane' });
+  svg.append(grid, frame);
+  const legend = el('g', { class: 'chart-legend' });
+  classes.forEach((c, k) => {
+    const lx = m.l + (k % 10) * 50, ly = 14 + Math.floor(k / 10) * 16;
+    const item = el('g', { 'data-label': c.label });
+    item.append(el('circle', { cx: lx + 5, cy: ly - 4, r: 5, fill: c.color, class: 'swatch' }), el('text', { x: lx + 14, y: ly }, c.name));
+    legend.append(item);
+  });
+  svg.append(legend);
+  const colorOf = new Map(classes.map((c) => [c.label, c.color]));
+  const dots = el('g', { class: 'points' });
+  const r = n > 2000 ? 1.6 : n > 300 ? 2.4 : 3.5;
+  for (let i = 0; i < n; i++) {
+    dots.append(el('circle', { cx: px(points[2 * i]!).toFixed(2), cy: py(points[2 * i + 1]!).toFixed(2), r, fill: colorOf.get(labels[i]!) ?? '#777', class: 'pt', 'data-index': i }));
+  }
+  svg.append(dots);
+  const marker = el('g', { class: 'marker', visibility: 'hidden' });
+  marker.append(el('path', { d: 'M-7,-7L7,7M-7,7L7,-7', stroke: '#000', 'stroke-width': 2.5 }));
+  svg.append(marker);
+  return {
+    svg,
+    toPlane(clientX, clientY) {
+      const box = svg.getBoundingClientRect();
+      const sx = ((clientX - box.left) / box.width) * W, sy = ((clientY - box.top) / box.height) * H;
+      if (sx < m.l || sx > W - m.r || sy < m.t || sy > H - m.b) return null;
+      return [x0 + ((sx - m.l) / pw) * (x1 - x0), y0 + ((H - m.b - sy) / ph) * (y1 - y0)];
+    },
+    mark(x, y) {
+      marker.setAttribute('transform', `translate(${px(x).toFixed(2)} ${py(y).toFixed(2)})`);
+      marker.setAttribute('visibility', 'visible');
+    },
+  };
+}

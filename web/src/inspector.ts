@@ -5,7 +5,8 @@
 // component the ONNX web page uses, so sliders and toggles need no round trip. For tests the
 // page's objects are on window.inspector and each section says data-state="ready" when drawn.
 import { LabelOverlay, type Rgb } from './overlay.js';
-import { lineChart, smooth, type Series } from './charts.js';
+import { PanZoom } from './pan-zoom.js';
+import { lineChart, scatterPlot, smooth, type Series } from './charts.js';
 
 interface SourceInfo {
   id: number;
@@ -16,6 +17,8 @@ interface SourceInfo {
   hasData: boolean;
   model: string | null;
   binary: boolean;
+  /** The autoencoder with a 2-D latent space (the Latent view). */
+  latent: boolean;
   classes: { names: string[]; palette: Rgb[] } | null;
 }
 
@@ -136,7 +139,7 @@ function drawCharts(): void {
   $('#charts').replaceChildren(...charts);
   $('#runs').dataset.state = 'ready';
   const n = recs.length;
-  setStatus(`${picked?.label ?? ''}: ${n} epoch record${n === 1 ? '' : 's'}${n ? `, last val mIoU ${pct(recs[n - 1]!.meanIoU)}%` : ''}`);
+  setStatus(`${picked?.label ?? ''}: ${n} epoch record${n === 1 ? '' : 's'}${!n ? '' : recs[n - 1]!.meanIoU !== null ? `, last val mIoU ${pct(recs[n - 1]!.meanIoU)}%` : recs[n - 1]!.valLoss !== null ? `, last val loss ${recs[n - 1]!.valLoss!.toPrecision(3)}` : ''}`);
 }
 
 function setupRuns(): void {
@@ -165,15 +168,18 @@ function setupRuns(): void {
 
 // ---------- predictions ----------
 
-const truthView = new LabelOverlay({ opacity: 0.55, legend: 'all', slider: false, minDisplayWidth: 256 });
-const predictionView = new LabelOverlay({ opacity: 0.55, legend: 'all', slider: false, minDisplayWidth: 256 });
+const truthView = new LabelOverlay({ opacity: 0.55, legend: 'all', slider: false, minDisplayWidth: 256, editColors: true });
+const predictionView = new LabelOverlay({ opacity: 0.55, legend: 'all', slider: false, minDisplayWidth: 256, editColors: true });
+/** Class colours edited in a legend (class index -> colour), for the source the panes show. */
+const colorEdits = new Map<number, Rgb>();
 const CORRECT = 'correct (not shown)';
 
 function classSetup(errorsOnly: boolean): void {
   const c = state.sources[state.source]?.classes;
   if (!c) return;
   const names = errorsOnly ? [...c.names, CORRECT] : c.names;
-  const colors = errorsOnly ? [...c.palette, [128, 128, 128] as Rgb] : c.palette;
+  const palette = c.palette.map((p, k) => colorEdits.get(k) ?? p);
+  const colors = errorsOnly ? [...palette, [128, 128, 128] as Rgb] : palette;
   for (const v of [truthView, predictionView]) {
     v.setClasses(names, colors);
     if (errorsOnly) v.setClassVisible(c.names.length, false);
@@ -204,10 +210,13 @@ function showSample(): void {
   const canvas = $<HTMLCanvasElement>('#image-canvas');
   canvas.width = s.width;
   canvas.height = s.height;
-  canvas.style.width = `${s.width * Math.max(1, Math.round(256 / s.width))}px`;
   canvas.getContext('2d')!.putImageData(s.image, 0, 0);
   truthView.setImage(s.image);
   predictionView.setImage(s.image);
+  // Small pictures enlarged by a whole factor to about 256 CSS px; the three panes zoom and pan together.
+  const zoom = Math.max(1, Math.round(256 / s.width));
+  panZoom!.setBase(s.width * zoom, s.height * zoom, s.width);
+  if ($<HTMLInputElement>('#true-size').checked) panZoom!.trueSize();
   if (s.truth) {
     // Errors only: the truth pane shows what was missed (false negatives, in the true class),
     // the prediction pane what was wrongly claimed (false positives, in the predicted class).
@@ -292,6 +301,7 @@ async function openPredictions(index?: number): Promise<void> {
   }
   if (predictionsFor !== state.source) {
     predictionsFor = state.source;
+    colorEdits.clear();
     const list = await getJson<{ names: string[]; binary: boolean }>(`api/runs/${state.source}/samples`);
     state.names = list.names;
     state.imageScores.clear();
@@ -309,9 +319,23 @@ async function openPredictions(index?: number): Promise<void> {
   } else if (index !== undefined) await loadSample(index);
 }
 
+let panZoom: PanZoom | null = null;
+
 function setupPredictions(): void {
   $('#truth-pane').append(truthView.element);
   $('#prediction-pane').append(predictionView.element);
+  panZoom = new PanZoom([$<HTMLCanvasElement>('#image-canvas'), truthView.canvas, predictionView.canvas]);
+  window.inspector.panZoom = panZoom;
+  const trueSize = $<HTMLInputElement>('#true-size');
+  trueSize.addEventListener('change', () => (trueSize.checked ? panZoom!.trueSize() : panZoom!.reset()));
+  $('#zoom-reset').addEventListener('click', () => {
+    trueSize.checked = false;
+    panZoom!.reset();
+  });
+  panZoom.addEventListener('viewchange', (e) => {
+    const v = (e as CustomEvent<{ scale: number }>).detail;
+    $('#zoom-value').textContent = `${Math.round(v.scale * 100)}%`;
+  });
   const opacity = $<HTMLInputElement>('#opacity');
   opacity.addEventListener('input', () => {
     truthView.opacity = predictionView.opacity = Number(opacity.value) / 100;
@@ -321,6 +345,14 @@ function setupPredictions(): void {
   // One set of class toggles for both panes.
   truthView.addEventListener('classtoggle', (e) => predictionView.setClassVisible((e as CustomEvent).detail.index, (e as CustomEvent).detail.visible));
   predictionView.addEventListener('classtoggle', (e) => truthView.setClassVisible((e as CustomEvent).detail.index, (e as CustomEvent).detail.visible));
+  // Editable colours: a legend swatch recolours its class in both panes, in the page only.
+  const recolour = (other: LabelOverlay) => (e: Event): void => {
+    const { index, color } = (e as CustomEvent<{ index: number; color: Rgb }>).detail;
+    colorEdits.set(index, color);
+    other.setClassColor(index, color);
+  };
+  truthView.addEventListener('colorchange', recolour(predictionView));
+  predictionView.addEventListener('colorchange', recolour(truthView));
   $('#errors').addEventListener('change', () => {
     classSetup($<HTMLInputElement>('#errors').checked);
     showSample();
@@ -576,6 +608,69 @@ async function showLayer(i: number, layer: LayerEntry): Promise<void> {
   view.dataset.state = 'ready';
 }
 
+// ---------- latent ----------
+
+interface LatentSummary {
+  count: number;
+  total: number;
+  points: number[];
+  labels: number[];
+  classes: { label: number; name: string; color: Rgb }[];
+  imageSize: [number, number];
+}
+
+let latentFor = -1;
+const thumbs = new Map<number, ImageData>();
+
+/** An RGBA body (latent/images/i, latent/decode) drawn on a canvas at its own size. */
+async function drawRgba(path: string, canvas: HTMLCanvasElement): Promise<Record<string, any>> {
+  const { meta, bytes } = await getArrays(path);
+  const image = new ImageData(new Uint8ClampedArray(bytes.slice(0, meta.width * meta.height * 4).buffer as ArrayBuffer), meta.width, meta.height);
+  canvas.width = meta.width;
+  canvas.height = meta.height;
+  canvas.getContext('2d')!.putImageData(image, 0, 0);
+  return meta;
+}
+
+async function openLatent(): Promise<void> {
+  if (latentFor === state.source) return;
+  const info = $('#latent-info');
+  info.textContent = 'encoding the split…';
+  const l = await getJson<LatentSummary>(`api/runs/${state.source}/latent`);
+  latentFor = state.source;
+  thumbs.clear();
+  const names = new Map(l.classes.map((c) => [c.label, c.name]));
+  const plot = scatterPlot(l.points, l.labels, l.classes.map((c) => ({ ...c, color: hex(c.color) })));
+  info.textContent = `${l.count} images${l.count < l.total ? ` (the first ${l.count} of ${l.total})` : ''} at their 2-D codes, coloured by label (the numbers 'pixelwise inspect latent' plots). Hover a point for its image; click anywhere on the plane to decode that point.`;
+  let hovered = -1;
+  plot.svg.addEventListener('mouseover', (e) => {
+    const i = Number((e.target as Element).getAttribute('data-index') ?? -1);
+    if (i < 0 || i === hovered) return;
+    hovered = i;
+    $('#latent-hover').textContent = `image ${i} · label ${names.get(l.labels[i]!) ?? l.labels[i]} · z (${l.points[2 * i]!.toFixed(2)}, ${l.points[2 * i + 1]!.toFixed(2)})`;
+    void drawRgba(`api/runs/${state.source}/latent/images/${i}`, $<HTMLCanvasElement>('#latent-thumb'))
+      .then(() => (window.inspector.latentHover = i))
+      .catch(fail);
+  });
+  plot.svg.addEventListener('click', (e) => {
+    const z = plot.toPlane(e.clientX, e.clientY);
+    if (z) void decodeAt(z, plot).catch(fail);
+  });
+  $('#latent-plot').replaceChildren(plot.svg);
+  window.inspector.latent = { count: l.count, points: l.points, labels: l.labels, plot };
+  $('#latent').dataset.state = 'ready';
+}
+
+async function decodeAt(z: [number, number], plot: ReturnType<typeof scatterPlot>): Promise<void> {
+  const view = $('#latent');
+  view.dataset.decoded = 'loading';
+  plot.mark(z[0], z[1]);
+  const meta = await drawRgba(`api/runs/${state.source}/latent/decode?z=${z[0]},${z[1]}`, $<HTMLCanvasElement>('#latent-decoded'));
+  $('#latent-z').textContent = `decoded at (${z[0].toFixed(2)}, ${z[1].toFixed(2)})`;
+  window.inspector.latentDecoded = { z: meta.z };
+  view.dataset.decoded = 'ready';
+}
+
 // ---------- try it ----------
 
 const tryView = new LabelOverlay({ opacity: 0.6 });
@@ -628,6 +723,7 @@ function selectTab(name: string): void {
   if (name === 'predictions') void openPredictions().catch(fail);
   if (name === 'scores') void openScores().catch(fail);
   if (name === 'model') void openModel().catch(fail);
+  if (name === 'latent') void openLatent().catch(fail);
   if (name === 'runs') scheduleCharts();
 }
 
@@ -651,11 +747,18 @@ async function main(): Promise<void> {
       return o;
     }),
   );
+  const latentTab = (): void => {
+    const on = state.sources[state.source]?.latent === true;
+    $<HTMLButtonElement>('nav button[data-tab="latent"]').hidden = !on;
+    if (!on && tab === 'latent') tab = 'runs';
+  };
   select.addEventListener('change', () => {
     state.source = Number(select.value);
     predictionsFor = -1;
+    latentTab();
     selectTab(tab);
   });
+  latentTab();
   for (const b of document.querySelectorAll<HTMLButtonElement>('nav button')) b.addEventListener('click', () => selectTab(b.dataset.tab!));
   setupRuns();
   setupPredictions();
@@ -663,5 +766,5 @@ async function main(): Promise<void> {
   document.body.dataset.state = 'ready';
 }
 
-window.inspector = { state, truthView, predictionView, tryView, selectTab, openPredictions, loadSample, tryImage };
+window.inspector = { state, truthView, predictionView, tryView, selectTab, openPredictions, loadSample, tryImage, decodeAt };
 main().catch(fail);

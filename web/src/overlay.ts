@@ -10,6 +10,7 @@
 //   view.setImage(imageData);                    // RGBA pixels (ImageData)
 //   view.setLabels(labels, width, height);       // Uint8Array of class indices, row-major
 //   view.addEventListener('classtoggle', (e) => console.log(e.detail)); // { index, visible }
+//   // With { editColors: true } a legend swatch is a colour input: 'colorchange' { index, color }.
 
 export type Rgb = readonly [number, number, number];
 
@@ -22,6 +23,14 @@ export interface LabelOverlayOptions {
   slider?: boolean;
   /** Small pictures are shown enlarged by a whole factor (pixels stay sharp) to about this width (default 480 CSS px). */
   minDisplayWidth?: number;
+  /** Legend swatches are colour inputs that recolour their class (default false). */
+  editColors?: boolean;
+}
+
+/** Detail of the 'colorchange' event. */
+export interface ClassColor {
+  index: number;
+  color: Rgb;
 }
 
 /** Detail of the 'classtoggle' event. */
@@ -43,6 +52,10 @@ const STYLE = `
 .pw-overlay-legend li:hover { background: #f0f0f0; }
 .pw-overlay-legend li.pw-hidden { opacity: 0.45; text-decoration: line-through; }
 .pw-overlay-swatch { width: 14px; height: 14px; border: 1px solid rgba(0,0,0,.35); flex: none; }
+input.pw-overlay-swatch { -webkit-appearance: none; appearance: none; padding: 0; margin: 0; cursor: pointer; background: none; box-sizing: border-box; }
+input.pw-overlay-swatch::-webkit-color-swatch-wrapper { padding: 0; }
+input.pw-overlay-swatch::-webkit-color-swatch { border: 0; }
+input.pw-overlay-swatch::-moz-color-swatch { border: 0; }
 .pw-overlay-share { margin-left: auto; color: #666; font-variant-numeric: tabular-nums; }
 `;
 
@@ -69,6 +82,7 @@ export class LabelOverlay extends EventTarget {
   readonly #sliderValue: HTMLSpanElement;
   readonly #legendMode: 'present' | 'all';
   readonly #minDisplayWidth: number;
+  readonly #editColors: boolean;
   #image: ImageData | null = null;
   #labels: Uint8Array | Uint16Array | null = null;
   #names: string[] = [];
@@ -82,6 +96,7 @@ export class LabelOverlay extends EventTarget {
     this.#opacity = clamp01(options.opacity ?? 0.5);
     this.#legendMode = options.legend ?? 'present';
     this.#minDisplayWidth = options.minDisplayWidth ?? 480;
+    this.#editColors = options.editColors ?? false;
     this.element = doc.createElement('div');
     this.element.className = 'pw-overlay';
     this.canvas = doc.createElement('canvas');
@@ -116,6 +131,21 @@ export class LabelOverlay extends EventTarget {
     this.#names = [...names];
     this.#colors = colors.map((c) => [c[0], c[1], c[2]] as const);
     this.#render();
+  }
+
+  /** The colour of one class; repaints without rebuilding the legend (an open colour picker stays open). */
+  setClassColor(index: number, color: Rgb): void {
+    if (index < 0 || index >= this.#colors.length) throw new Error(`LabelOverlay: no class ${index} (there are ${this.#colors.length})`);
+    this.#colors[index] = [color[0], color[1], color[2]];
+    this.#paint();
+    const swatch = this.#legend.querySelector<HTMLElement>(`li[data-class="${index}"] .pw-overlay-swatch`);
+    if (swatch instanceof HTMLInputElement) swatch.value = toHex(color);
+    else if (swatch) swatch.style.background = `rgb(${color[0]}, ${color[1]}, ${color[2]})`;
+  }
+
+  /** The colours, one per class index. */
+  get colors(): Rgb[] {
+    return this.#colors.map((c) => [c[0], c[1], c[2]] as const);
   }
 
   /** The picture the labels belong to (RGBA, e.g. from getImageData). */
@@ -220,10 +250,27 @@ export class LabelOverlay extends EventTarget {
         li.dataset.class = String(k);
         li.title = this.#hidden.has(k) ? 'click to show' : 'click to hide';
         li.classList.toggle('pw-hidden', this.#hidden.has(k));
-        const swatch = doc.createElement('span');
-        swatch.className = 'pw-overlay-swatch';
         const [r, g, b] = this.#colors[k]!;
-        swatch.style.background = `rgb(${r}, ${g}, ${b})`;
+        let swatch: HTMLElement;
+        if (this.#editColors) {
+          const input = doc.createElement('input');
+          input.type = 'color';
+          input.value = toHex(this.#colors[k]!);
+          input.title = `colour of ${this.#names[k]} (click to change)`;
+          input.setAttribute('aria-label', `colour of ${this.#names[k]}`);
+          // The swatch edits the colour; the rest of the entry toggles the class.
+          input.addEventListener('click', (e) => e.stopPropagation());
+          input.addEventListener('input', () => {
+            const color = fromHex(input.value);
+            this.setClassColor(k, color);
+            this.dispatchEvent(new CustomEvent<ClassColor>('colorchange', { detail: { index: k, color } }));
+          });
+          swatch = input;
+        } else {
+          swatch = doc.createElement('span');
+          swatch.style.background = `rgb(${r}, ${g}, ${b})`;
+        }
+        swatch.className = 'pw-overlay-swatch';
         const name = doc.createElement('span');
         name.textContent = this.#names[k]!;
         const share = doc.createElement('span');
@@ -239,6 +286,15 @@ export class LabelOverlay extends EventTarget {
       }),
     );
   }
+}
+
+function toHex(c: Rgb): string {
+  return `#${c.map((v) => Math.round(v).toString(16).padStart(2, '0')).join('')}`;
+}
+
+function fromHex(text: string): Rgb {
+  const n = parseInt(text.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
 
 function clamp01(v: number): number {

@@ -24,13 +24,16 @@ export const serve = defineCommand({
   usage: 'pixelwise serve RUN|CHECKPOINT ... [--data DIR --format F [--split S]] [--port N] [--host H] [--open]',
   description:
     'Serves a page over run folders (written by pixelwise train) and checkpoints: training curves that\n' +
-    'update while a run trains; image | ground truth | prediction over a data split with an opacity\n' +
-    'slider, class toggles, errors only and (binary models) a threshold slider with live IoU; the\n' +
-    "per-class scores and confusion matrix (as 'pixelwise eval --json' at the training size); the\n" +
-    "layers, with a clicked layer's filters and its activations on the chosen image; and predictions\n" +
-    "for an image dropped on the page. The data defaults to the validation split a run's config.json\n" +
-    'names. Binds 127.0.0.1 with a random token in the printed URL; run folders are only read\n' +
-    '(predictions are kept in memory). Ctrl-C stops.',
+    'update while a run trains; image | ground truth | prediction over a data split with synced\n' +
+    'zoom/pan (wheel, drag) and a true-size toggle, an opacity slider, class toggles and editable\n' +
+    'colours (click a legend swatch), errors only and (binary models) a threshold slider with live\n' +
+    "IoU; the per-class scores and confusion matrix (as 'pixelwise eval --json' at the training\n" +
+    "size); the layers, with a clicked layer's filters and its activations on the chosen image; for\n" +
+    "the autoencoder (cae, 2-D latent; e.g. --data MNIST_DIR --format mnist --split test) the codes\n" +
+    'of the split\'s images by digit, hover thumbnails, and the decoder at a clicked point; and\n' +
+    'predictions for an image dropped on the page. The data defaults to the validation split a\n' +
+    "run's config.json names. Binds 127.0.0.1 with a random token in the printed URL; run folders\n" +
+    'are only read (predictions are kept in memory). Ctrl-C stops.',
   options: specs,
   positionals: 'any',
   async run(args) {
