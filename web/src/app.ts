@@ -6,6 +6,7 @@
 import type * as Ort from 'onnxruntime-web';
 import { LabelOverlay, type Rgb } from './overlay.js';
 import { readMetadataProps } from './onnx-metadata.js';
+import { onImageFile } from './file-drop.js';
 
 export interface PageResult {
   width: number;
@@ -102,23 +103,7 @@ async function main(): Promise<void> {
   };
   window.pixelwise = { threads, result: null, error: null, segment };
 
-  const input = $<HTMLInputElement>('#file');
-  const run = (file: File | undefined): void => {
-    if (!file) return;
-    segment(file).catch(fail);
-  };
-  input.addEventListener('change', () => run(input.files?.[0]));
-  const drop = $('#drop');
-  drop.addEventListener('dragover', (e) => {
-    e.preventDefault();
-    drop.classList.add('over');
-  });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => {
-    e.preventDefault();
-    drop.classList.remove('over');
-    run(e.dataTransfer?.files[0]);
-  });
+  onImageFile($<HTMLInputElement>('#file'), $('#drop'), (file) => segment(file).catch(fail));
   setState('ready', 'drop an image, or choose one');
 }
 

@@ -6,6 +6,7 @@
 // page's objects are on window.inspector and each section says data-state="ready" when drawn.
 import { LabelOverlay, type Rgb } from './overlay.js';
 import { PanZoom } from './pan-zoom.js';
+import { onImageFile } from './file-drop.js';
 import { lineChart, scatterPlot, smooth, type Series } from './charts.js';
 
 interface SourceInfo {
@@ -694,23 +695,7 @@ async function tryImage(file: Blob, name: string): Promise<void> {
 
 function setupTry(): void {
   $('#try-view').append(tryView.element);
-  const input = $<HTMLInputElement>('#file');
-  input.addEventListener('change', () => {
-    const f = input.files?.[0];
-    if (f) void tryImage(f, f.name).catch(fail);
-  });
-  const drop = $('#drop');
-  drop.addEventListener('dragover', (e) => {
-    e.preventDefault();
-    drop.classList.add('over');
-  });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => {
-    e.preventDefault();
-    drop.classList.remove('over');
-    const f = e.dataTransfer?.files[0];
-    if (f) void tryImage(f, f.name).catch(fail);
-  });
+  onImageFile($<HTMLInputElement>('#file'), $('#drop'), (f) => void tryImage(f, f.name).catch(fail));
 }
 
 // ---------- shell ----------
