@@ -34,7 +34,8 @@ export const demo = defineCommand({
     'the shape, not its colour), trains a small U-Net on it for about two minutes, evaluates it on\n' +
     'the validation split, predicts a few validation images and writes everything to DIR. The generated\n' +
     'data goes beside it, in DIR-data (kept and reused by a later demo with the same --difficulty).\n' +
-    '--precision auto (default) trains in bf16 mixed precision where the hardware runs it fast, else fp32.',
+    '--precision auto (default) trains in bf16 mixed precision where the hardware runs it fast, else fp32;\n' +
+    '--memory-format auto (default) runs channels-last on the CPU.',
   options: {
     out: { type: 'string', short: 'o', help: 'DIR  run folder to create (default ./pixelwise-demo)' },
     seconds: { type: 'string', short: 's', help: 'N  training time budget in seconds (default 120)' },

@@ -127,6 +127,7 @@ export const evalCommand = defineCommand({
     '(labels resized to the training size by nearest neighbour); --full-resolution instead predicts each\n' +
     'image as predict does and compares at the label map\'s own size. --precision bf16 runs the forward pass\n' +
     'in bf16 mixed precision (auto: where the hardware runs it fast); scores come from float32 outputs.\n' +
+    '--memory-format (auto: channels-last on the CPU) lays weights and batches out NHWC; same scores.\n' +
     'Metrics follow the FCN paper (score.py): one confusion matrix over every pixel of the split; pixel\n' +
     'accuracy, mean accuracy, mean IoU, frequency-weighted IoU, per-class IoU; ignore label excluded.\n' +
     'One-output (binary) models also get foreground IoU/Dice, a threshold sweep and the TGS score.\n' +
