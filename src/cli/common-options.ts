@@ -1,5 +1,5 @@
 // Options several commands take with the same meaning: --checkpoint, --weights (any format),
-// --threads, --device, --precision, --max-image-pixels, and --out F.png (checked before any work is done;
+// --threads, --device, --precision, --memory-format, --max-image-pixels, and --out F.png (checked before any work is done;
 // written with a chart's SVG beside it).
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
@@ -8,7 +8,7 @@ import type { RawImage } from '../image/types.js';
 import type { Figure } from '../viz/figure.js';
 import type { WeightsModel } from '../weights/convert.js';
 import { choice, num, requireStr, str, UsageError, type OptionSpec, type Parsed } from './args.js';
-import type { Device, Precision } from '../torch/index.js';
+import type { Device, MemoryLayout, Precision } from '../torch/index.js';
 import { DEFAULT_MAX_IMAGE_PIXELS, setMaxImagePixels } from '../image/limits.js';
 import { makeDir } from '../io/dirs.js';
 
@@ -127,30 +127,51 @@ export const precisionOption: OptionSpec = {
   help: 'P  auto (default: bf16 where the hardware runs it fast — AMX, or a CUDA GPU with bf16 — else fp32), fp32, or bf16 (mixed: convolutions in bfloat16 under autocast; weights, losses, metrics and checkpoints float32)',
 };
 
+/** --memory-format: one definition for train, eval, predict and demo (resolved with --precision). */
+export const memoryFormatOption: OptionSpec = {
+  type: 'string',
+  help: 'F  auto (default: channels-last on the CPU in either precision; on a CUDA GPU channels-last for bf16, else contiguous), channels-last or contiguous: how weights and batches are laid out in memory (checkpoints are the same bytes either way)',
+};
+
+/** What precisionOf resolves: the precision, the memory layout, their notes, a warning. */
+export interface ComputeSettings {
+  precision: Precision;
+  memoryFormat: MemoryLayout;
+  /** What --precision chose and why ('precision: fp32 (auto: ...)'). */
+  note: string;
+  /** What --memory-format chose and why ('memory format: channels-last (auto: fp32 on the CPU)'). */
+  memoryFormatNote: string;
+  warning: string | null;
+  say(quiet: boolean): void;
+}
+
 /**
- * --precision resolved for where the model runs (default auto): the precision, the note of what
- * was chosen and why, and a one-line warning when bf16 is asked for where it is emulated (or
- * null). `say()` prints both on stderr (the note unless `quiet`), once; commands call it when
- * the work starts, after every up-front check, so a bad call still gets a one-line error.
+ * --precision and --memory-format resolved for where the model runs (both default auto; the
+ * layout rule depends on the precision chosen): the choices, the notes of what was chosen and
+ * why, and a one-line warning when bf16 is asked for where it is emulated (or null). `say()`
+ * prints them on stderr (the notes unless `quiet`), once; commands call it when the work
+ * starts, after every up-front check, so a bad call still gets a one-line error.
  */
-export async function precisionOf(
-  args: Parsed,
-  device: Device | undefined,
-): Promise<{ precision: Precision; note: string; warning: string | null; say(quiet: boolean): void }> {
+export async function precisionOf(args: Parsed, device: Device | undefined): Promise<ComputeSettings> {
   // Loaded on use: commands that take --precision also run without libtorch (predict --engine onnx).
   const { resolvePrecision, PRECISION_REQUESTS } = await import('../torch/precision.js');
+  const { resolveMemoryFormat, MEMORY_LAYOUT_REQUESTS } = await import('../torch/layout.js');
   const requested = choice(args, 'precision', PRECISION_REQUESTS, 'auto')!;
   const chosen = resolvePrecision(requested, device ?? 'cpu');
+  const layout = resolveMemoryFormat(choice(args, 'memory-format', MEMORY_LAYOUT_REQUESTS, 'auto')!, chosen.precision, device ?? 'cpu');
   let said = false;
   return {
     precision: chosen.precision,
+    memoryFormat: layout.memoryFormat,
     note: chosen.note,
+    memoryFormatNote: layout.note,
     warning: chosen.warning,
     say(quiet) {
       if (said) return;
       said = true;
       if (chosen.warning) console.error(chosen.warning);
       if (!quiet) console.error(chosen.note);
+      if (!quiet) console.error(layout.note);
     },
   };
 }

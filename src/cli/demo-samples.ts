@@ -9,12 +9,12 @@ import type { ZooModel } from '../models/contract.js';
 import type { CheckpointConfig } from '../checkpoint/file.js';
 import { segmentationPanel } from '../viz/legend.js';
 import { makeDir } from '../io/dirs.js';
-import type { Precision } from '../torch/index.js';
+import type { MemoryLayout, Precision } from '../torch/index.js';
 
 /** Predicts the first `count` samples of `dataset` and writes one panel PNG each; returns how many. */
-export async function writeSamplePanels(model: ZooModel, dataset: Dataset, config: CheckpointConfig, dir: string, count: number, precision: Precision = 'fp32'): Promise<number> {
+export async function writeSamplePanels(model: ZooModel, dataset: Dataset, config: CheckpointConfig, dir: string, count: number, precision: Precision = 'fp32', memoryFormat: MemoryLayout = 'contiguous'): Promise<number> {
   makeDir(dir, 'samples folder');
-  const predictor = createPredictor(model, config, { precision });
+  const predictor = createPredictor(model, config, { precision, memoryFormat });
   const n = Math.min(count, dataset.length);
   for (let i = 0; i < n; i++) {
     const sample = await dataset.get(i);

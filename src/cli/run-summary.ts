@@ -14,7 +14,7 @@ export function runSummaryLines(s: RunSummary, out: string): string[] {
     `model    ${s.model}: ${group(s.parameters)} parameters (${trainable})`,
     `data     ${data}`,
     `input    ${s.inputSize[0]}x${s.inputSize[1]} (HxW), ${plural(s.channels, 'channel')}; ${batch}, ${plural(s.stepsPerEpoch, 'step')} per epoch, ${plural(s.epochs, 'epoch')}`,
-    `runs on  ${s.device}, ${plural(s.threads, 'thread')}${s.worldSize > 1 ? ' per rank' : ''}, ${s.precision}`,
+    `runs on  ${s.device}, ${plural(s.threads, 'thread')}${s.worldSize > 1 ? ' per rank' : ''}, ${s.precision}, ${s.memoryFormat}`,
     where,
   ];
 }

@@ -3,7 +3,7 @@
 // what the model accepts and cropping back, optional sliding windows) with the model's forward
 // as the engine, probabilities resized back to the image with bilinear interpolation before the
 // argmax.
-import { forwardIn, noGrad, tensor, tidy, type Tensor } from '../torch/index.js';
+import { forwardIn, inputInLayout, noGrad, tensor, tidy, type Tensor } from '../torch/index.js';
 import { interpolate } from '../nn/functional.js';
 import type { RawImage } from '../image/types.js';
 import { validatePreprocess, type PreprocessSpec } from '../data/transforms/spec.js';
@@ -33,7 +33,8 @@ function runWindow(predictor: Predictor, w: WindowInput): Planes {
   const out = noGrad(() =>
     tidy(() => {
       const x = inputTensor(predictor, w);
-      const y = forwardIn(predictor.precision, predictor.device, () => predictor.model.forward(x));
+      const input = inputInLayout(x, predictor.memoryFormat);
+      const y = forwardIn(predictor.precision, predictor.device, () => predictor.model.forward(input));
       if (y.ndim !== 4 || y.size(2) !== x.size(2) || y.size(3) !== x.size(3)) {
         throw new Error(`${predictor.model.architecture} returned ${y} for an input ${x}; prediction expects outputs of the input's size`);
       }

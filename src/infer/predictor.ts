@@ -1,6 +1,6 @@
 // A trained model ready to predict: rebuilt from a checkpoint (or given in memory), in eval
 // mode, with its classes, colours and the preprocessing it was trained with.
-import type { Device, Precision } from '../torch/index.js';
+import { checkMemoryFormat, modelInLayout, type Device, type MemoryLayout, type Precision } from '../torch/index.js';
 import type { ModelContract, ZooModel } from '../models/contract.js';
 import type { CheckpointConfig } from '../checkpoint/file.js';
 import { loadCheckpointModel } from '../checkpoint/load-model.js';
@@ -33,6 +33,8 @@ export interface Predictor {
   device: Device;
   /** The forward pass in 'bf16' mixed precision (autocast) or 'fp32'; probabilities are float32 either way. */
   precision: Precision;
+  /** The layout of the model's weights and of every input window: 'channels-last' or 'contiguous'. */
+  memoryFormat: MemoryLayout;
   /** Where it came from: the checkpoint path, or 'memory'. */
   source: string;
   /** Frees the model's tensors. */
@@ -44,6 +46,11 @@ export interface PredictorOptions {
   device?: Device;
   /** 'fp32' (default) or 'bf16' (resolvePrecision turns 'auto' into one of them). */
   precision?: Precision;
+  /**
+   * 'contiguous' (default) or 'channels-last' (resolveMemoryFormat turns 'auto' into one of
+   * them); the model's weights are put in it (in place, values unchanged).
+   */
+  memoryFormat?: MemoryLayout;
 }
 
 /** Class names and palette with one entry per class; a short palette is completed with VOC colours. */
@@ -93,8 +100,15 @@ export function createPredictor(
   const device = options.device ?? 'cpu';
   const precision = options.precision ?? 'fp32';
   if (precision !== 'fp32' && precision !== 'bf16') throw new Error(`${source}: precision must be 'fp32' or 'bf16', got '${String(precision)}'`);
+  let memoryFormat: MemoryLayout;
+  try {
+    memoryFormat = checkMemoryFormat(options.memoryFormat ?? 'contiguous');
+  } catch (err) {
+    throw new Error(`${source}: ${(err as Error).message}`);
+  }
   model.eval();
   if (device !== 'cpu') model.to(device);
+  modelInLayout(model, memoryFormat);
   return {
     model,
     architecture: model.architecture,
@@ -103,6 +117,7 @@ export function createPredictor(
     preprocess,
     device,
     precision,
+    memoryFormat,
     source,
     dispose: () => model.dispose(),
   };

@@ -1,6 +1,6 @@
 // `pixelwise predict` on libtorch: a checkpoint's model over files and folders (the run itself,
 // engine-independent, is run-images.ts).
-import type { Device, Precision } from '../torch/index.js';
+import type { Device, MemoryLayout, Precision } from '../torch/index.js';
 import type { RawImage } from '../image/types.js';
 import { collectImages } from './inputs.js';
 import { predict, reconstruct } from './predict.js';
@@ -16,6 +16,8 @@ export interface PredictRunOptions extends ImageRunOptions {
   device?: Device;
   /** For a checkpoint path: 'fp32' (default) or 'bf16'. */
   precision?: Precision;
+  /** For a checkpoint path: 'contiguous' (default) or 'channels-last'. */
+  memoryFormat?: MemoryLayout;
 }
 
 /** A libtorch predictor as the engine of a run. */
@@ -45,7 +47,7 @@ export async function predictImages(o: PredictRunOptions): Promise<PredictRunRes
     if (typeof o.checkpoint !== 'string') o.checkpoint.dispose();
     throw err;
   }
-  const predictor = typeof o.checkpoint === 'string' ? loadPredictor(o.checkpoint, { device: o.device, precision: o.precision }) : o.checkpoint;
+  const predictor = typeof o.checkpoint === 'string' ? loadPredictor(o.checkpoint, { device: o.device, precision: o.precision, memoryFormat: o.memoryFormat }) : o.checkpoint;
   try {
     return await predictImageFiles(libtorchImagePredictor(predictor), o);
   } finally {

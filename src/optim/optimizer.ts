@@ -231,7 +231,9 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions> {
           const p = params[index]!;
           const own = new Map<string, Tensor>();
           for (const [name, t] of names) {
-            const copy = name === 'step' ? t.to({ dtype: 'float32', device: 'cpu' }) : t.to({ dtype: p.dtype, device: p.device });
+            // State tensors take their parameter's layout (a channels_last weight's too), as p.clone() made them.
+            const memoryFormat = p.ndim === 4 && !p.isContiguous() && p.isContiguous('channelsLast') ? 'channelsLast' : undefined;
+            const copy = name === 'step' ? t.to({ dtype: 'float32', device: 'cpu' }) : t.to({ dtype: p.dtype, device: p.device, memoryFormat });
             // .to() returns the same tensor when nothing changes; the optimizer needs its own.
             own.set(name, copy.isSame(t) ? copy.clone() : copy);
           }

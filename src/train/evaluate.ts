@@ -1,7 +1,7 @@
 // Evaluation of a model over a whole split: the model run over every batch without gradients,
 // the mean loss, and the split's scores (metrics/split-scores.ts: one confusion matrix, and
 // for one-output models the foreground IoU/Dice, threshold sweep and TGS mean precision).
-import { forwardIn, noGrad, tidy, type Device, type Precision, type Tensor } from '../torch/index.js';
+import { forwardIn, inputInLayout, modelInLayout, noGrad, tidy, type Device, type MemoryLayout, type Precision, type Tensor } from '../torch/index.js';
 import type { Module } from '../nn/module.js';
 import type { Batch } from '../data/loader.js';
 import type { Summary } from '../metrics/scores.js';
@@ -22,6 +22,12 @@ export interface EvaluateOptions extends SplitScoresOptions {
   device?: Device;
   /** The forward pass in bf16 mixed precision or fp32 (default); loss and scores from float32 outputs. */
   precision?: Precision;
+  /**
+   * Runs the model and its batches in this layout ('channels-last' or 'contiguous'); the model's
+   * weights are put in it first (in place, values unchanged). Default: the model as it is,
+   * batches contiguous.
+   */
+  memoryFormat?: MemoryLayout;
 }
 
 export interface Evaluation {
@@ -47,6 +53,7 @@ export async function evaluate(
   let lossSum = 0;
   let lossBatches = 0;
   const wasTraining = model.training;
+  if (o.memoryFormat) modelInLayout(model, o.memoryFormat);
   model.eval();
   try {
     for await (const batch of batches) {
@@ -58,7 +65,8 @@ export async function evaluate(
         tidy(() => {
           const onDevice = device !== 'cpu';
           const images = onDevice ? batch.images.to({ device }) : batch.images;
-          const logits = forwardIn(o.precision ?? 'fp32', device, () => model.forward(images));
+          const x = inputInLayout(images, o.memoryFormat ?? 'contiguous');
+          const logits = forwardIn(o.precision ?? 'fp32', device, () => model.forward(x));
           if (o.objective) {
             lossSum += o.objective(logits, onDevice ? labels.to({ device }) : labels).item();
             lossBatches += 1;

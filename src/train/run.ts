@@ -3,7 +3,7 @@
 // from the description stored in the checkpoint.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { getNumThreads, manualSeed, setNumThreads, setRngState, withDefaultDevice, type Device, type Precision } from '../torch/index.js';
+import { checkMemoryFormat, getNumThreads, manualSeed, modelInLayout, setNumThreads, setRngState, withDefaultDevice, type Device, type MemoryLayout, type Precision } from '../torch/index.js';
 import { checkDevice } from '../nn/device.js';
 import { maxImagePixels, overLimit } from '../image/limits.js';
 import { DataLoader } from '../data/loader.js';
@@ -93,6 +93,13 @@ export interface TrainRunOptions {
    * Recorded in config.json's environment; not a setting of the run (a resume may change it).
    */
   precision?: Precision;
+  /**
+   * 'contiguous' (default) or 'channels-last': the layout of the model's 4-d weights and of every
+   * batch (resolveMemoryFormat turns 'auto' into one of them: channels-last on the CPU).
+   * Checkpoints are the same bytes either way. Recorded in config.json's environment next to
+   * the precision; a setting of the session, not of the run (a resume may change it).
+   */
+  memoryFormat?: MemoryLayout;
   /** Progress events of every epoch and validation (the command line draws them as bars); none by default. */
   onProgress?: ProgressCallback;
   /** Where the one-line summary of each epoch goes (default stderr). */
@@ -143,6 +150,7 @@ export interface RunSummary {
   threads: number;
   device: string;
   precision: Precision;
+  memoryFormat: MemoryLayout;
   /** Where a resumed run stands, else null. */
   resumedAt: { epoch: number; step: number } | null;
 }
@@ -172,6 +180,7 @@ const DEFAULTS = {
   overwrite: false,
   device: 'cpu',
   precision: 'fp32',
+  memoryFormat: 'contiguous',
 } as const;
 
 function checkPrecision(precision: unknown): void {
@@ -299,6 +308,7 @@ async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume:
   const log = input.log ?? ((line: string) => console.error(line));
   checkDevice(input.device ?? DEFAULTS.device, 'device');
   checkPrecision(input.precision ?? DEFAULTS.precision);
+  checkMemoryFormat(input.memoryFormat ?? DEFAULTS.memoryFormat);
   // Sizes checked before any data is read (a --size of 100000x100000 once ended in 'Invalid typed array length').
   for (const [what, hw] of [['size (--size)', input.size], ['padTo (--pad-to)', input.padTo]] as const) {
     if (hw && hw[0] * hw[1] > maxImagePixels()) throw new Error(`${what} ${hw[0]}x${hw[1]} (HxW) gives images of ${overLimit(hw[0] * hw[1])}`);
@@ -389,6 +399,8 @@ async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume:
     }
     // On its device before the replicas are made one (DDP wraps the parameters where they are).
     if (o.device !== 'cpu') model.to(o.device);
+    // Before the optimizer's state (a resume's too) and DDP's buckets, which follow the weights' strides.
+    modelInLayout(model, o.memoryFormat);
     await parallel.wrap(model, { syncBatchNorm: o.syncBatchNorm });
     const objective = buildObjective({ loss, outputs: task === 'reconstruction' ? channels : outputs, ignoreIndex, classWeights: o.classWeights });
     const optimizer = buildOptimizer(model, o);
@@ -416,6 +428,7 @@ async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume:
         cuda: env.cuda,
         threads: env.threads,
         precision: o.precision,
+        memoryFormat: o.memoryFormat,
       },
     };
     // The process that writes the run folder holds its lock (rank 0 under a launcher shares the launcher's).
@@ -450,6 +463,7 @@ async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume:
       start,
       device: o.device,
       precision: o.precision,
+      memoryFormat: o.memoryFormat,
       onProgress: primary ? input.onProgress : undefined,
       log: primary ? input.log : () => undefined,
       parallel,
@@ -481,6 +495,7 @@ async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume:
       threads: getNumThreads(),
       device: o.device,
       precision: o.precision,
+      memoryFormat: o.memoryFormat,
       resumedAt: start ? { epoch: start.epoch, step: start.step } : null,
     };
     return { trainer, model, train, val, options: { ...o, loss, epochs }, config, parallel, complete, summary, close };
@@ -529,7 +544,7 @@ function atStep(s: SchedulerState, step: number): SchedulerState {
 
 // The options as given (what --resume replays), without settings of this process only.
 function stripRuntime(o: TrainRunOptions): Record<string, unknown> {
-  const { onProgress: _p, log: _l, distributed: _d, overwrite: _o, device: _v, precision: _r, ...rest } = o;
+  const { onProgress: _p, log: _l, distributed: _d, overwrite: _o, device: _v, precision: _r, memoryFormat: _m, ...rest } = o;
   return { ...rest, out: resolve(o.out) };
 }
 
@@ -555,7 +570,7 @@ export function lastCheckpointPath(runDir: string): string {
   return join(runDir, 'checkpoints', 'last.safetensors');
 }
 
-type ResumeOverrides = Partial<Pick<TrainRunOptions, 'epochs' | 'iterations' | 'timeBudget' | 'onProgress' | 'log' | 'threads' | 'workers' | 'batchSize' | 'device' | 'precision' | 'distributed'>>;
+type ResumeOverrides = Partial<Pick<TrainRunOptions, 'epochs' | 'iterations' | 'timeBudget' | 'onProgress' | 'log' | 'threads' | 'workers' | 'batchSize' | 'device' | 'precision' | 'memoryFormat' | 'distributed'>>;
 
 /**
  * Continues the run in `runDir` exactly where its last checkpoint stopped, with the options

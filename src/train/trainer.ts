@@ -3,7 +3,7 @@
 // a run stopped (end of an epoch, a time budget, or Ctrl-C).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { forwardIn, getRngState, noGrad, tidy, type Device, type Precision, type Tensor } from '../torch/index.js';
+import { forwardIn, getRngState, inputInLayout, noGrad, tidy, type Device, type MemoryLayout, type Precision, type Tensor } from '../torch/index.js';
 import type { DataLoader } from '../data/loader.js';
 import type { ZooModel } from '../models/contract.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -68,6 +68,11 @@ export interface TrainerOptions {
   device?: Device;
   /** Forward passes in bf16 mixed precision (autocast) or fp32 (default); losses, metrics and weights stay float32. */
   precision?: Precision;
+  /**
+   * The layout input batches are put in: 'channels-last' or 'contiguous' (default); the model's
+   * weights must already be in it (prepareRun: modelInLayout before the optimizer and DDP).
+   */
+  memoryFormat?: MemoryLayout;
   /** Progress events: one task per epoch ('epoch 2/10') and per validation ('validate 2'). */
   onProgress?: ProgressCallback;
   /** Where per-epoch summary lines go; default stderr. */
@@ -223,7 +228,8 @@ export class Trainer {
     const loss = tidy(() => {
       const images = device === 'cpu' ? batchImages : batchImages.to({ device });
       const target = device === 'cpu' ? batchTarget : batchTarget === batchImages ? images : batchTarget.to({ device });
-      const l = o.objective(forwardIn(o.precision ?? 'fp32', device, () => o.model.forward(images)), target);
+      const x = inputInLayout(images, o.memoryFormat ?? 'contiguous');
+      const l = o.objective(forwardIn(o.precision ?? 'fp32', device, () => o.model.forward(x)), target);
       o.optimizer.zeroGrad();
       l.backward();
       return l.item();
@@ -242,7 +248,7 @@ export class Trainer {
     const progress = new ProgressReporter(o.onProgress, `validate ${epoch + 1}`, val.plan(0).reduce((n, b) => n + b.length, 0));
     const evaluation =
       o.task === 'reconstruction'
-        ? await reconstructionLoss(o.model, val, o.objective, combine, o.device, o.precision)
+        ? await reconstructionLoss(o.model, val, o.objective, combine, o.device, o.precision, o.memoryFormat)
         : await evaluate(o.model, val.epoch(0), {
             numClasses: o.numClasses,
             classNames: o.classNames,
@@ -252,6 +258,7 @@ export class Trainer {
             combine,
             device: o.device,
             precision: o.precision,
+            memoryFormat: o.memoryFormat,
           });
     progress.finish();
     return evaluation;
@@ -341,6 +348,7 @@ async function reconstructionLoss(
   combine: DataParallel['combine'],
   device: Device = 'cpu',
   precision: Precision = 'fp32',
+  memoryFormat: MemoryLayout = 'contiguous',
 ): Promise<Evaluation> {
   let sum = 0;
   let n = 0;
@@ -351,7 +359,8 @@ async function reconstructionLoss(
       sum += noGrad(() =>
         tidy(() => {
           const images = device === 'cpu' ? batch.images : batch.images.to({ device });
-          return objective(forwardIn(precision, device, () => model.forward(images)), images).item();
+          const x = inputInLayout(images, memoryFormat);
+          return objective(forwardIn(precision, device, () => model.forward(x)), images).item();
         }),
       );
       n += 1;

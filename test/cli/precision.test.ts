@@ -29,7 +29,7 @@ test('train: auto says what it chose and config.json records it; bf16 warns wher
   ]);
   assert.equal(auto.code, 0, auto.stderr);
   assert.match(auto.stderr, new RegExp(`^precision: ${autoHere} \\(auto: .+\\)$`, 'm'));
-  assert.match(auto.stderr, new RegExp(`^runs on {2}cpu, 1 thread, ${autoHere}$`, 'm'));
+  assert.match(auto.stderr, new RegExp(`^runs on {2}cpu, 1 thread, ${autoHere}, channels-last$`, 'm'));
   assert.doesNotMatch(auto.stderr, /^warning/m);
   assert.equal(environmentOf(join(dir, 'auto')).precision, autoHere);
 
@@ -70,7 +70,7 @@ test('eval and predict: --precision bf16 scores and segments like fp32; eval --j
   assert.equal(a!.precision, 'fp32');
   assert.equal(b!.precision, 'bf16');
   assert.ok(Math.abs(a!.pixelAccuracy - b!.pixelAccuracy) < 0.02, `pixel accuracy fp32 ${a!.pixelAccuracy} vs bf16 ${b!.pixelAccuracy}`);
-  assert.match(p32.stdout, /^wrote 1 file\(s\) for 1 image\(s\) to .*; precision: fp32$/m);
+  assert.match(p32.stdout, /^wrote 1 file\(s\) for 1 image\(s\) to .*; precision: fp32; memory format: channels-last \(auto: fp32 on the CPU\)$/m);
   assert.match(p16.stdout, /; precision: bf16 \(mixed, float32 weights; .+\)$/m);
   if (emulated) assert.match(p16.stderr, WARNING);
   const [l32, l16] = ['fp32', 'bf16'].map((p) => readLabelImage(join(dir, p, 'scene.labels.png')).data);

@@ -217,7 +217,7 @@ test('progress to a pipe: one line per epoch and per validation; a start-up summ
   assert.match(r.stderr, /^model {4}unet: [\d,]+ parameters \(all trainable\)$/m);
   assert.match(r.stderr, /^data {5}16 training images, 16 validation images$/m);
   assert.match(r.stderr, /^input {4}32x32 \(HxW\), 3 channels; batch 4, 4 steps per epoch, 2 epochs$/m);
-  assert.match(r.stderr, /^runs on {2}cpu, 1 thread, fp32$/m);
+  assert.match(r.stderr, /^runs on {2}cpu, 1 thread, fp32, channels-last$/m);
   assert.match(r.stderr, /^estimate: .* per epoch \(training only\), ~.* for 2 epoch\(s\)$/m);
 
   type Rec = { epoch: number; seconds: number; elapsed: number; perClassIoU: Record<string, number | null> };

@@ -16,7 +16,7 @@ import { writeSamplePanels } from '../demo-samples.js';
 import { flag, num, str, UsageError } from '../args.js';
 import { defineCommand } from '../command.js';
 import { progressBars } from '../progress-bar.js';
-import { deviceOf, deviceOption, precisionOf, precisionOption, threadCount, threadsOption } from '../common-options.js';
+import { deviceOf, deviceOption, memoryFormatOption, precisionOf, precisionOption, threadCount, threadsOption } from '../common-options.js';
 import { programName } from '../program.js';
 import { runTraining } from './train.js';
 
@@ -34,13 +34,15 @@ export const demo = defineCommand({
     'the shape, not its colour), trains a small U-Net on it for about two minutes, evaluates it on\n' +
     'the validation split, predicts a few validation images and writes everything to DIR. The generated\n' +
     'data goes beside it, in DIR-data (kept and reused by a later demo with the same --difficulty).\n' +
-    '--precision auto (default) trains in bf16 mixed precision where the hardware runs it fast, else fp32.',
+    '--precision auto (default) trains in bf16 mixed precision where the hardware runs it fast, else fp32;\n' +
+    '--memory-format auto (default) runs channels-last on the CPU.',
   options: {
     out: { type: 'string', short: 'o', help: 'DIR  run folder to create (default ./pixelwise-demo)' },
     seconds: { type: 'string', short: 's', help: 'N  training time budget in seconds (default 120)' },
     threads: threadsOption,
     device: deviceOption,
     precision: precisionOption,
+    'memory-format': memoryFormatOption,
     difficulty: { type: 'string', help: 'D  synthetic scenes: 0 (easy) .. 1 (hard), default 0.35' },
     quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
   },
@@ -53,7 +55,7 @@ export const demo = defineCommand({
     const threads = threadCount(args) ?? availableParallelism();
     const difficulty = num(args, 'difficulty', { min: 0, max: 1, default: 0.35 })!;
     const device = await deviceOf(args);
-    const { precision, say: sayPrecision } = await precisionOf(args, device);
+    const { precision, memoryFormat, say: sayPrecision } = await precisionOf(args, device);
     const t0 = Date.now();
 
     // The data sits beside the run folder, not in it: the run folder holds one run and nothing else.
@@ -92,6 +94,7 @@ export const demo = defineCommand({
       out,
       device,
       precision,
+      memoryFormat,
       onProgress: flag(args, 'quiet') ? undefined : progressBars(),
     };
     console.error(`training a U-Net (ce + Dice loss, Adam) for ${seconds} s on ${threads} threads`);
@@ -110,9 +113,10 @@ export const demo = defineCommand({
       classNames: dataset.classNames,
       ignoreIndex: dataset.ignoreIndex,
       precision: cpuPrecision,
+      memoryFormat,
     });
     const samplesDir = join(out, 'samples');
-    const written = await writeSamplePanels(model, dataset, run.config, samplesDir, 6, cpuPrecision);
+    const written = await writeSamplePanels(model, dataset, run.config, samplesDir, 6, cpuPrecision, memoryFormat);
     await val.close();
     model.dispose();
 

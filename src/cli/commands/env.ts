@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { distributedAvailable, distributedUnavailableReason } from '../../distributed/index.js';
 import { runtimeInfo } from '../../train/environment.js';
 import { resolvePrecision } from '../../torch/precision.js';
+import { resolveMemoryFormat } from '../../torch/layout.js';
 import { maxImagePixels } from '../../image/limits.js';
 import { flag } from '../args.js';
 import { defineCommand } from '../command.js';
@@ -50,9 +51,11 @@ export const env = defineCommand({
     const distributed = distributedAvailable();
     // What --precision auto picks on the CPU (train, eval, predict, demo).
     const auto = resolvePrecision('auto', 'cpu');
+    const layout = resolveMemoryFormat('auto', auto.precision, 'cpu');
     const report = {
       ...info,
       precisionAuto: auto.precision,
+      memoryFormatAuto: layout.memoryFormat,
       platform: `${process.platform} ${process.arch}`,
       maxImagePixels: maxImagePixels(),
       optional: {
@@ -77,6 +80,7 @@ export const env = defineCommand({
       ['cpu features', `AVX2 ${yes(cpu.avx2)}, AVX-512 ${yes(cpu.avx512)}, bf16 ${yes(cpu.bf16)}, AMX ${yes(cpu.amx)}`],
       ['threads', `${info.threads} (libtorch intra-op; --threads sets it)`],
       ['precision', `--precision auto gives ${auto.note.replace(/^precision: /, '')}`],
+      ['memory format', `--memory-format auto gives ${layout.note.replace(/^memory format: /, '')}`],
       ['image limit', `${Number.isFinite(report.maxImagePixels) ? report.maxImagePixels.toLocaleString('en-US') : 'none'} pixels (--max-image-pixels)`],
       ['distributed', distributed ? 'yes (c10d, Gloo)' : `no: ${report.optional.distributed.reason ?? 'not built with Gloo'}`],
       ['onnxruntime', report.optional.onnxruntime.available ? 'yes (onnxruntime-node)' : `no: ${report.optional.onnxruntime.reason}`],

@@ -1,6 +1,6 @@
 // pixelwise eval: a checkpoint scored on a dataset split with the FCN score.py convention;
 // --json prints exactly one JSON object on stdout (progress goes to stderr).
-import { setNumThreads, type Precision } from '../../torch/index.js';
+import { setNumThreads, type MemoryLayout, type Precision } from '../../torch/index.js';
 import { DataLoader } from '../../data/loader.js';
 import { datasetSplits, openDataset } from '../../data/datasets/open.js';
 import type { Dataset, DatasetSpec } from '../../data/datasets/types.js';
@@ -17,7 +17,7 @@ import { ProgressReporter } from '../../io/progress.js';
 import type { CheckpointConfig } from '../../checkpoint/file.js';
 import { flag, num, requireStr, str, UsageError, type OptionSpecs } from '../args.js';
 import { defineCommand } from '../command.js';
-import { checkpointOption, classesOption, deviceOf, deviceOption, imageLimitOption, modelFromWeightsArgs, precisionOf, precisionOption, threadCount, threadsOption, weightsOption } from '../common-options.js';
+import { checkpointOption, classesOption, deviceOf, deviceOption, imageLimitOption, modelFromWeightsArgs, memoryFormatOption, precisionOf, precisionOption, threadCount, threadsOption, weightsOption } from '../common-options.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../data-args.js';
 
 const specs: OptionSpecs = {
@@ -32,6 +32,7 @@ const specs: OptionSpecs = {
   threads: threadsOption,
   device: deviceOption,
   precision: precisionOption,
+  'memory-format': memoryFormatOption,
   workers: { type: 'string', help: 'N  data-loading worker threads (default min(2, cores - 1))' },
   'max-image-pixels': imageLimitOption,
   'full-resolution': { type: 'boolean', help: "score predictions at each label map's stored size (as predict makes them), not at the training size; one image at a time" },
@@ -48,6 +49,8 @@ export interface EvalReport extends Summary {
   resolution: 'full' | 'training';
   /** The forward pass's precision (scores are counted from float32 outputs either way). */
   precision: Precision;
+  /** The layout the model ran in (the scores do not depend on it). */
+  memoryFormat: MemoryLayout;
   binary?: BinaryDetails;
 }
 
@@ -124,6 +127,7 @@ export const evalCommand = defineCommand({
     '(labels resized to the training size by nearest neighbour); --full-resolution instead predicts each\n' +
     'image as predict does and compares at the label map\'s own size. --precision bf16 runs the forward pass\n' +
     'in bf16 mixed precision (auto: where the hardware runs it fast); scores come from float32 outputs.\n' +
+    '--memory-format (auto: channels-last on the CPU) lays weights and batches out NHWC; same scores.\n' +
     'Metrics follow the FCN paper (score.py): one confusion matrix over every pixel of the split; pixel\n' +
     'accuracy, mean accuracy, mean IoU, frequency-weighted IoU, per-class IoU; ignore label excluded.\n' +
     'One-output (binary) models also get foreground IoU/Dice, a threshold sweep and the TGS score.\n' +
@@ -140,7 +144,7 @@ export const evalCommand = defineCommand({
     const batchSize = num(args, 'batch-size', { min: 1, integer: true, default: 1 })!;
     const threads = threadCount(args);
     const device = await deviceOf(args);
-    const { precision, note: precisionNote, warning: precisionWarning } = await precisionOf(args, device);
+    const { precision, memoryFormat, note: precisionNote, memoryFormatNote, warning: precisionWarning } = await precisionOf(args, device);
     const workers = num(args, 'workers', { min: 0, integer: true });
     const asJson = flag(args, 'json');
     const fullResolution = flag(args, 'full-resolution');
@@ -171,12 +175,12 @@ export const evalCommand = defineCommand({
       const options = { numClasses: dataset.numClasses, classNames: dataset.classNames, ignoreIndex, threshold, binaryDetails: binary, progress };
       let result;
       if (fullResolution) {
-        result = await scoreFullResolution(createPredictor(model, config, { source: `${fromWeights ? "weights" : "checkpoint"} ${path}`, device, precision }), dataset, options);
+        result = await scoreFullResolution(createPredictor(model, config, { source: `${fromWeights ? "weights" : "checkpoint"} ${path}`, device, precision, memoryFormat }), dataset, options);
       } else {
         const loader = new DataLoader(dataset, { batchSize, workers, preprocess: (config.preprocess ?? {}) as PreprocessSpec });
         try {
           if (device && device !== 'cpu') model.to(device);
-          result = await evaluate(model, loader.epoch(0), { ...options, device, precision });
+          result = await evaluate(model, loader.epoch(0), { ...options, device, precision, memoryFormat });
         } finally {
           await loader.close();
         }
@@ -189,12 +193,13 @@ export const evalCommand = defineCommand({
         data: { format: spec.format, root: spec.root ?? null, split: split ?? null },
         resolution: fullResolution ? 'full' : 'training',
         precision,
+        memoryFormat,
         ...(result.binary ? { binary: result.binary } : {}),
       };
       if (asJson) {
         process.stdout.write(JSON.stringify(report) + '\n');
       } else {
-        console.log(`checkpoint ${path} (${config.model.name}) on ${where}, at ${fullResolution ? 'full' : 'training'} resolution; ${precisionNote}\n`);
+        console.log(`checkpoint ${path} (${config.model.name}) on ${where}, at ${fullResolution ? 'full' : 'training'} resolution; ${precisionNote}; ${memoryFormatNote}\n`);
         console.log(formatTable(result.summary));
         if (result.binary) console.log('\n' + formatBinary(result.binary, dataset.classNames[1] ?? 'class 1'));
       }

@@ -6,9 +6,9 @@ import type { PadMode } from '../../data/transforms/spec.js';
 import { OUTPUT_KINDS, PredictionStopped, type ImageRunOptions, type ImageSummary, type OutputKind, type PredictRunResult } from '../../infer/run-images.js';
 import { choice, flag, num, requireStr, str, UsageError, type OptionSpecs, type Parsed } from '../args.js';
 import { defineCommand } from '../command.js';
-import { checkpointOption, classesOption, deviceOf, deviceOption, imageLimitOption, modelFromWeightsArgs, precisionOf, precisionOption, threadCount, threadsOption, weightsOption } from '../common-options.js';
+import { checkpointOption, classesOption, deviceOf, deviceOption, imageLimitOption, modelFromWeightsArgs, memoryFormatOption, precisionOf, precisionOption, threadCount, threadsOption, weightsOption } from '../common-options.js';
 import { withInterrupt } from '../interrupt.js';
-import type { Precision } from '../../torch/index.js';
+import type { MemoryLayout, Precision } from '../../torch/index.js';
 
 const ENGINES = ['libtorch', 'onnx'] as const;
 
@@ -28,6 +28,7 @@ const specs: OptionSpecs = {
   'pad-mode': { type: 'string', help: "M  padding to the model's input multiple: reflect (default unless training padded), constant, edge, symmetric, wrap" },
   device: { ...deviceOption, help: `${deviceOption.help}; --engine libtorch only` },
   precision: { ...precisionOption, help: `${precisionOption.help}; --engine libtorch only` },
+  'memory-format': { ...memoryFormatOption, help: `${memoryFormatOption.help}; --engine libtorch only` },
   threads: { ...threadsOption, help: 'N  libtorch (or onnxruntime) threads (default: all cores)' },
   'max-image-pixels': imageLimitOption,
   quiet: { type: 'boolean', short: 'q', help: 'no line per image' },
@@ -56,6 +57,7 @@ async function runLibtorch(
   threads: number | undefined,
   device: string | undefined,
   precision: Precision | undefined,
+  memoryFormat: MemoryLayout | undefined,
 ): Promise<PredictRunResult> {
   const [{ setNumThreads }, { predictImages }, { createPredictor }] = await Promise.all([
     import('../../torch/index.js'),
@@ -63,11 +65,11 @@ async function runLibtorch(
     import('../../infer/predictor.js'),
   ]);
   if (threads) setNumThreads(threads);
-  if (checkpoint !== undefined) return predictImages({ ...options, checkpoint, device, precision });
+  if (checkpoint !== undefined) return predictImages({ ...options, checkpoint, device, precision, memoryFormat });
   const built = await modelFromWeightsArgs(args);
   let predictor;
   try {
-    predictor = createPredictor(built.model, built.config, { device, precision, source: `weights ${str(args, 'weights')}` });
+    predictor = createPredictor(built.model, built.config, { device, precision, memoryFormat, source: `weights ${str(args, 'weights')}` });
   } catch (err) {
     built.model.dispose();
     throw err;
@@ -112,6 +114,7 @@ export const predict = defineCommand({
     const threads = threadCount(args);
     if (engine === 'onnx' && str(args, 'device') !== undefined) throw new UsageError('--device applies to --engine libtorch; onnxruntime-node runs on the CPU here');
     if (engine === 'onnx' && str(args, 'precision') !== undefined) throw new UsageError('--precision applies to --engine libtorch; onnxruntime-node runs the exported float32 graph');
+    if (engine === 'onnx' && str(args, 'memory-format') !== undefined) throw new UsageError('--memory-format applies to --engine libtorch; onnxruntime-node chooses its own layouts');
     const device = engine === 'libtorch' ? await deviceOf(args) : undefined;
     const quiet = flag(args, 'quiet');
     const precision = engine === 'libtorch' ? await precisionOf(args, device) : undefined;
@@ -141,11 +144,11 @@ export const predict = defineCommand({
               if (precision?.warning) console.error(precision.warning);
             },
           };
-          return engine === 'onnx' ? runOnnx(checkpoint!, options, threads) : runLibtorch(args, checkpoint, options, threads, device, precision?.precision);
+          return engine === 'onnx' ? runOnnx(checkpoint!, options, threads) : runLibtorch(args, checkpoint, options, threads, device, precision?.precision, precision?.memoryFormat);
         },
         { libtorch: engine === 'libtorch' },
       );
-      if (!quiet) console.log(`wrote ${result.files.length} file(s) for ${result.images.length} image(s) to ${out}${precision ? `; ${precision.note}` : ''}`);
+      if (!quiet) console.log(`wrote ${result.files.length} file(s) for ${result.images.length} image(s) to ${out}${precision ? `; ${precision.note}; ${precision.memoryFormatNote}` : ''}`);
       return 0;
     } catch (err) {
       if (err instanceof PredictionStopped) {
