@@ -6,8 +6,9 @@
 // Long attribute lists are split by Keras into `layer_names0`, `layer_names1`, ...
 // Tensor names are dataset paths below the weights group: `<layer>/<weight name>`.
 import type { DType } from '../../torch/dtype.js';
-import { fileSource } from './source.js';
-import { fail, numelOf, weightTensor, widened, type WeightData, type WeightFile, type WeightLayer, type WeightTensor } from './types.js';
+import { contiguousOffset, readSuperblock, referenceAddress } from './hdf5-layout.js';
+import { type ByteSource, fileSource } from './source.js';
+import { bytesToData, fail, ITEM_SIZE, numelOf, weightTensor, widened, type WeightData, type WeightFile, type WeightLayer, type WeightTensor } from './types.js';
 
 type H5 = typeof import('h5wasm/node');
 type H5Group = InstanceType<H5['Group']>;
@@ -137,7 +138,10 @@ export async function readKeras(path: string): Promise<WeightFile> {
   checkHdf5Length(path);
   const file = guard(path, 'opening it', () => new lib.File(path, 'r')) as InstanceType<H5['File']>;
   let ok = false;
+  let raw: ByteSource | undefined;
   try {
+    raw = fileSource(path);
+    const superblock = readSuperblock(raw);
     const rootNames = keraslist(file, 'layer_names');
     const mw = rootNames ? undefined : file.get('model_weights');
     const weights: H5Group | undefined = rootNames ? file : mw instanceof lib.Group ? mw : undefined;
@@ -175,6 +179,17 @@ export async function readKeras(path: string): Promise<WeightFile> {
         const ds = d as H5Dataset;
         const dtype = datasetDtype(ds, path, name);
         const shape = ds.shape ?? [];
+        const direct = superblock && shape.length > 0 && widened(dtype) === dtype ? directOffset(raw, superblock, ds, dtype, shape, path, name) : null;
+        if (direct !== null) {
+          // Contiguous and unfiltered: the values are the file's bytes at `direct`, read straight into the caller's buffer.
+          const source = raw;
+          const size = ITEM_SIZE[dtype];
+          tensors.push(
+            weightTensor(name, widened(dtype), `${dtype} (HDF5)`, shape, () => bytesToData(source.read(direct, numelOf(shape) * size), dtype), (start, count, scratch) => source.readInto(direct + start * size, scratch)),
+          );
+          names.push(name);
+          continue;
+        }
         // Row ranges through HDF5 hyperslabs keep the wasm heap small for a 400 MB layer.
         const row = shape.length > 0 && shape[0]! > 0 ? numelOf(shape) / shape[0]! : 1;
         const range =
@@ -206,6 +221,7 @@ export async function readKeras(path: string): Promise<WeightFile> {
       metadata,
       close: () => {
         file.close();
+        raw!.close();
       },
     };
   } catch (err) {
@@ -214,6 +230,26 @@ export async function readKeras(path: string): Promise<WeightFile> {
     });
     throw err;
   } finally {
-    if (!ok) file.close();
+    if (!ok) {
+      file.close();
+      raw?.close();
+    }
   }
+}
+
+/**
+ * The file offset of a dataset's values when they can be read straight from the file (one
+ * contiguous, unfiltered run), else null. The first row is compared with h5wasm's read of it,
+ * so a header this parser misreads falls back to h5wasm instead of loading wrong values.
+ */
+function directOffset(raw: ByteSource, superblock: NonNullable<ReturnType<typeof readSuperblock>>, ds: H5Dataset, dtype: DType, shape: number[], path: string, name: string): number | null {
+  if (ds.metadata.chunks) return null;
+  const bytes = numelOf(shape) * ITEM_SIZE[dtype];
+  const rowBytes = bytes / shape[0]!;
+  if (bytes === 0 || rowBytes > 16 << 20) return null;
+  const address = referenceAddress(ds.create_reference().ref_data);
+  const offset = address === null ? null : contiguousOffset(raw, superblock, address, bytes);
+  if (offset === null) return null;
+  const first = toData(guard(path, `reading '${name}'`, () => ds.slice([[0, 1]])), dtype, rowBytes / ITEM_SIZE[dtype], path, name);
+  return Buffer.from(first.buffer, first.byteOffset, first.byteLength).equals(raw.read(offset, rowBytes)) ? offset : null;
 }
