@@ -2,10 +2,11 @@
 // the parameter. PyTorch and Caffe layouts are the zoo's own (a torchvision Linear (out, c*h*w)
 // is a 7x7 convolution's weight as it is): the values stream straight in (readInto). TF layouts
 // — kernels (kh, kw, in, out), Keras / tensorflow-vgg Dense kernels (h*w*c, out) flattened
-// channels-last — are the parameter (out, in, kh*kw) transposed to (kh*kw, in, out): small ones
-// are read whole and copied through a permuted view; a large one (fc6: 411 MB) in blocks of a
-// few input channels over every position, so memory stays near the block size and the writes
-// into the parameter run in order instead of jumping by kh*kw for every value.
+// channels-last — are the parameter (out, in, kh*kw) transposed to (kh*kw, in, out): read in
+// blocks of a few input channels over every position (one reused buffer, filled by partial
+// reads where the format has them) and copied by libtorch through a permuted view, so memory
+// stays near the block size and the writes into the parameter run in order instead of jumping
+// by kh*kw for every value. Formats without partial reads read small tensors whole.
 import { noGrad, tensor, type Tensor } from '../torch/index.js';
 import type { WeightData, WeightTensor } from '../io/formats/index.js';
 import type { Role } from './layers.js';
@@ -82,28 +83,18 @@ function copyTransposed(param: Tensor, source: WeightTensor, P: number, C: numbe
   const dest = param.view([O, C, P]);
   try {
     noGrad(() => {
-      if (P === 1 && C * O * 4 <= CONVERSION_LIMITS.wholeBytes) {
-        const all = tensor(source.read(), { shape: [C, O] });
-        const d2 = dest.view([O, C]);
-        try {
-          d2.copy_(all.t());
-        } finally {
-          d2.dispose();
-          all.dispose();
-        }
-        return;
-      }
-      const readRange = source.readRange;
       const large = P * C * O * 4 > CONVERSION_LIMITS.wholeBytes;
-      // HDF5: the P rows of one input channel (a Dense kernel's rows are (position, channel)) in one strided read.
+      // HDF5 through h5wasm: the P rows of one input channel (a Dense kernel's rows are (position, channel)) in one strided read.
       if (large && source.readRowsStrided && source.shape.length === 2 && source.rangeAlign === O) {
         const strided = source.readRowsStrided;
         copyBlocks(dest, (c) => strided(c, C, P), P, C, O);
         return;
       }
-      // Partial reads where the format has them: the n channels of a block at each position are
-      // one run of n*out values, read straight into the block's buffer.
-      if (large && readRange && O % source.rangeAlign === 0) {
+      const readRange = source.readRange;
+      // Partial reads where the format has them, for every size: the n channels of a block at
+      // each position are one run of n*out values, read straight into one reused block buffer
+      // (a whole read would allocate, fault in and copy every byte once more).
+      if (readRange && O % source.rangeAlign === 0 && (source.dtype === 'float32' || source.dtype === 'float64')) {
         copyRuns(
           dest,
           (row, n, into) => {
@@ -114,7 +105,19 @@ function copyTransposed(param: Tensor, source: WeightTensor, P: number, C: numbe
           P,
           C,
           O,
+          source.dtype === 'float64',
         );
+        return;
+      }
+      if (P === 1 && C * O * 4 <= CONVERSION_LIMITS.wholeBytes) {
+        const all = tensor(source.read(), { shape: [C, O] });
+        const d2 = dest.view([O, C]);
+        try {
+          d2.copy_(all.t());
+        } finally {
+          d2.dispose();
+          all.dispose();
+        }
         return;
       }
       const whole = source.read(); // read once (small, or a format without partial reads), copied by blocks

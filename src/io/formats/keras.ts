@@ -132,6 +132,9 @@ function guard(path: string, what: string, fn: () => unknown): unknown {
   }
 }
 
+/** Whether contiguous datasets are read straight from the file (the tests turn it off to run the same files through h5wasm). */
+export const HDF5_DIRECT = { enabled: true };
+
 /** Reads a Keras .h5 (weights-only or whole model). */
 export async function readKeras(path: string): Promise<WeightFile> {
   const lib = await h5wasm();
@@ -179,7 +182,7 @@ export async function readKeras(path: string): Promise<WeightFile> {
         const ds = d as H5Dataset;
         const dtype = datasetDtype(ds, path, name);
         const shape = ds.shape ?? [];
-        const direct = superblock && shape.length > 0 && widened(dtype) === dtype ? directOffset(raw, superblock, ds, dtype, shape, path, name) : null;
+        const direct = HDF5_DIRECT.enabled && superblock && shape.length > 0 && widened(dtype) === dtype ? directOffset(raw, superblock, ds, dtype, shape, path, name) : null;
         if (direct !== null) {
           // Contiguous and unfiltered: the values are the file's bytes at `direct`, read straight into the caller's buffer.
           const source = raw;
@@ -239,17 +242,22 @@ export async function readKeras(path: string): Promise<WeightFile> {
 
 /**
  * The file offset of a dataset's values when they can be read straight from the file (one
- * contiguous, unfiltered run), else null. The first row is compared with h5wasm's read of it,
- * so a header this parser misreads falls back to h5wasm instead of loading wrong values.
+ * contiguous, unfiltered run), else null. Its first few values are compared with h5wasm's
+ * read of them (the run's size is the layout message's, checked against the shape), so a
+ * header this parser misreads falls back to h5wasm instead of loading wrong values.
  */
 function directOffset(raw: ByteSource, superblock: NonNullable<ReturnType<typeof readSuperblock>>, ds: H5Dataset, dtype: DType, shape: number[], path: string, name: string): number | null {
   if (ds.metadata.chunks) return null;
-  const bytes = numelOf(shape) * ITEM_SIZE[dtype];
-  const rowBytes = bytes / shape[0]!;
-  if (bytes === 0 || rowBytes > 16 << 20) return null;
+  const size = ITEM_SIZE[dtype];
+  const numel = numelOf(shape);
+  if (numel === 0) return null;
   const address = referenceAddress(ds.create_reference().ref_data);
-  const offset = address === null ? null : contiguousOffset(raw, superblock, address, bytes);
+  const offset = address === null ? null : contiguousOffset(raw, superblock, address, numel * size);
   if (offset === null) return null;
-  const first = toData(guard(path, `reading '${name}'`, () => ds.slice([[0, 1]])), dtype, rowBytes / ITEM_SIZE[dtype], path, name);
-  return Buffer.from(first.buffer, first.byteOffset, first.byteLength).equals(raw.read(offset, rowBytes)) ? offset : null;
+  // The first k values of the first row of the last dimension (each h5wasm read opens the dataset by path again: one, not more).
+  const k = Math.min(16, shape[shape.length - 1]!);
+  const ranges = shape.map((_, i): [number, number] => [0, i === shape.length - 1 ? k : 1]);
+  const got = toData(guard(path, `reading '${name}'`, () => ds.slice(ranges)), dtype, k, path, name);
+  if (!Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(raw.read(offset, k * size))) return null;
+  return offset;
 }
