@@ -8,7 +8,7 @@
 // stays near the block size and the writes into the parameter run in order instead of jumping
 // by kh*kw for every value. Formats without partial reads read small tensors whole.
 import { noGrad, tensor, type Tensor } from '../torch/index.js';
-import type { WeightData, WeightTensor } from '../io/formats/index.js';
+import { bytesAs, mapBytes, type WeightData, type WeightTensor } from '../io/formats/index.js';
 import type { Role } from './layers.js';
 import type { TargetLayer } from './targets.js';
 
@@ -68,9 +68,10 @@ function planShape(target: TargetLayer, role: Role, s: number[], layout: 'torch'
 
 /**
  * Transposes up to `wholeBytes` are read whole; larger kernels go through partial reads in blocks
- * of about `blockBytes` (tunable; the tests lower them to run small files through every path).
+ * of about `blockBytes`; values lying as they are in a file are mapped when `mapFiles` (tunable;
+ * the tests lower them and turn mapping off to run small files through every path).
  */
-export const CONVERSION_LIMITS = { wholeBytes: 64 << 20, blockBytes: 4 << 20 };
+export const CONVERSION_LIMITS = { wholeBytes: 64 << 20, blockBytes: 4 << 20, mapFiles: true };
 
 /**
  * param (out, in, positions) <- file values in (positions, in, out) C order. A 2-d transpose
@@ -83,6 +84,28 @@ function copyTransposed(param: Tensor, source: WeightTensor, P: number, C: numbe
   const dest = param.view([O, C, P]);
   try {
     noGrad(() => {
+      // Values as they are in a file: each block viewed in the mapped file (P runs of n*out
+      // values) and copied from there straight into the parameter.
+      const span = source.fileSpan;
+      if (CONVERSION_LIMITS.mapFiles && span && (source.dtype === 'float32' || source.dtype === 'float64')) {
+        const item = source.dtype === 'float64' ? 8 : 4;
+        const cb = blockChannels(P, O);
+        for (let c0 = 0; c0 < C; c0 += cb) {
+          const n = Math.min(cb, C - c0);
+          const parts = [mapBytes(span, P * C * O * item)];
+          try {
+            parts.push(parts[0]!.view([P, C, O * item]));
+            parts.push(parts[1]!.narrow(1, c0, n));
+            parts.push(bytesAs(parts[2]!, source.dtype, span.offset % item === 0));
+            parts.push(parts[3]!.permute([2, 1, 0]));
+            parts.push(dest.narrow(1, c0, n));
+            parts[5]!.copy_(parts[4]!);
+          } finally {
+            for (const t of parts) t.dispose();
+          }
+        }
+        return;
+      }
       const large = P * C * O * 4 > CONVERSION_LIMITS.wholeBytes;
       // HDF5 through h5wasm: the P rows of one input channel (a Dense kernel's rows are (position, channel)) in one strided read.
       if (large && source.readRowsStrided && source.shape.length === 2 && source.rangeAlign === O) {

@@ -188,7 +188,7 @@ export async function readKeras(path: string): Promise<WeightFile> {
           const source = raw;
           const size = ITEM_SIZE[dtype];
           tensors.push(
-            weightTensor(name, widened(dtype), `${dtype} (HDF5)`, shape, () => bytesToData(source.read(direct, numelOf(shape) * size), dtype), (start, count, scratch) => source.readInto(direct + start * size, scratch)),
+            weightTensor(name, widened(dtype), `${dtype} (HDF5)`, shape, () => bytesToData(source.read(direct, numelOf(shape) * size), dtype), (start, count, scratch) => source.readInto(direct + start * size, scratch), { fileSpan: { path, offset: direct } }),
           );
           names.push(name);
           continue;
