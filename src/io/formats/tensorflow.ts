@@ -159,6 +159,19 @@ export function readTfBundle(prefix: string): WeightFile {
           return bytesToData(bytes, dtype);
         },
         range,
+        {
+          // The values in place (mapped by a layout conversion), checked first in one streamed pass.
+          fileSpan: range
+            ? () => {
+                const source = shard(shardId);
+                if (!verified) {
+                  if (maskedCrc32cOf(source, offset, size) !== entry.crc32c! >>> 0) corrupt(source.path);
+                  verified = true;
+                }
+                return source.fileSpan!(offset)!;
+              }
+            : undefined,
+        },
       ),
     );
   }

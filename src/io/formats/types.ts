@@ -62,6 +62,7 @@ export interface WeightTensor {
    * Where the values lie in a file on disk as they are (C order, little-endian, `dtype`, one
    * contiguous run), when they do: a layout conversion then maps the file (mmap) and copies
    * straight from the page cache into the parameter, never reading the bytes into JS memory.
+   * Asking for it runs the format's own check of the values first (a TF bundle's crc32c).
    */
   readonly fileSpan?: FileSpan;
 }
@@ -218,7 +219,7 @@ export function weightTensor(
   shape: readonly number[],
   read: () => WeightData,
   range?: (start: number, count: number, scratch: Uint8Array) => Uint8Array,
-  options: { rowsOnly?: boolean; rowsStrided?: (start: number, step: number, rows: number) => WeightData; fileSpan?: FileSpan } = {},
+  options: { rowsOnly?: boolean; rowsStrided?: (start: number, step: number, rows: number) => WeightData; fileSpan?: FileSpan | (() => FileSpan) } = {},
 ): WeightTensor {
   const toTensor = (o?: { dtype?: DType; device?: Device }) => dataToTensor(read(), dtype, shape, o);
   const numel = numelOf(shape);
@@ -242,7 +243,10 @@ export function weightTensor(
     readRange,
     rangeAlign,
     readRowsStrided: options.rowsStrided,
-    fileSpan: options.fileSpan,
+    get fileSpan() {
+      const span = options.fileSpan;
+      return typeof span === 'function' ? span() : span;
+    },
     readInto(target, o = {}) {
       if (target.numel !== numel) throw new Error(`${name}: [${shape}] (${numel} values) cannot fill a tensor of shape [${target.shape}]`);
       if (numel === 0) return;

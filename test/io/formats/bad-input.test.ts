@@ -117,6 +117,9 @@ test('a corrupt TensorFlow tensor read in ranges, in any order, fails its crc32c
     };
     const intact = await readBackwards();
     assert.deepEqual(intact.values, intact.whole);
+    const fresh = await openWeights(join(dir, 'tf_v2.index'));
+    assert.equal(typeof fresh.tensors.get(name)!.fileSpan?.offset, 'number', 'an intact tensor gives its place');
+    fresh.close();
     // Every data byte changed (in both shards): the range that completes the tensor throws.
     for (const shard of ['tf_v2.data-00000-of-00002', 'tf_v2.data-00001-of-00002']) {
       const bytes = readFileSync(join(dir, shard));
@@ -129,6 +132,13 @@ test('a corrupt TensorFlow tensor read in ranges, in any order, fails its crc32c
     );
     assert.ok(!err.message.includes('\n'), err.message);
     assert.match(err.message, /tf_v2\.data-0000[01]-of-00002: crc32c mismatch in tensor/);
+    // Mapped in place (a layout conversion asks where the values lie): checked before the place is given.
+    const f = await openWeights(join(dir, 'tf_v2.index'));
+    try {
+      assert.throws(() => f.tensors.get(name)!.fileSpan, (e: Error) => !e.message.includes('\n') && /tf_v2\.data-0000[01]-of-00002: crc32c mismatch in tensor/.test(e.message));
+    } finally {
+      f.close();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
