@@ -2,12 +2,13 @@
 // the parameter. PyTorch and Caffe layouts are the zoo's own (a torchvision Linear (out, c*h*w)
 // is a 7x7 convolution's weight as it is): the values stream straight in (readInto). TF layouts
 // — kernels (kh, kw, in, out), Keras / tensorflow-vgg Dense kernels (h*w*c, out) flattened
-// channels-last — are the parameter (out, in, kh*kw) transposed to (kh*kw, in, out): small ones
-// are read whole and copied through a permuted view; a large one (fc6: 411 MB) in blocks of a
-// few input channels over every position, so memory stays near the block size and the writes
-// into the parameter run in order instead of jumping by kh*kw for every value.
+// channels-last — are the parameter (out, in, kh*kw) transposed to (kh*kw, in, out): read in
+// blocks of a few input channels over every position (one reused buffer, filled by partial
+// reads where the format has them) and copied by libtorch through a permuted view, so memory
+// stays near the block size and the writes into the parameter run in order instead of jumping
+// by kh*kw for every value. Formats without partial reads read small tensors whole.
 import { noGrad, tensor, type Tensor } from '../torch/index.js';
-import type { WeightData, WeightTensor } from '../io/formats/index.js';
+import { bytesAs, mapBytes, type WeightData, type WeightTensor } from '../io/formats/index.js';
 import type { Role } from './layers.js';
 import type { TargetLayer } from './targets.js';
 
@@ -67,9 +68,10 @@ function planShape(target: TargetLayer, role: Role, s: number[], layout: 'torch'
 
 /**
  * Transposes up to `wholeBytes` are read whole; larger kernels go through partial reads in blocks
- * of about `blockBytes` (tunable; the tests lower them to run small files through every path).
+ * of about `blockBytes`; values lying as they are in a file are mapped when `mapFiles` (tunable;
+ * the tests lower them and turn mapping off to run small files through every path).
  */
-export const CONVERSION_LIMITS = { wholeBytes: 64 << 20, blockBytes: 4 << 20 };
+export const CONVERSION_LIMITS = { wholeBytes: 64 << 20, blockBytes: 4 << 20, mapFiles: true };
 
 /**
  * param (out, in, positions) <- file values in (positions, in, out) C order. A 2-d transpose
@@ -82,28 +84,40 @@ function copyTransposed(param: Tensor, source: WeightTensor, P: number, C: numbe
   const dest = param.view([O, C, P]);
   try {
     noGrad(() => {
-      if (P === 1 && C * O * 4 <= CONVERSION_LIMITS.wholeBytes) {
-        const all = tensor(source.read(), { shape: [C, O] });
-        const d2 = dest.view([O, C]);
-        try {
-          d2.copy_(all.t());
-        } finally {
-          d2.dispose();
-          all.dispose();
+      // Values as they are in a file: each block viewed in the mapped file (P runs of n*out
+      // values) and copied from there straight into the parameter.
+      const span = source.fileSpan;
+      if (CONVERSION_LIMITS.mapFiles && span && (source.dtype === 'float32' || source.dtype === 'float64')) {
+        const item = source.dtype === 'float64' ? 8 : 4;
+        const cb = blockChannels(P, O);
+        for (let c0 = 0; c0 < C; c0 += cb) {
+          const n = Math.min(cb, C - c0);
+          const parts = [mapBytes(span, P * C * O * item)];
+          try {
+            parts.push(parts[0]!.view([P, C, O * item]));
+            parts.push(parts[1]!.narrow(1, c0, n));
+            parts.push(bytesAs(parts[2]!, source.dtype, span.offset % item === 0));
+            parts.push(parts[3]!.permute([2, 1, 0]));
+            parts.push(dest.narrow(1, c0, n));
+            parts[5]!.copy_(parts[4]!);
+          } finally {
+            for (const t of parts) t.dispose();
+          }
         }
         return;
       }
-      const readRange = source.readRange;
       const large = P * C * O * 4 > CONVERSION_LIMITS.wholeBytes;
-      // HDF5: the P rows of one input channel (a Dense kernel's rows are (position, channel)) in one strided read.
+      // HDF5 through h5wasm: the P rows of one input channel (a Dense kernel's rows are (position, channel)) in one strided read.
       if (large && source.readRowsStrided && source.shape.length === 2 && source.rangeAlign === O) {
         const strided = source.readRowsStrided;
         copyBlocks(dest, (c) => strided(c, C, P), P, C, O);
         return;
       }
-      // Partial reads where the format has them: the n channels of a block at each position are
-      // one run of n*out values, read straight into the block's buffer.
-      if (large && readRange && O % source.rangeAlign === 0) {
+      const readRange = source.readRange;
+      // Partial reads where the format has them, for every size: the n channels of a block at
+      // each position are one run of n*out values, read straight into one reused block buffer
+      // (a whole read would allocate, fault in and copy every byte once more).
+      if (readRange && O % source.rangeAlign === 0 && (source.dtype === 'float32' || source.dtype === 'float64')) {
         copyRuns(
           dest,
           (row, n, into) => {
@@ -114,7 +128,19 @@ function copyTransposed(param: Tensor, source: WeightTensor, P: number, C: numbe
           P,
           C,
           O,
+          source.dtype === 'float64',
         );
+        return;
+      }
+      if (P === 1 && C * O * 4 <= CONVERSION_LIMITS.wholeBytes) {
+        const all = tensor(source.read(), { shape: [C, O] });
+        const d2 = dest.view([O, C]);
+        try {
+          d2.copy_(all.t());
+        } finally {
+          d2.dispose();
+          all.dispose();
+        }
         return;
       }
       const whole = source.read(); // read once (small, or a format without partial reads), copied by blocks

@@ -127,8 +127,9 @@ test('the fixtures cover every mapping', async () => {
   assert.deepEqual([...new Set(cases.map((c) => c.mapping))].sort(), [...chosen].sort());
 });
 
-test('large-kernel paths (partial reads, HDF5 strided rows, blocks) give the same weights as whole reads', async () => {
+test('large-kernel paths (partial reads, HDF5 strided rows, blocks, h5wasm or the file directly) give the same weights', async () => {
   const { CONVERSION_LIMITS } = await import('../../src/weights/layout.js');
+  const { HDF5_DIRECT } = await import('../../src/io/formats/keras.js');
   const saved = { ...CONVERSION_LIMITS };
   for (const file of ['keras1_vgg16.h5', 'tfvgg_vgg19.npy', 'slim_vgg_19.index', 'slim_vgg_16.ckpt', 'keras2_vgg19_model.h5']) {
     const c = cases.find((x) => x.file === file && !x.partial)!;
@@ -143,8 +144,19 @@ test('large-kernel paths (partial reads, HDF5 strided rows, blocks) give the sam
     Object.assign(CONVERSION_LIMITS, { wholeBytes: 0, blockBytes: 600 });
     try {
       assert.deepEqual(await load(), whole, file);
+      // Partial reads into memory instead of the mapped file (for files that give the values' place).
+      CONVERSION_LIMITS.mapFiles = false;
+      assert.deepEqual(await load(), whole, `${file} read by ranges`);
+      if (file.endsWith('.h5')) {
+        // Through h5wasm (hyperslabs, strided rows), as chunked datasets are read, instead of straight from the file.
+        HDF5_DIRECT.enabled = false;
+        assert.deepEqual(await load(), whole, `${file} through h5wasm`);
+        Object.assign(CONVERSION_LIMITS, saved);
+        assert.deepEqual(await load(), whole, `${file} through h5wasm, read whole`);
+      }
     } finally {
       Object.assign(CONVERSION_LIMITS, saved);
+      HDF5_DIRECT.enabled = true;
     }
   }
 });

@@ -6,8 +6,9 @@
 // Long attribute lists are split by Keras into `layer_names0`, `layer_names1`, ...
 // Tensor names are dataset paths below the weights group: `<layer>/<weight name>`.
 import type { DType } from '../../torch/dtype.js';
-import { fileSource } from './source.js';
-import { fail, numelOf, weightTensor, widened, type WeightData, type WeightFile, type WeightLayer, type WeightTensor } from './types.js';
+import { contiguousOffset, readSuperblock, referenceAddress } from './hdf5-layout.js';
+import { type ByteSource, fileSource } from './source.js';
+import { bytesToData, fail, ITEM_SIZE, numelOf, weightTensor, widened, type WeightData, type WeightFile, type WeightLayer, type WeightTensor } from './types.js';
 
 type H5 = typeof import('h5wasm/node');
 type H5Group = InstanceType<H5['Group']>;
@@ -131,13 +132,19 @@ function guard(path: string, what: string, fn: () => unknown): unknown {
   }
 }
 
+/** Whether contiguous datasets are read straight from the file (the tests turn it off to run the same files through h5wasm). */
+export const HDF5_DIRECT = { enabled: true };
+
 /** Reads a Keras .h5 (weights-only or whole model). */
 export async function readKeras(path: string): Promise<WeightFile> {
   const lib = await h5wasm();
   checkHdf5Length(path);
   const file = guard(path, 'opening it', () => new lib.File(path, 'r')) as InstanceType<H5['File']>;
   let ok = false;
+  let raw: ByteSource | undefined;
   try {
+    raw = fileSource(path);
+    const superblock = readSuperblock(raw);
     const rootNames = keraslist(file, 'layer_names');
     const mw = rootNames ? undefined : file.get('model_weights');
     const weights: H5Group | undefined = rootNames ? file : mw instanceof lib.Group ? mw : undefined;
@@ -175,6 +182,17 @@ export async function readKeras(path: string): Promise<WeightFile> {
         const ds = d as H5Dataset;
         const dtype = datasetDtype(ds, path, name);
         const shape = ds.shape ?? [];
+        const direct = HDF5_DIRECT.enabled && superblock && shape.length > 0 && widened(dtype) === dtype ? directOffset(raw, superblock, ds, dtype, shape, path, name) : null;
+        if (direct !== null) {
+          // Contiguous and unfiltered: the values are the file's bytes at `direct`, read straight into the caller's buffer.
+          const source = raw;
+          const size = ITEM_SIZE[dtype];
+          tensors.push(
+            weightTensor(name, widened(dtype), `${dtype} (HDF5)`, shape, () => bytesToData(source.read(direct, numelOf(shape) * size), dtype), (start, count, scratch) => source.readInto(direct + start * size, scratch), { fileSpan: { path, offset: direct } }),
+          );
+          names.push(name);
+          continue;
+        }
         // Row ranges through HDF5 hyperslabs keep the wasm heap small for a 400 MB layer.
         const row = shape.length > 0 && shape[0]! > 0 ? numelOf(shape) / shape[0]! : 1;
         const range =
@@ -206,6 +224,7 @@ export async function readKeras(path: string): Promise<WeightFile> {
       metadata,
       close: () => {
         file.close();
+        raw!.close();
       },
     };
   } catch (err) {
@@ -214,6 +233,31 @@ export async function readKeras(path: string): Promise<WeightFile> {
     });
     throw err;
   } finally {
-    if (!ok) file.close();
+    if (!ok) {
+      file.close();
+      raw?.close();
+    }
   }
+}
+
+/**
+ * The file offset of a dataset's values when they can be read straight from the file (one
+ * contiguous, unfiltered run), else null. Its first few values are compared with h5wasm's
+ * read of them (the run's size is the layout message's, checked against the shape), so a
+ * header this parser misreads falls back to h5wasm instead of loading wrong values.
+ */
+function directOffset(raw: ByteSource, superblock: NonNullable<ReturnType<typeof readSuperblock>>, ds: H5Dataset, dtype: DType, shape: number[], path: string, name: string): number | null {
+  if (ds.metadata.chunks) return null;
+  const size = ITEM_SIZE[dtype];
+  const numel = numelOf(shape);
+  if (numel === 0) return null;
+  const address = referenceAddress(ds.create_reference().ref_data);
+  const offset = address === null ? null : contiguousOffset(raw, superblock, address, numel * size);
+  if (offset === null) return null;
+  // The first k values of the first row of the last dimension (each h5wasm read opens the dataset by path again: one, not more).
+  const k = Math.min(16, shape[shape.length - 1]!);
+  const ranges = shape.map((_, i): [number, number] => [0, i === shape.length - 1 ? k : 1]);
+  const got = toData(guard(path, `reading '${name}'`, () => ds.slice(ranges)), dtype, k, path, name);
+  if (!Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(raw.read(offset, k * size))) return null;
+  return offset;
 }

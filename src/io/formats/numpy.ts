@@ -5,7 +5,7 @@ import { basename, extname } from 'node:path';
 import type { DType } from '../../torch/dtype.js';
 import { parseNpyPreamble, npyHeaderEnd } from './npy-header.js';
 import { asText, PickleBytes, PickleDict, unpickle } from './pickle.js';
-import { type ByteSource, Cursor } from './source.js';
+import { type ByteSource, Cursor, type FileSpan } from './source.js';
 import { contiguousStrides, gatherStrided } from './strided.js';
 import {
   bytesToData,
@@ -124,24 +124,27 @@ function numpyTensor(
   bytesOf: () => Uint8Array,
   path: string,
   rangeOf?: (start: number, scratch: Uint8Array) => Uint8Array,
+  fileSpan?: FileSpan,
 ): WeightTensor {
   const dtype = numpyDtype(descr.slice(1), path);
   const bigEndian = descr[0] === '>';
   const bytes = numelOf(shape) * ITEM_SIZE[dtype];
+  // The file's bytes are the values as they are: little-endian C order of a dtype returned unchanged.
+  const asStored = rangeOf && !(bigEndian && ITEM_SIZE[dtype] > 1) && !(fortran && shape.length > 1) && widened(dtype) === dtype;
   return weightTensor(name, widened(dtype), descr, shape, () => {
     const raw = bytesOf();
     if (raw.byteLength < bytes) fail(path, `truncated data for '${name}': shape [${shape}] of ${descr} needs ${bytes} bytes, found ${raw.byteLength}`);
     return bytesToData(toCOrder(raw.subarray(0, bytes), dtype, bigEndian, fortran, shape), dtype);
-  }, rangeOf && !(bigEndian && ITEM_SIZE[dtype] > 1) && !(fortran && shape.length > 1) && widened(dtype) === dtype
+  }, asStored
     ? (start, _count, scratch) => rangeOf(start * ITEM_SIZE[dtype], scratch)
-    : undefined);
+    : undefined, { fileSpan: asStored ? fileSpan : undefined });
 }
 
 function arrayTensor(name: string, a: NumpyArray, path: string): WeightTensor {
   if (!a.dtype || !(a.data instanceof PickleBytes)) fail(path, `'${name}' is a numpy array without numeric data (dtype ${a.dtype?.descr ?? '?'})`);
   const data = a.data as PickleBytes;
   const descr = a.dtype!.descr.replace(/^=/, '<');
-  return numpyTensor(name, descr, a.shape, a.fortranOrder, () => data.bytes(), path, (start, scratch) => data.rangeInto(start, scratch));
+  return numpyTensor(name, descr, a.shape, a.fortranOrder, () => data.bytes(), path, (start, scratch) => data.rangeInto(start, scratch), data.fileSpan());
 }
 
 function readPreamble(source: ByteSource) {
@@ -191,7 +194,7 @@ function npyContent(source: ByteSource, name: string) {
   const dataStart = pre.dataStart;
   const need = numelOf(pre.shape) * ITEM_SIZE[numpyDtype(pre.descr.slice(1), source.path)];
   if (source.size - dataStart < need) fail(source.path, `truncated file: shape [${pre.shape}] of ${pre.descr} needs ${need} bytes of data, the file has ${source.size - dataStart}`);
-  const tensor = numpyTensor(name, pre.descr.replace(/^=/, '<'), pre.shape, pre.fortranOrder, () => source.read(dataStart, need), source.path, (start, scratch) => source.readInto(dataStart + start, scratch));
+  const tensor = numpyTensor(name, pre.descr.replace(/^=/, '<'), pre.shape, pre.fortranOrder, () => source.read(dataStart, need), source.path, (start, scratch) => source.readInto(dataStart + start, scratch), source.fileSpan?.(dataStart));
   return { kind: 'npy' as const, layers: undefined, tensors: [tensor] };
 }
 

@@ -3,7 +3,7 @@
 // (class or function) is looked up in the caller's allow-list of data constructors written
 // here in TypeScript; anything else (os.system, builtins.eval, a model class) is an error
 // that names the file and the global. Nothing from the file is ever executed.
-import { type ByteSource, Cursor } from './source.js';
+import { type ByteSource, Cursor, type FileSpan } from './source.js';
 import { fail } from './types.js';
 
 /** A global the pickle named and the allow-list accepted as a token (e.g. torch.FloatStorage). */
@@ -47,6 +47,10 @@ export class PickleBytes {
     if (start < 0 || start + length > this.length) throw new Error(`byte range ${start}..${start + length} outside ${this.length} bytes`);
     if (this.#bytes) return this.#bytes.subarray(start, start + length);
     return this.#source.readInto(this.#offset + start, target);
+  }
+  /** Where the bytes lie in a file on disk, when they were left there. */
+  fileSpan(): FileSpan | undefined {
+    return this.#bytes ? undefined : this.#source.fileSpan?.(this.#offset);
   }
   /** As a latin1 string: for short keys and names only. */
   text(): string {

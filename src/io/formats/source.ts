@@ -11,7 +11,15 @@ export interface ByteSource {
   read(offset: number, length: number): Uint8Array;
   /** Fills `target` with the bytes at `offset` (a caller's reusable buffer: no allocation). */
   readInto(offset: number, target: Uint8Array): Uint8Array;
+  /** Where byte `offset` lies in a file on disk, when it does (not for bytes in memory). */
+  fileSpan?(offset: number): FileSpan | undefined;
   close(): void;
+}
+
+/** A position in a file on disk: where a tensor's raw values start. */
+export interface FileSpan {
+  path: string;
+  offset: number;
 }
 
 /** A file read with positioned reads (pread): no file pointer, no whole-file buffer. */
@@ -46,6 +54,7 @@ export function fileSource(path: string): ByteSource {
       }
       return target;
     },
+    fileSpan: (offset) => ({ path, offset }),
     close() {
       if (open) closeSync(fd);
       open = false;
@@ -86,6 +95,7 @@ export function sliceSource(source: ByteSource, start: number, length: number, p
       if (offset < 0 || offset + target.byteLength > length) fail(path, `truncated data: needs bytes ${offset}..${offset + target.byteLength}, there are ${length}`);
       return source.readInto(start + offset, target);
     },
+    fileSpan: (offset) => source.fileSpan?.(start + offset),
     close() {},
   };
 }

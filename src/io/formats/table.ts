@@ -43,6 +43,61 @@ export function maskedCrc32cOf(source: ByteSource, offset: number, length: numbe
   return maskCrc(crc);
 }
 
+// crc32c(A || B) = shift(crc32c(A), |B|) ^ crc32c(B), shift linear over GF(2): zlib's
+// crc32_combine for the Castagnoli polynomial. It lets a reader check a tensor's crc from the
+// pieces it read anyway, in any order, instead of streaming the tensor once more.
+const CASTAGNOLI_REFLECTED = 0x82f63b78;
+
+function gf2Times(mat: Uint32Array, vec: number): number {
+  let sum = 0;
+  for (let i = 0; vec !== 0; vec >>>= 1, i++) if (vec & 1) sum ^= mat[i]!;
+  return sum >>> 0;
+}
+
+function gf2Square(mat: Uint32Array): Uint32Array {
+  const out = new Uint32Array(32);
+  for (let n = 0; n < 32; n++) out[n] = gf2Times(mat, mat[n]!);
+  return out;
+}
+
+/** The operator appending `bytes` zero bytes to a crc32c, as 32 columns (one per bit of the crc). */
+function shiftOperator(bytes: number): Uint32Array {
+  // One zero bit, then squared to 2, 4, 8 bits: `power` is 2^k zero bytes as k goes.
+  let power: Uint32Array = new Uint32Array(32);
+  power[0] = CASTAGNOLI_REFLECTED;
+  for (let n = 1; n < 32; n++) power[n] = 1 << (n - 1);
+  power = gf2Square(gf2Square(gf2Square(power)));
+  let op: Uint32Array | null = null as Uint32Array | null;
+  for (let left = bytes; left > 0; left = Math.floor(left / 2)) {
+    if (left % 2 === 1) {
+      if (!op) op = power.slice();
+      else {
+        const next = new Uint32Array(32);
+        for (let n = 0; n < 32; n++) next[n] = gf2Times(power, op[n]!);
+        op = next;
+      }
+    }
+    if (left > 1) power = gf2Square(power);
+  }
+  if (!op) {
+    op = new Uint32Array(32);
+    for (let n = 0; n < 32; n++) op[n] = (1 << n) >>> 0; // zero bytes: the identity
+  }
+  return op;
+}
+
+/** Combines crc32c values of consecutive byte runs; one operator per distinct run length. */
+export class Crc32cCombiner {
+  #ops = new Map<number, Uint32Array>();
+  crc = 0;
+  /** Appends a run of `bytes` bytes whose crc32c is `crc`. */
+  append(crc: number, bytes: number): void {
+    let op = this.#ops.get(bytes);
+    if (!op) this.#ops.set(bytes, (op = shiftOperator(bytes)));
+    this.crc = (gf2Times(op, this.crc) ^ crc) >>> 0;
+  }
+}
+
 function readVarint(bytes: Uint8Array, at: number, path: string): [number, number] {
   let result = 0;
   for (let shift = 0, i = at; i < bytes.length && shift < 64; shift += 7, i++) {

@@ -13,7 +13,8 @@ import protobuf from 'protobufjs';
 import type { DType } from '../../torch/dtype.js';
 import { decodeFields, loadProto, scanFields } from './proto-lazy.js';
 import { type ByteSource, fileSource, memorySource } from './source.js';
-import { maskedCrc32c, maskedCrc32cOf, Table } from './table.js';
+import { crc32c } from '@node-rs/crc32';
+import { Crc32cCombiner, maskCrc, maskedCrc32c, maskedCrc32cOf, Table } from './table.js';
 import { TF_PROTO } from './tf-proto.js';
 import { bytesToData, fail, ITEM_SIZE, numelOf, swapBytes, weightTensor, widened, type WeightData, type WeightFile, type WeightTensor } from './types.js';
 
@@ -111,17 +112,37 @@ export function readTfBundle(prefix: string): WeightFile {
     const shardId = entry.shard_id ?? 0;
     dtypes[name] = tfName;
     const corrupt = (path: string): never => fail(path, `crc32c mismatch in tensor '${name}' (bytes ${offset}..${offset + size}): the data file is corrupt`);
-    // Partial reads check the whole tensor's crc32c first, streamed in chunks, once.
+    // Partial reads check the crc32c from the ranges they read: each range's crc, combined in
+    // file order once the ranges cover the tensor, is the tensor's (no second pass over 400 MB).
+    // Ranges that overlap (a range read twice) fall back to streaming the tensor once more.
     let verified = entry.crc32c === undefined;
+    let pieces: [start: number, bytes: number, crc: number][] = [];
+    let covered = 0;
+    const check = (source: ByteSource) => {
+      pieces.sort((a, b) => a[0] - b[0]);
+      const combined = new Crc32cCombiner();
+      let end = 0;
+      for (const [start, bytes, crc] of pieces) {
+        if (start !== end) break;
+        combined.append(crc, bytes);
+        end = start + bytes;
+      }
+      const masked = end === size ? maskCrc(combined.crc) : maskedCrc32cOf(source, offset, size);
+      pieces = [];
+      if (masked !== entry.crc32c! >>> 0) corrupt(source.path);
+      verified = true;
+    };
     const range =
       !bigEndian && widened(dtype) === dtype
         ? (start: number, _count: number, scratch: Uint8Array) => {
             const source = shard(shardId);
+            const bytes = source.readInto(offset + start * ITEM_SIZE[dtype], scratch);
             if (!verified) {
-              if (maskedCrc32cOf(source, offset, size) !== entry.crc32c! >>> 0) corrupt(source.path);
-              verified = true;
+              pieces.push([start * ITEM_SIZE[dtype], bytes.byteLength, crc32c(bytes) >>> 0]);
+              covered += bytes.byteLength;
+              if (covered >= size) check(source);
             }
-            return source.readInto(offset + start * ITEM_SIZE[dtype], scratch);
+            return bytes;
           }
         : undefined;
     tensors.push(
@@ -138,6 +159,19 @@ export function readTfBundle(prefix: string): WeightFile {
           return bytesToData(bytes, dtype);
         },
         range,
+        {
+          // The values in place (mapped by a layout conversion), checked first in one streamed pass.
+          fileSpan: range
+            ? () => {
+                const source = shard(shardId);
+                if (!verified) {
+                  if (maskedCrc32cOf(source, offset, size) !== entry.crc32c! >>> 0) corrupt(source.path);
+                  verified = true;
+                }
+                return source.fileSpan!(offset)!;
+              }
+            : undefined,
+        },
       ),
     );
   }

@@ -3,6 +3,7 @@
 import { native } from '../../torch/native.js';
 import { dtypeCode, type DType } from '../../torch/dtype.js';
 import { noGrad, Tensor, tidy, type Device } from '../../torch/index.js';
+import type { FileSpan } from './source.js';
 
 export type WeightFormat =
   | 'pytorch-zip'
@@ -46,6 +47,8 @@ export interface WeightTensor {
    * Values of elements [start, start + count) in C order, read from the file now — present only
    * where the format reads part of a tensor without reading it all (else read() it whole).
    * `scratch`, when given, receives the bytes (count * the item size) and the result views it.
+   * A TF V2 bundle checks the tensor's crc32c when the ranges read have covered it (from their
+   * own crc32c values, no second pass): the read that completes the tensor throws on corruption.
    */
   readonly readRange?: (start: number, count: number, scratch?: Uint8Array) => WeightData;
   /** What readRange's start and count must be multiples of (HDF5 slices whole rows of the first dimension). */
@@ -55,6 +58,13 @@ export interface WeightTensor {
    * where the format selects strided rows itself (HDF5 hyperslabs); absent elsewhere.
    */
   readonly readRowsStrided?: (start: number, step: number, rows: number) => WeightData;
+  /**
+   * Where the values lie in a file on disk as they are (C order, little-endian, `dtype`, one
+   * contiguous run), when they do: a layout conversion then maps the file (mmap) and copies
+   * straight from the page cache into the parameter, never reading the bytes into JS memory.
+   * Asking for it runs the format's own check of the values first (a TF bundle's crc32c).
+   */
+  readonly fileSpan?: FileSpan;
 }
 
 /** A layer as the format lists it, in the file's order, with its tensors in their order. */
@@ -209,7 +219,7 @@ export function weightTensor(
   shape: readonly number[],
   read: () => WeightData,
   range?: (start: number, count: number, scratch: Uint8Array) => Uint8Array,
-  options: { rowsOnly?: boolean; rowsStrided?: (start: number, step: number, rows: number) => WeightData } = {},
+  options: { rowsOnly?: boolean; rowsStrided?: (start: number, step: number, rows: number) => WeightData; fileSpan?: FileSpan | (() => FileSpan) } = {},
 ): WeightTensor {
   const toTensor = (o?: { dtype?: DType; device?: Device }) => dataToTensor(read(), dtype, shape, o);
   const numel = numelOf(shape);
@@ -233,6 +243,10 @@ export function weightTensor(
     readRange,
     rangeAlign,
     readRowsStrided: options.rowsStrided,
+    get fileSpan() {
+      const span = options.fileSpan;
+      return typeof span === 'function' ? span() : span;
+    },
     readInto(target, o = {}) {
       if (target.numel !== numel) throw new Error(`${name}: [${shape}] (${numel} values) cannot fill a tensor of shape [${target.shape}]`);
       if (numel === 0) return;

@@ -95,6 +95,55 @@ test('a corrupt TensorFlow data shard fails its crc32c', async () => {
   }
 });
 
+test('a corrupt TensorFlow tensor read in ranges, in any order, fails its crc32c once they cover it', async () => {
+  const dir = tempDir();
+  try {
+    for (const f of readdirSync(weightsDir).filter((f) => f.startsWith('tf_v2.') && !f.endsWith('.json'))) copyFileSync(fixture(f), join(dir, f));
+    const w = await openWeights(join(dir, 'tf_v2.index'));
+    const name = [...w.tensors.values()].find((t) => t.readRange && t.shape.reduce((a, b) => a * b, 1) >= 4)!.name;
+    w.close();
+    // Intact: the ranges read backwards give the values and no error.
+    const readBackwards = async () => {
+      const f = await openWeights(join(dir, 'tf_v2.index'));
+      try {
+        const t = f.tensors.get(name)!;
+        const n = t.shape.reduce((a, b) => a * b, 1);
+        const parts: number[][] = [];
+        for (let end = n; end > 0; end -= 3) parts.unshift(Array.from(t.readRange!(Math.max(0, end - 3), end - Math.max(0, end - 3)) as Float32Array));
+        return { values: parts.flat(), whole: Array.from(t.read() as Float32Array) };
+      } finally {
+        f.close();
+      }
+    };
+    const intact = await readBackwards();
+    assert.deepEqual(intact.values, intact.whole);
+    const fresh = await openWeights(join(dir, 'tf_v2.index'));
+    assert.equal(typeof fresh.tensors.get(name)!.fileSpan?.offset, 'number', 'an intact tensor gives its place');
+    fresh.close();
+    // Every data byte changed (in both shards): the range that completes the tensor throws.
+    for (const shard of ['tf_v2.data-00000-of-00002', 'tf_v2.data-00001-of-00002']) {
+      const bytes = readFileSync(join(dir, shard));
+      for (let i = 0; i < bytes.length; i++) bytes[i]! ^= 0x01;
+      writeFileSync(join(dir, shard), bytes);
+    }
+    const err = await readBackwards().then(
+      () => assert.fail('read without an error'),
+      (e: Error) => e,
+    );
+    assert.ok(!err.message.includes('\n'), err.message);
+    assert.match(err.message, /tf_v2\.data-0000[01]-of-00002: crc32c mismatch in tensor/);
+    // Mapped in place (a layout conversion asks where the values lie): checked before the place is given.
+    const f = await openWeights(join(dir, 'tf_v2.index'));
+    try {
+      assert.throws(() => f.tensors.get(name)!.fileSpan, (e: Error) => !e.message.includes('\n') && /tf_v2\.data-0000[01]-of-00002: crc32c mismatch in tensor/.test(e.message));
+    } finally {
+      f.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a corrupt table block fails its crc32c', async () => {
   const dir = tempDir();
   try {
