@@ -139,7 +139,7 @@ export class Trainer {
     // Cumulative time: a resumed run continues the clock of its earlier sessions.
     const elapsedBefore = history.at(-1)?.elapsed ?? 0;
     const say = o.log ?? ((line: string) => console.error(line));
-    const estimate = new EpochEstimate(o.train.length, o.train.dataset.length, o.epochs - epoch, startBatch);
+    const estimate = new EpochEstimate(o.train.length, o.train.dataset.length, o.epochs - epoch, { startBatch, timeBudget: o.timeBudget ?? null });
     let stoppedBy: TrainResult['stoppedBy'] = 'epochs';
     let lastEvaluation: Evaluation | null = null;
     try {
@@ -387,7 +387,8 @@ function describe(r: EpochRecord, improved: boolean): string {
 
 /**
  * The first steps' time per image, extrapolated to an epoch and to the run: printed once
- * after a few steps (or 10 s), with a warning when the run will take over an hour.
+ * after a few steps (or 10 s), with a warning when the run will take over an hour — unless a
+ * time budget ends it first (the demo asks for 1,000 epochs and stops at its budget).
  */
 export class EpochEstimate {
   readonly #stepsPerEpoch: number;
@@ -398,7 +399,13 @@ export class EpochEstimate {
   #t0 = 0;
   #done: boolean;
 
-  constructor(stepsPerEpoch: number, imagesPerEpoch: number, epochsLeft: number, startBatch = 0, readonly now: () => number = () => performance.now()) {
+  readonly #timeBudget: number | null;
+  readonly now: () => number;
+
+  constructor(stepsPerEpoch: number, imagesPerEpoch: number, epochsLeft: number, opts: { startBatch?: number; timeBudget?: number | null; now?: () => number } = {}) {
+    const startBatch = opts.startBatch ?? 0;
+    this.now = opts.now ?? (() => performance.now());
+    this.#timeBudget = opts.timeBudget ?? null;
     this.#stepsPerEpoch = stepsPerEpoch;
     this.#imagesPerEpoch = imagesPerEpoch;
     this.#epochsLeft = epochsLeft;
@@ -422,8 +429,9 @@ export class EpochEstimate {
     const perImage = seconds / this.#images;
     const epoch = perImage * this.#imagesPerEpoch;
     const run = epoch * this.#epochsLeft;
-    const lines = [`estimate: ${perImage < 1 ? `${(1 / perImage).toFixed(1)} img/s` : `${perImage.toFixed(1)} s per image`}, ~${span(epoch)} per epoch (training only), ~${span(run)} for ${this.#epochsLeft} epoch(s)`];
-    if (run > 3600) {
+    const budget = this.#timeBudget !== null && this.#timeBudget < run ? `; the ${this.#timeBudget} s time budget ends it first` : '';
+    const lines = [`estimate: ${perImage < 1 ? `${(1 / perImage).toFixed(1)} img/s` : `${perImage.toFixed(1)} s per image`}, ~${span(epoch)} per epoch (training only), ~${span(run)} for ${this.#epochsLeft} epoch(s)${budget}`];
+    if (Math.min(run, this.#timeBudget ?? Infinity) > 3600) {
       lines.push(`warning: this run will take about ${span(run)}; a smaller --size, --base-width or --depth, fewer --epochs or a --time-budget make it shorter (Ctrl-C stops and saves; --resume continues)`);
     }
     return lines;

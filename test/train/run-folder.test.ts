@@ -104,22 +104,27 @@ test('orientationWarning: --size is HxW; a flip of the data\'s orientation is na
   assert.match(orientationWarning([480, 360], { width: 480, height: 360 })!, /--size 480x360 is HEIGHTxWIDTH \(portrait\), but the training images are 360x480 \(HxW, landscape\).*did you mean --size 360x480\?/);
 });
 
-test('the epoch estimate: measured after the warm-up step, once; a warning for a run over an hour', () => {
+test('the epoch estimate: measured after the warm-up step, once; a warning for a run over an hour unless a time budget ends it first', () => {
   let now = 0;
   const clock = (): number => now;
-  const est = new EpochEstimate(30, 30, 10, 0, clock);
+  const est = new EpochEstimate(30, 30, 10, { now: clock });
   assert.equal(est.afterStep(1), null, 'the first step is warm-up');
   now += 14_600;
   const lines = est.afterStep(1)!;
   assert.equal(lines[0], 'estimate: 14.6 s per image, ~7 min per epoch (training only), ~73 min for 10 epoch(s)');
   assert.match(lines[1]!, /^warning: this run will take about 73 min; a smaller --size/);
   assert.equal(est.afterStep(1), null, 'said once');
-  const fast = new EpochEstimate(4, 16, 2, 0, clock);
+  const fast = new EpochEstimate(4, 16, 2, { now: clock });
   fast.afterStep(4);
   now += 100;
   assert.equal(fast.afterStep(4), null, 'not before 3 steps or 10 s');
   now += 100;
   assert.deepEqual(fast.afterStep(4), ['estimate: 40.0 img/s, ~0.4 s per epoch (training only), ~0.8 s for 2 epoch(s)']);
+  // A time budget that ends the run first is said, and no warning (the demo: 1,000 epochs, 120 s).
+  const budgeted = new EpochEstimate(30, 30, 1000, { now: clock, timeBudget: 120 });
+  budgeted.afterStep(1);
+  now += 14_600;
+  assert.deepEqual(budgeted.afterStep(1), ['estimate: 14.6 s per image, ~7 min per epoch (training only), ~121.7 h for 1000 epoch(s); the 120 s time budget ends it first']);
 });
 
 test('machineCpu records the features that matter from the cpuid reading', () => {
