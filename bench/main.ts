@@ -39,8 +39,17 @@ const { values: opts } = parseArgs({
     'pw-env': { type: 'string' },
     'pt-env': { type: 'string' },
     reference: { type: 'string', default: 'pytorch' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (opts.help) {
+  console.log(`npm run bench -- [--quick | --all] [--threads 1,2] [--group ops,engine,overhead,zoo] [--only TEXT]
+    [--precision auto|fp32|bf16] [--rounds N] [--iters N] [--python PATH] [--out FILE.json | --no-json] [--list]
+    [--env K=V,...] [--pw-env K=V,...] [--pt-env K=V,...] [--reference pytorch|pixelwise]
+Every case runs as a pixelwise and a PyTorch process side by side (same threads, shapes, steps);
+speed > 1: pixelwise faster. --list shows the cases (quick ones marked). See bench/README.md.`);
+  process.exit(0);
+}
 
 const DEFAULT_GROUPS: Group[] = ['ops', 'engine', 'overhead', 'zoo'];
 const groups = (opts.group?.split(',') ?? DEFAULT_GROUPS) as Group[];
