@@ -38,7 +38,7 @@ const inspector = join(root, 'assets', 'inspector');
 rmSync(inspector, { recursive: true, force: true });
 mkdirSync(inspector, { recursive: true });
 await build({
-  entryPoints: [join(root, 'web', 'src', 'inspector.ts')],
+  entryPoints: [join(root, 'web', 'src', 'inspector', 'main.ts')],
   outfile: join(inspector, 'inspector.js'),
   bundle: true,
   format: 'esm',
