@@ -18,37 +18,28 @@ const ortVersion = JSON.parse(readFileSync(join(ortDist, '..', 'package.json'), 
 const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies['onnxruntime-node'];
 if (ortVersion !== pinned) throw new Error(`onnxruntime-web ${ortVersion} differs from onnxruntime-node ${pinned}; pin both to one version`);
 
-rmSync(out, { recursive: true, force: true });
-mkdirSync(out, { recursive: true });
-await build({
-  entryPoints: [join(root, 'web', 'src', 'app.ts')],
-  outfile: join(out, 'app.js'),
-  bundle: true,
-  format: 'esm',
-  target: 'es2022',
-  minify: true,
-  sourcemap: false,
-  legalComments: 'none',
-  external: ['./ort.wasm.min.mjs'],
-  logLevel: 'warning',
-});
-copyFileSync(join(root, 'web', 'index.html'), join(out, 'index.html'));
+/** One page: its entry bundled (minified ES module) as `script` in a fresh `dir`, beside its HTML as index.html. */
+async function page(dir, entry, script, html, external = []) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  await build({
+    entryPoints: [join(root, 'web', ...entry)],
+    outfile: join(dir, script),
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    external,
+    logLevel: 'warning',
+  });
+  copyFileSync(join(root, 'web', html), join(dir, 'index.html'));
+}
 
+await page(out, ['src', 'app.ts'], 'app.js', 'index.html', ['./ort.wasm.min.mjs']);
 const inspector = join(root, 'assets', 'inspector');
-rmSync(inspector, { recursive: true, force: true });
-mkdirSync(inspector, { recursive: true });
-await build({
-  entryPoints: [join(root, 'web', 'src', 'inspector', 'main.ts')],
-  outfile: join(inspector, 'inspector.js'),
-  bundle: true,
-  format: 'esm',
-  target: 'es2022',
-  minify: true,
-  sourcemap: false,
-  legalComments: 'none',
-  logLevel: 'warning',
-});
-copyFileSync(join(root, 'web', 'inspector.html'), join(inspector, 'index.html'));
+await page(inspector, ['src', 'inspector', 'main.ts'], 'inspector.js', 'inspector.html');
 // The wasm execution provider only: the loader, the threaded worker/glue script, the binary.
 for (const file of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) copyFileSync(join(ortDist, file), join(out, file));
 writeFileSync(join(out, 'VERSION.json'), JSON.stringify({ onnxruntimeWeb: ortVersion }) + '\n');

@@ -74,6 +74,7 @@ export async function trainTinyRun(out: string, overrides: Partial<TrainRunOptio
     threads: 1,
     workers: 0,
     out,
+    log: () => undefined, // the trainer's epoch lines
     ...overrides,
   } as TrainRunOptions);
   try {

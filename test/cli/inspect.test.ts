@@ -32,22 +32,16 @@ function pngSize(path: string): [number, number] {
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pixelwise-inspect-'));
-  const orig = console.error;
-  console.error = () => {}; // the trainer's epoch lines
-  try {
-    ckpt.run = await trainTinyRun(join(dir, 'multi'));
-    ckpt.multi = join(ckpt.run, 'checkpoints', 'last.safetensors');
-    ckpt.binary = join(await trainTinyRun(join(dir, 'binary'), { data: { format: 'synthetic', count: 8, size: 32, numClasses: 2 }, loss: 'bce' }), 'checkpoints', 'last.safetensors');
-    ckpt.mnist = join(dir, 'mnist');
-    makeMnist(ckpt.mnist, { train: 12, test: 30 });
-    ckpt.cae = join(
-      await trainTinyRun(join(dir, 'cae'), { data: { format: 'mnist', root: ckpt.mnist, split: 'train' }, model: 'cae', modelOptions: { baseWidth: 4 }, valSplit: null }),
-      'checkpoints',
-      'last.safetensors',
-    );
-  } finally {
-    console.error = orig;
-  }
+  ckpt.run = await trainTinyRun(join(dir, 'multi'));
+  ckpt.multi = join(ckpt.run, 'checkpoints', 'last.safetensors');
+  ckpt.binary = join(await trainTinyRun(join(dir, 'binary'), { data: { format: 'synthetic', count: 8, size: 32, numClasses: 2 }, loss: 'bce' }), 'checkpoints', 'last.safetensors');
+  ckpt.mnist = join(dir, 'mnist');
+  makeMnist(ckpt.mnist, { train: 12, test: 30 });
+  ckpt.cae = join(
+    await trainTinyRun(join(dir, 'cae'), { data: { format: 'mnist', root: ckpt.mnist, split: 'train' }, model: 'cae', modelOptions: { baseWidth: 4 }, valSplit: null }),
+    'checkpoints',
+    'last.safetensors',
+  );
   // An input image with its mask, as files (a binary scene: the mask holds 0/255).
   const scene = new SyntheticDataset({ format: 'synthetic', split: 'val', count: 4, size: 32, numClasses: 2 }).getSync(1);
   ckpt.image = join(dir, 'scene.png');

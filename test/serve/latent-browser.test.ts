@@ -31,13 +31,7 @@ before(async () => {
   if (!run) {
     mnist = join(dir, 'mnist');
     makeMnist(mnist, { train: 12, test: 40 });
-    const orig = console.error;
-    console.error = () => {};
-    try {
-      run = await trainTinyRun(join(dir, 'cae'), { data: { format: 'mnist', root: mnist, split: 'train' }, model: 'cae', modelOptions: { baseWidth: 4 }, valSplit: null });
-    } finally {
-      console.error = orig;
-    }
+    run = await trainTinyRun(join(dir, 'cae'), { data: { format: 'mnist', root: mnist, split: 'train' }, model: 'cae', modelOptions: { baseWidth: 4 }, valSplit: null });
   }
   inspector = await startInspector({ sources: [run], data: { format: 'mnist', root: mnist, split: 'test' } });
   browser = await launchChromium();

@@ -25,14 +25,8 @@ let before_: Record<string, string>;
 
 before(async () => {
   makeMnist(mnist, { train: 12, test: 30 });
-  const orig = console.error;
-  console.error = () => {}; // the trainer's epoch lines
-  try {
-    cae = await trainTinyRun(join(dir, 'cae'), { data: { format: 'mnist', root: mnist, split: 'train' }, model: 'cae', modelOptions: { baseWidth: 4 }, valSplit: null });
-    unet = (await tinyServedRun(join(dir, 'unet'))).run;
-  } finally {
-    console.error = orig;
-  }
+  cae = await trainTinyRun(join(dir, 'cae'), { data: { format: 'mnist', root: mnist, split: 'train' }, model: 'cae', modelOptions: { baseWidth: 4 }, valSplit: null });
+  unet = (await tinyServedRun(join(dir, 'unet'))).run;
   before_ = snapshot(cae);
   inspector = await startInspector({ sources: [cae, unet], data: { format: 'mnist', root: mnist, split: 'test' } });
 });
