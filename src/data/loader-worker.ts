@@ -18,12 +18,8 @@ export interface WorkerInit {
   maxImagePixels: number;
 }
 
-/** A request: the dataset indices of one batch. */
-export interface WorkerRequest {
-  id: number;
-  indices: number[];
-  epoch: number;
-}
+/** A request: the dataset indices of one batch, or to stop after the batch in hand. */
+export type WorkerRequest = { id: number; indices: number[]; epoch: number } | { stop: true };
 
 export type WorkerReply =
   | { type: 'ready' }
@@ -44,9 +40,16 @@ if (port) {
     },
     (e: Error) => port.postMessage({ type: 'fatal', message: e.message } satisfies WorkerReply),
   );
+  let stopping = false;
   port.on('message', (request: WorkerRequest) => {
+    if ('stop' in request) {
+      // Batches still queued are skipped; closing the port lets the thread exit on its own.
+      stopping = true;
+      queue = queue.then(() => port.close());
+      return;
+    }
     queue = queue.then(async () => {
-      if (!source) return;
+      if (!source || stopping) return;
       const before = source.cacheStats();
       try {
         const batch = await source.batch(request.indices, request.epoch);

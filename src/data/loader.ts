@@ -259,7 +259,12 @@ interface Slot {
   busy: number;
   dead: Error | null;
   ready: Promise<void>;
+  /** Settles when the worker thread has exited, however it ended. */
+  exited: Promise<void>;
 }
+
+/** How long close() waits for a worker to finish its current batch before terminating it. */
+const STOP_GRACE_MS = 10_000;
 
 // Workers are referenced only while they have work, so an idle loader never keeps the process alive.
 class WorkerPool {
@@ -278,7 +283,8 @@ class WorkerPool {
         markFailed = rej;
       });
       ready.catch(() => undefined);
-      const slot: Slot = { worker, tasks: new Map(), busy: 0, dead: null, ready };
+      const exited = new Promise<void>((res) => worker.once('exit', () => res()));
+      const slot: Slot = { worker, tasks: new Map(), busy: 0, dead: null, ready, exited };
       const fail = (e: Error) => {
         slot.dead ??= e;
         markFailed(slot.dead);
@@ -331,7 +337,17 @@ class WorkerPool {
         // an unreferenced callback, so with nothing else keeping the event loop alive this await
         // would never settle and Node would quit with code 13, the caller's error unprinted.
         slot.worker.ref();
-        await slot.worker.terminate();
+        // Asked to stop, a worker finishes the batch it is making and exits. terminate() is
+        // only the fallback: stopping a thread in the middle of a decode can abort the whole
+        // process (Node 20 asserts when a zlib stream is torn down before its init finished).
+        slot.worker.postMessage({ stop: true } satisfies WorkerRequest);
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<void>((res) => {
+          timer = setTimeout(() => void slot.worker.terminate().then(() => res()), STOP_GRACE_MS);
+        });
+        await Promise.race([slot.exited, late]);
+        clearTimeout(timer);
+        await slot.exited;
       }),
     );
   }
