@@ -68,10 +68,11 @@ function planShape(target: TargetLayer, role: Role, s: number[], layout: 'torch'
 
 /**
  * Transposes up to `wholeBytes` are read whole; larger kernels go through partial reads in blocks
- * of about `blockBytes`; values lying as they are in a file are mapped when `mapFiles` (tunable;
- * the tests lower them and turn mapping off to run small files through every path).
+ * of about `blockBytes`; values lying as they are in a file are mapped when `mapFiles`, one
+ * mapping for about `mapBytes` of them (tunable; the tests lower them and turn mapping off to
+ * run small files through every path).
  */
-export const CONVERSION_LIMITS = { wholeBytes: 64 << 20, blockBytes: 4 << 20, mapFiles: true };
+export const CONVERSION_LIMITS = { wholeBytes: 64 << 20, blockBytes: 4 << 20, mapBytes: 64 << 20, mapFiles: true };
 
 /**
  * param (out, in, positions) <- file values in (positions, in, out) C order. A 2-d transpose
@@ -85,23 +86,31 @@ function copyTransposed(param: Tensor, source: WeightTensor, P: number, C: numbe
   try {
     noGrad(() => {
       // Values as they are in a file: each block viewed in the mapped file (P runs of n*out
-      // values) and copied from there straight into the parameter.
+      // values) and copied from there straight into the parameter. One mapping serves the blocks
+      // of about mapBytes of values: unmapping is what keeps the resident pages down, but one
+      // mapping per block (512 for Keras' fc1) doubled the time of the whole copy.
       const span = source.fileSpan;
       if (CONVERSION_LIMITS.mapFiles && span && (source.dtype === 'float32' || source.dtype === 'float64')) {
         const item = source.dtype === 'float64' ? 8 : 4;
         const cb = blockChannels(P, O);
-        for (let c0 = 0; c0 < C; c0 += cb) {
-          const n = Math.min(cb, C - c0);
-          const parts = [mapBytes(span, P * C * O * item)];
+        const perMap = Math.max(cb, Math.floor(CONVERSION_LIMITS.mapBytes / (P * O * item)));
+        for (let m0 = 0; m0 < C; m0 += perMap) {
+          const mapped = [mapBytes(span, P * C * O * item)];
           try {
-            parts.push(parts[0]!.view([P, C, O * item]));
-            parts.push(parts[1]!.narrow(1, c0, n));
-            parts.push(bytesAs(parts[2]!, source.dtype, span.offset % item === 0));
-            parts.push(parts[3]!.permute([2, 1, 0]));
-            parts.push(dest.narrow(1, c0, n));
-            parts[5]!.copy_(parts[4]!);
+            mapped.push(mapped[0]!.view([P, C, O * item]));
+            for (let c0 = m0; c0 < Math.min(C, m0 + perMap); c0 += cb) {
+              const parts = [mapped[1]!.narrow(1, c0, Math.min(cb, C - c0, m0 + perMap - c0))];
+              try {
+                parts.push(bytesAs(parts[0]!, source.dtype, span.offset % item === 0));
+                parts.push(parts[1]!.permute([2, 1, 0]));
+                parts.push(dest.narrow(1, c0, parts[0]!.shape[1]!));
+                parts[3]!.copy_(parts[2]!);
+              } finally {
+                for (const t of parts) t.dispose();
+              }
+            }
           } finally {
-            for (const t of parts) t.dispose();
+            for (const t of mapped) t.dispose();
           }
         }
         return;

@@ -34,7 +34,8 @@ for (const [kh, kw, inC, out, dtype, item] of [
         const load = (mapFiles: boolean) => {
           const param = zeros([out, inC, kh, kw]);
           const saved = { ...CONVERSION_LIMITS };
-          Object.assign(CONVERSION_LIMITS, { mapFiles, blockBytes: kh === 1 ? 1 << 20 : 2 * kh * kw * out * 4 }); // blocks of 2 channels, or all in one
+          // Blocks of 2 channels in mappings of 3 (a block cut at a mapping's end), or all in one.
+          Object.assign(CONVERSION_LIMITS, { mapFiles, blockBytes: kh === 1 ? 1 << 20 : 2 * kh * kw * out * 4, mapBytes: 3 * kh * kw * out * item });
           try {
             plan.copy(param, source);
           } finally {
