@@ -44,6 +44,8 @@ export interface SplitReport {
   classPixels: number[];
   /** Images containing each class. */
   classImages: number[];
+  /** Labelled (not ignored) pixels of the images containing each class: median-frequency balancing divides by them. */
+  classImagePixels: number[];
   ignoredPixels: number;
 }
 
@@ -62,6 +64,7 @@ export interface DataReport {
   /** Summed over splits. */
   classPixels: number[];
   classImages: number[];
+  classImagePixels: number[];
   ignoredPixels: number;
   problems: CheckProblem[];
   ok: boolean;
@@ -85,6 +88,7 @@ export async function checkDataset(spec: DatasetSpec, options: CheckOptions = {}
     splits: [],
     classPixels: [],
     classImages: [],
+    classImagePixels: [],
     ignoredPixels: 0,
     problems: [],
     ok: true,
@@ -113,10 +117,12 @@ export async function checkDataset(spec: DatasetSpec, options: CheckOptions = {}
   const n = report.numClasses;
   report.classPixels = new Array<number>(n).fill(0);
   report.classImages = new Array<number>(n).fill(0);
+  report.classImagePixels = new Array<number>(n).fill(0);
   for (const s of report.splits) {
     for (let c = 0; c < n; c++) {
       report.classPixels[c]! += s.classPixels[c] ?? 0;
       report.classImages[c]! += s.classImages[c] ?? 0;
+      report.classImagePixels[c]! += s.classImagePixels[c] ?? 0;
     }
     report.ignoredPixels += s.ignoredPixels;
   }
@@ -140,6 +146,7 @@ async function checkSplit(dataset: Dataset, split: string, options: CheckOptions
     channels: {},
     classPixels: new Array<number>(n).fill(0),
     classImages: new Array<number>(n).fill(0),
+    classImagePixels: new Array<number>(n).fill(0),
     ignoredPixels: 0,
   };
   const sizes = new Map<string, SizeCount>();
@@ -170,15 +177,18 @@ async function checkSplit(dataset: Dataset, split: string, options: CheckOptions
       r.labelled++;
       counts.fill(0);
       const data = label.data;
+      let ignored = 0;
       for (let p = 0; p < data.length; p++) {
         const v = data[p]!;
         if (v < n) counts[v]!++;
-        else r.ignoredPixels++;
+        else ignored++;
       }
+      r.ignoredPixels += ignored;
       for (let c = 0; c < n; c++) {
         if (counts[c]! > 0) {
           r.classPixels[c]! += counts[c]!;
           r.classImages[c]!++;
+          r.classImagePixels[c]! += data.length - ignored;
         }
       }
     });

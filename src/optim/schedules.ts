@@ -34,6 +34,13 @@ export abstract class LRScheduler {
   /** The lr of group `group` at step `epoch`. */
   abstract lrAt(group: number, epoch: number): number;
 
+  /**
+   * Stretches or shrinks the schedule to end at step `steps` (a run whose length is fitted to
+   * a time budget as it goes) and sets the lr of the current step anew; schedules without an
+   * end (StepLR) stay as they are.
+   */
+  setLength(_steps: number): void {}
+
   /** Advances one step and sets every group's lr. */
   step(): void {
     this.lastEpoch += 1;
@@ -105,7 +112,7 @@ export class StepLR extends LRScheduler {
 
 /** The FCN/DeepLab "poly" schedule: lr = base * (1 - min(t, maxIters) / maxIters) ^ power (PyTorch's PolynomialLR). */
 export class PolyLR extends LRScheduler {
-  readonly maxIters: number;
+  maxIters: number;
   readonly power: number;
 
   constructor(optimizer: Optimizer<any>, options: { maxIters: number; power?: number }) {
@@ -120,6 +127,12 @@ export class PolyLR extends LRScheduler {
   lrAt(group: number, epoch: number): number {
     return this.baseLrs[group]! * (1 - Math.min(epoch, this.maxIters) / this.maxIters) ** this.power;
   }
+
+  override setLength(steps: number): void {
+    checkPositiveInt('PolyLR', 'maxIters', steps);
+    this.maxIters = steps;
+    this.apply();
+  }
 }
 
 /**
@@ -127,7 +140,7 @@ export class PolyLR extends LRScheduler {
  * lr = etaMin + (base - etaMin) * (1 + cos(pi * t / tMax)) / 2; past tMax it rises again, as in PyTorch.
  */
 export class CosineAnnealingLR extends LRScheduler {
-  readonly tMax: number;
+  tMax: number;
   readonly etaMin: number;
 
   constructor(optimizer: Optimizer<any>, options: { tMax: number; etaMin?: number }) {
@@ -142,6 +155,12 @@ export class CosineAnnealingLR extends LRScheduler {
   lrAt(group: number, epoch: number): number {
     const base = this.baseLrs[group]!;
     return this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2;
+  }
+
+  override setLength(steps: number): void {
+    checkPositiveInt('CosineAnnealingLR', 'tMax', steps);
+    this.tMax = steps;
+    this.apply();
   }
 }
 
@@ -175,6 +194,11 @@ export class LinearWarmup extends LRScheduler {
   override step(): void {
     this.inner.lastEpoch = this.lastEpoch + 1;
     super.step();
+  }
+
+  override setLength(steps: number): void {
+    this.inner.setLength(steps);
+    this.apply();
   }
 
   override stateDict(): SchedulerState {

@@ -8,6 +8,7 @@ import { checkDevice } from '../nn/device.js';
 import { maxImagePixels, overLimit } from '../image/limits.js';
 import { DataLoader } from '../data/loader.js';
 import { datasetSplits, openDataset } from '../data/datasets/open.js';
+import { CLASS_WEIGHTINGS, classWeightsOf, type ClassWeighting } from '../data/class-weights.js';
 import type { DatasetSpec } from '../data/datasets/types.js';
 import type { AugmentSpec, PadMode, PreprocessSpec } from '../data/transforms/spec.js';
 import { resolveNormalization, type Normalization, type NormalizationPreset } from '../image/normalization.js';
@@ -70,7 +71,8 @@ export interface TrainRunOptions {
   /** true: horizontal flips + scale 0.75-1.25 (crop to size); or an explicit augmentation spec. */
   augment?: boolean | AugmentSpec;
   loss?: LossName;
-  classWeights?: number[] | null;
+  /** One weight per class for the cross-entropy, or 'median-frequency' to compute them from the training labels (the numbers are then what config.json records). */
+  classWeights?: number[] | ClassWeighting | null;
   /** Overrides the dataset's ignore index (null: every label counts). */
   ignoreIndex?: number | null;
   seed?: number;
@@ -79,6 +81,13 @@ export interface TrainRunOptions {
   cacheDir?: string | null;
   /** Stop (validate, save) after this many seconds of training. */
   timeBudget?: number | null;
+  /**
+   * With timeBudget: after each epoch, plan the epochs that fit in the budget at the speed so
+   * far (at most `epochs`) and stretch the lr schedule over them (poly/cosine end with the budget).
+   */
+  fitBudget?: boolean;
+  /** Set in a fitted run's checkpoints: the length it planned (a resume starts there; a new `epochs` replaces it). */
+  fittedEpochs?: number | null;
   out: string;
   /**
    * Replace an earlier run in `out` (its checkpoints, metrics, curves). Without it a run folder
@@ -175,6 +184,8 @@ const DEFAULTS = {
   workers: undefined,
   cacheDir: null,
   timeBudget: null,
+  fitBudget: false,
+  fittedEpochs: null,
   syncBatchNorm: false,
   distributed: null,
   overwrite: false,
@@ -402,11 +413,13 @@ async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume:
     // Before the optimizer's state (a resume's too) and DDP's buckets, which follow the weights' strides.
     modelInLayout(model, o.memoryFormat);
     await parallel.wrap(model, { syncBatchNorm: o.syncBatchNorm });
-    const objective = buildObjective({ loss, outputs: task === 'reconstruction' ? channels : outputs, ignoreIndex, classWeights: o.classWeights });
+    const classWeights = await resolveClassWeights(o.classWeights, trainSpec, dataset.classNames, primary ? input.log : () => undefined);
+    const objective = buildObjective({ loss, outputs: task === 'reconstruction' ? channels : outputs, ignoreIndex, classWeights });
     const optimizer = buildOptimizer(model, o);
     const stepsPerEpoch = train.length;
-    const totalSteps = o.iterations ?? o.epochs * stepsPerEpoch;
-    const epochs = o.iterations ? Math.ceil(o.iterations / stepsPerEpoch) : o.epochs;
+    if (o.fitBudget && (!o.timeBudget || o.iterations)) throw new Error(`fitBudget (--fit-budget) needs a timeBudget (--time-budget) and a length in epochs, not iterations`);
+    const epochs = o.iterations ? Math.ceil(o.iterations / stepsPerEpoch) : o.fitBudget && o.fittedEpochs ? Math.min(o.fittedEpochs, o.epochs) : o.epochs;
+    const totalSteps = o.iterations ?? epochs * stepsPerEpoch;
     const scheduler = buildScheduler(optimizer, o, totalSteps, stepsPerEpoch);
     const start = resume ? restoreTraining(resume, optimizer, scheduler, o.batchSize * parallel.worldSize, stepsPerEpoch) : null;
     const env = runtimeInfo();
@@ -415,7 +428,7 @@ async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume:
       classes: { names: [...dataset.classNames], ignoreIndex, palette: dataset.palette.map((c) => [c[0], c[1], c[2]]) },
       preprocess: pre.val as Record<string, unknown>,
       data: { train: dataset.spec, valSplit },
-      training: { ...stripRuntime(input), loss, epochs, threads: getNumThreads(), worldSize: parallel.worldSize },
+      training: { ...stripRuntime(input), loss, classWeights, epochs, threads: getNumThreads(), worldSize: parallel.worldSize },
       // What the run ran on, so it can be reproduced and its speed compared.
       environment: {
         pixelwise: env.pixelwise,
@@ -455,6 +468,8 @@ async function prepareOn(parallel: DataParallel, input: TrainRunOptions, resume:
       epochs,
       maxSteps: o.iterations,
       timeBudget: o.timeBudget,
+      fitBudget: o.fitBudget,
+      epochCap: o.epochs,
       runDir: o.out,
       config,
       numClasses: dataset.numClasses,
@@ -542,6 +557,16 @@ function atStep(s: SchedulerState, step: number): SchedulerState {
   return { ...s, lastEpoch: step, ...(s.inner ? { inner: atStep(s.inner, step) } : {}) };
 }
 
+/** Class weights as numbers: given, or computed from the training labels (and said). */
+async function resolveClassWeights(w: TrainRunOptions['classWeights'], spec: DatasetSpec, names: readonly string[], log: (line: string) => void = (l) => console.error(l)): Promise<number[] | null> {
+  if (typeof w !== 'string') return w ?? null;
+  if (!(CLASS_WEIGHTINGS as readonly string[]).includes(w)) throw new Error(`unknown class weighting '${w}', expected ${CLASS_WEIGHTINGS.join(', ')} or one number per class`);
+  const t0 = Date.now();
+  const weights = await classWeightsOf(spec, w);
+  log(`class weights (${w}, from the ${spec.split ?? ''} labels in ${((Date.now() - t0) / 1000).toFixed(1)} s): ${weights.map((v, c) => `${names[c] ?? c} ${v.toFixed(3)}`).join(', ')}`);
+  return weights;
+}
+
 // The options as given (what --resume replays), without settings of this process only.
 function stripRuntime(o: TrainRunOptions): Record<string, unknown> {
   const { onProgress: _p, log: _l, distributed: _d, overwrite: _o, device: _v, precision: _r, memoryFormat: _m, ...rest } = o;
@@ -625,6 +650,8 @@ export async function prepareResume(runDir: string, overrides: ResumeOverrides =
     const defined: Partial<TrainRunOptions> = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     // A new --epochs replaces a length that was given in iterations (which would otherwise win).
     if (defined.epochs !== undefined && defined.iterations === undefined) defined.iterations = null;
+    // ... and the length a fitted run had planned.
+    if (defined.epochs !== undefined) defined.fittedEpochs = null;
     // Another global batch (other world size or batch size): lengths in steps keep their samples.
     const before = savedGlobalBatch(checkpoint.trainState, checkpoint.config.training);
     const after = (defined.batchSize ?? saved.batchSize ?? DEFAULTS.batchSize) * parallel.worldSize;

@@ -15,6 +15,7 @@ import type { TrainState } from './training-state.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { JsonlLog, readJsonl } from './jsonl-log.js';
 import type { Objective } from './objective.js';
+import { epochsInBudget } from './budget-fit.js';
 import { ProgressReporter, type ProgressCallback } from '../io/progress.js';
 import { trainingCurves } from './curves.js';
 import { SINGLE_PROCESS, type DataParallel } from './parallel.js';
@@ -54,6 +55,13 @@ export interface TrainerOptions {
   epochs: number;
   /** Stop (after validating and saving) once training has run this many seconds. */
   timeBudget?: number | null;
+  /**
+   * With timeBudget: after each epoch, the run's length becomes the epochs that fit in the
+   * budget at the speed so far (at most `epochs`), the schedule stretched over them (budget-fit.ts).
+   */
+  fitBudget?: boolean;
+  /** The most epochs fitBudget may plan (default `epochs`; a resumed fitted run starts at its fitted length). */
+  epochCap?: number;
   runDir: string;
   config: CheckpointConfig;
   /** Classes the metrics count (2 for a one-output binary model). */
@@ -79,6 +87,8 @@ export interface TrainerOptions {
   log?: (line: string) => void;
   /** The processes training is spread over (a distributed run's rank); default this one alone. */
   parallel?: DataParallel;
+  /** The clock (milliseconds) the time budget and the records read; default Date.now (tests replace it). */
+  now?: () => number;
 }
 
 /** Where training stands: completed epochs, optimizer steps, position in the current epoch. */
@@ -107,6 +117,10 @@ export class Trainer {
     this.o = options;
   }
 
+  #now(): number {
+    return (this.o.now ?? Date.now)();
+  }
+
   /** Asks the loop to stop after the current step, validate, and save (Ctrl-C). */
   requestStop(): void {
     this.#stopRequested = true;
@@ -130,30 +144,32 @@ export class Trainer {
     const par = o.parallel ?? SINGLE_PROCESS;
     if (par.writes) makeDir(paths.checkpoints, 'checkpoint folder');
     let epoch = o.start?.epoch ?? 0;
+    const firstEpoch = epoch;
+    let epochs = o.epochs;
     let startBatch = o.start?.batchInEpoch ?? 0;
     let step = o.start?.step ?? 0;
     let bestScore = o.start?.bestScore ?? null;
     const history = par.writes ? this.#history(step, o.start?.metricsLines) : [];
     const log = par.writes ? new JsonlLog(paths.metrics) : null;
-    const started = Date.now();
+    const started = this.#now();
     // Cumulative time: a resumed run continues the clock of its earlier sessions.
     const elapsedBefore = history.at(-1)?.elapsed ?? 0;
     const say = o.log ?? ((line: string) => console.error(line));
-    const estimate = new EpochEstimate(o.train.length, o.train.dataset.length, o.epochs - epoch, { startBatch, timeBudget: o.timeBudget ?? null });
+    const estimate = new EpochEstimate(o.train.length, o.train.dataset.length, o.epochs - epoch, { startBatch, timeBudget: o.timeBudget ?? null, fitted: !!o.fitBudget });
     let stoppedBy: TrainResult['stoppedBy'] = 'epochs';
     let lastEvaluation: Evaluation | null = null;
     try {
-      while (epoch < o.epochs) {
+      while (epoch < epochs) {
         // A resumed run that already made its steps must not take one more.
         if (o.maxSteps && step >= o.maxSteps) {
           stoppedBy = 'iterations';
           break;
         }
-        const epochStart = Date.now();
+        const epochStart = this.#now();
         const plan = o.train.plan(epoch);
         const batches = plan.length;
         // Counted over all processes: their shards are equal (padded).
-        const progress = new ProgressReporter(o.onProgress, `epoch ${epoch + 1}/${o.epochs}`, par.worldSize * plan.slice(startBatch).reduce((n, b) => n + b.length, 0));
+        const progress = new ProgressReporter(o.onProgress, `epoch ${epoch + 1}/${epochs}`, par.worldSize * plan.slice(startBatch).reduce((n, b) => n + b.length, 0));
         let lossSum = 0;
         let seen = 0;
         let images = 0;
@@ -168,7 +184,7 @@ export class Trainer {
           // macrotask turn here a SIGINT handler (Ctrl-C -> requestStop) would never run.
           await new Promise<void>((resolve) => setImmediate(resolve));
           // Every process must stop after the same step: they decide together.
-          const agreed = await par.agree(localLoss, this.#stopRequested, !!o.timeBudget && (Date.now() - started) / 1000 >= o.timeBudget);
+          const agreed = await par.agree(localLoss, this.#stopRequested, !!o.timeBudget && (this.#now() - started) / 1000 >= o.timeBudget);
           const loss = agreed.loss;
           if (!Number.isFinite(loss)) {
             throw new Error(`loss became ${loss} at epoch ${epoch + 1}, step ${step + 1}; lower --lr or check the labels`);
@@ -190,7 +206,7 @@ export class Trainer {
         const complete = batchInEpoch >= batches;
         progress.finish({ loss: seen ? lossSum / seen : NaN });
         lastEvaluation = o.val ? await this.#validate(epoch) : null;
-        const record = this.#record(epoch, step, complete, seen ? lossSum / seen : NaN, lastEvaluation, epochStart, images, elapsedBefore + (Date.now() - started) / 1000);
+        const record = this.#record(epoch, step, complete, seen ? lossSum / seen : NaN, lastEvaluation, epochStart, images, elapsedBefore + (this.#now() - started) / 1000);
         history.push(record);
         log?.append(record);
         const score = this.#score(record);
@@ -202,6 +218,19 @@ export class Trainer {
         } else {
           startBatch = batchInEpoch;
         }
+        let planLine: string | null = null;
+        if (complete && o.fitBudget && o.timeBudget && stoppedBy === 'epochs') {
+          const fitted = await this.#agreeOnLength(
+            epochsInBudget({ done: epoch, sessionEpochs: epoch - firstEpoch, elapsed: (this.#now() - started) / 1000, budget: o.timeBudget, cap: o.epochCap ?? o.epochs }),
+          );
+          if (fitted !== epochs) {
+            epochs = fitted;
+            o.scheduler?.setLength(epochs * o.train.length);
+            // Saved with the checkpoints: a resumed run continues at this length.
+            if (o.config.training) o.config.training.fittedEpochs = epochs;
+            planLine = `fitting the ${o.timeBudget} s budget: ${epochs} epoch(s) in all at ${((this.#now() - started) / 1000 / (epoch - firstEpoch)).toFixed(0)} s per epoch so far`;
+          }
+        }
         // best before last: a crash between the two then repeats this epoch on resume (exactly)
         // and writes best again, where the other order would lose this best for good.
         const where = { epoch, step, bestScore, batchInEpoch: startBatch, metricsLines: history.length };
@@ -210,6 +239,7 @@ export class Trainer {
           this.#save(paths.last, where, true);
           this.#plot(history);
           say(describe(record, improved));
+          if (planLine) say(planLine);
         }
         if (stoppedBy !== 'epochs') break;
       }
@@ -219,6 +249,15 @@ export class Trainer {
     // The run ends for every process once rank 0 has written its last checkpoint.
     await par.barrier();
     return { history, bestScore, stoppedBy, lastEvaluation };
+  }
+
+  /** Rank 0's number for every process (their clocks differ a little). */
+  async #agreeOnLength(epochs: number): Promise<number> {
+    const par = this.o.parallel ?? SINGLE_PROCESS;
+    if (!par.combine) return epochs;
+    const n = Float64Array.of(par.rank === 0 ? epochs : 0);
+    await par.combine(n);
+    return n[0]!;
   }
 
   /** One optimizer step; returns this process's loss. */
@@ -265,7 +304,7 @@ export class Trainer {
   }
 
   #record(epoch: number, step: number, complete: boolean, trainLoss: number, e: Evaluation | null, since: number, images: number, elapsed: number): EpochRecord {
-    const seconds = (Date.now() - since) / 1000;
+    const seconds = (this.#now() - since) / 1000;
     const s = e?.summary;
     const record: EpochRecord = {
       epoch: epoch + 1,
@@ -402,10 +441,13 @@ export class EpochEstimate {
   readonly #timeBudget: number | null;
   readonly now: () => number;
 
-  constructor(stepsPerEpoch: number, imagesPerEpoch: number, epochsLeft: number, opts: { startBatch?: number; timeBudget?: number | null; now?: () => number } = {}) {
+  readonly #fitted: boolean;
+
+  constructor(stepsPerEpoch: number, imagesPerEpoch: number, epochsLeft: number, opts: { startBatch?: number; timeBudget?: number | null; fitted?: boolean; now?: () => number } = {}) {
     const startBatch = opts.startBatch ?? 0;
     this.now = opts.now ?? (() => performance.now());
     this.#timeBudget = opts.timeBudget ?? null;
+    this.#fitted = opts.fitted ?? false;
     this.#stepsPerEpoch = stepsPerEpoch;
     this.#imagesPerEpoch = imagesPerEpoch;
     this.#epochsLeft = epochsLeft;
@@ -429,7 +471,8 @@ export class EpochEstimate {
     const perImage = seconds / this.#images;
     const epoch = perImage * this.#imagesPerEpoch;
     const run = epoch * this.#epochsLeft;
-    const budget = this.#timeBudget !== null && this.#timeBudget < run ? `; the ${this.#timeBudget} s time budget ends it first` : '';
+    const budget =
+      this.#timeBudget === null ? '' : this.#fitted ? `; the epochs will be fitted to the ${this.#timeBudget} s time budget` : this.#timeBudget < run ? `; the ${this.#timeBudget} s time budget ends it first` : '';
     const lines = [`estimate: ${perImage < 1 ? `${(1 / perImage).toFixed(1)} img/s` : `${perImage.toFixed(1)} s per image`}, ~${span(epoch)} per epoch (training only), ~${span(run)} for ${this.#epochsLeft} epoch(s)${budget}`];
     if (Math.min(run, this.#timeBudget ?? Infinity) > 3600) {
       lines.push(`warning: this run will take about ${span(run)}; a smaller --size, --base-width or --depth, fewer --epochs or a --time-budget make it shorter (Ctrl-C stops and saves; --resume continues)`);

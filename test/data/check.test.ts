@@ -47,6 +47,11 @@ test('checkDataset reports counts, sizes, the class histogram and every problem,
     assert.deepEqual(train.classPixels, expected);
     assert.equal(train.ignoredPixels, 4);
     assert.deepEqual(train.classImages, [2, 3, 2]);
+    // The labelled pixels of the images holding each class (img_4: 20 of them, class 1 alone).
+    const imagePixels = [0, 0, 0];
+    for (const k of [5, 6]) for (const c of new Set(Array.from({ length: 24 }, (_, p) => patternLabel(k, p % 6, Math.floor(p / 6), 3)))) imagePixels[c]! += 24;
+    imagePixels[1]! += 20;
+    assert.deepEqual(train.classImagePixels, imagePixels);
     assert.deepEqual(train.sizes, [{ width: 6, height: 4, count: 3 }]);
     assert.deepEqual([report.splits[1]!.minWidth, report.splits[1]!.maxHeight], [5, 5]);
     assert.deepEqual(report.classPixels, [0, 1, 2].map((c) => train.classPixels[c]! + report.splits[1]!.classPixels[c]!));

@@ -52,7 +52,7 @@ const specs: OptionSpecs = {
   },
   augment: { type: 'boolean', help: 'random horizontal flips and scale 0.75-1.25, cropped back to the input size' },
   loss: { type: 'string', help: `L  ${LOSS_NAMES.join(', ')} (default ce; mse for cae; bce/bce+dice give a one-output sigmoid model)` },
-  'class-weights': { type: 'string', help: 'W,W,...  one weight per class for the cross-entropy' },
+  'class-weights': { type: 'string', help: "W,W,...  one weight per class for the cross-entropy, or 'median-frequency': computed from the training labels (rare classes weigh more; SegNet's CamVid weighting)" },
   'ignore-index': { type: 'string', help: "N  label value left out of loss and metrics, or 'none' (default: the dataset's)" },
   seed: { type: 'string', help: 'N  seed for initialisation, shuffling and augmentation (default 0)' },
   threads: threadsOption,
@@ -63,6 +63,7 @@ const specs: OptionSpecs = {
   'max-image-pixels': imageLimitOption,
   cache: { type: 'string', help: 'DIR  on-disk cache of decoded samples' },
   'time-budget': { type: 'string', help: 'SECONDS  stop after this much training (validate and save first)' },
+  'fit-budget': { type: 'boolean', help: 'with --time-budget: after each epoch, plan the epochs that fit in the budget at the speed so far (at most --epochs) and stretch the lr schedule over them, so poly/cosine end with the budget' },
   out: { type: 'string', short: 'o', help: 'RUN  run folder: checkpoints/, metrics.jsonl, curves.png/svg (must be new or empty)' },
   overwrite: { type: 'boolean', help: "replace the earlier run in --out RUN (its checkpoints, metrics, curves); without it a run folder that is not empty is refused" },
   resume: { type: 'string', help: `RUN  continue this run from its last checkpoint (with no options but ${RESUME_OPTIONS.map((o) => '--' + o).join(', ')}; with a new length the lr schedule is recomputed over it)` },
@@ -111,13 +112,14 @@ async function runOptions(args: Parsed): Promise<{ options: TrainRunOptions; say
     normalize: choice(args, 'normalize', ['unit', 'imagenet', 'vgg', 'caffe', 'keras-caffe', 'keras-tf', 'none'] as const),
     augment: flag(args, 'augment'),
     loss: choice(args, 'loss', LOSS_NAMES) as LossName | undefined,
-    classWeights: numberList(args, 'class-weights', { min: 0 }),
+    classWeights: str(args, 'class-weights') === 'median-frequency' ? 'median-frequency' : numberList(args, 'class-weights', { min: 0 }),
     ignoreIndex: ignoreIndexOf(args),
     seed: num(args, 'seed', { min: 0, integer: true }),
     threads: threadCount(args),
     workers: num(args, 'workers', { min: 0, integer: true }),
     cacheDir: str(args, 'cache'),
     timeBudget: num(args, 'time-budget', { min: 1 }),
+    fitBudget: flag(args, 'fit-budget'),
     out: requireStr(args, 'out', 'the run folder to write'),
     overwrite: flag(args, 'overwrite'),
     device,
@@ -208,6 +210,9 @@ export const train = defineCommand({
   async run(args) {
     if (str(args, 'epochs') !== undefined && str(args, 'iterations') !== undefined) {
       throw new UsageError('give --epochs or --iterations, not both (they both set the length of the run)');
+    }
+    if (flag(args, 'fit-budget') && (str(args, 'time-budget') === undefined || str(args, 'iterations') !== undefined)) {
+      throw new UsageError('--fit-budget fits the epochs to a --time-budget: give --time-budget SECONDS (and --epochs, the most it may plan; not --iterations)');
     }
     const resume = str(args, 'resume');
     const others = Object.keys(args.values).filter((k) => k !== 'resume' && args.values[k] !== undefined && !(RESUME_OPTIONS as readonly string[]).includes(k));
