@@ -4,7 +4,6 @@
 // cyclists) weigh more, so a short training does not settle on never predicting them.
 import { checkDataset } from './check.js';
 import type { DatasetSpec } from './datasets/types.js';
-import type { ProgressCallback } from '../io/progress.js';
 
 /** The ways pixelwise computes class weights from the data (`--class-weights NAME`). */
 export const CLASS_WEIGHTINGS = ['median-frequency'] as const;
@@ -21,8 +20,8 @@ export function medianFrequencyWeights(classPixels: readonly number[], classImag
 }
 
 /** Decodes every label map of the split `spec` names and returns its class weights. */
-export async function classWeightsOf(spec: DatasetSpec, weighting: ClassWeighting, onProgress?: ProgressCallback): Promise<number[]> {
-  const report = await checkDataset(spec, { splits: spec.split !== undefined ? [spec.split] : undefined, onProgress });
+export async function classWeightsOf(spec: DatasetSpec, weighting: ClassWeighting): Promise<number[]> {
+  const report = await checkDataset(spec, { splits: spec.split !== undefined ? [spec.split] : undefined });
   const problem = report.problems[0];
   if (problem) throw new Error(`${weighting} class weights: ${problem.message}`);
   return medianFrequencyWeights(report.classPixels, report.classImagePixels);

@@ -21,6 +21,8 @@ test('train bad inputs: one-line errors, exit 2 for usage and 1 for the rest, no
     { args: ['--format', 'folder', '--data', data, ...tiny, '--lr', 'abc'], code: 2, message: /--lr expects a number.*got 'abc'/ },
     { args: ['--format', 'folder', '--data', data, ...tiny, '--epochs', '1.5'], code: 2, message: /--epochs expects an integer/ },
     { args: ['--format', 'folder', '--data', data, ...tiny, '--size', 'big'], code: 2, message: /--size expects HEIGHTxWIDTH/ },
+    { args: ['--format', 'folder', '--data', data, ...tiny, '--class-weights', 'median'], code: 2, message: /--class-weights expects one number per class .* or median-frequency, got 'median'/ },
+    { args: ['--format', 'folder', '--data', data, ...tiny, '--fit-budget'], code: 2, message: /--fit-budget fits the epochs to a --time-budget/ },
     { args: ['--format', 'folder', '--data', data, ...tiny, '--epochs', '1'], code: 1, message: /multiples of 4.* 4x6 .*--size 4x8/ },
     { args: ['--format', 'folder', '--data', data, ...tiny, '--model', 'vgg16'], code: 1, message: /vgg16 is an image classifier/ },
   ];

@@ -14,6 +14,7 @@ import { deviceOf, deviceOption, imageLimitOption, memoryFormatOption, precision
 import { runSummaryLines } from '../run-summary.js';
 import { programName } from '../program.js';
 import { dataOptionSpecs, datasetSpecFromArgs } from '../data-args.js';
+import { CLASS_WEIGHTINGS, type ClassWeighting } from '../../data/class-weights.js';
 import { withInterrupt } from '../interrupt.js';
 import { modelOptionSpecs, modelOptionsFromArgs } from '../model-args.js';
 import { DISTRIBUTED_RESUME_OPTIONS, distributedOptionSpecs, launchPlan, launchRanks, rankRole, type LaunchPlan } from '../launch.js';
@@ -79,6 +80,14 @@ function ignoreIndexOf(p: Parsed): number | null | undefined {
 }
 
 /** The run's options from the command line, and what prints --precision's choice. */
+/** --class-weights: numbers, or the name of a weighting computed from the labels. */
+function classWeightsOf(args: Parsed): number[] | ClassWeighting | undefined {
+  const raw = str(args, 'class-weights');
+  if (raw !== undefined && (CLASS_WEIGHTINGS as readonly string[]).includes(raw)) return raw as ClassWeighting;
+  if (raw !== undefined && !/^[\d.,eE+\s-]+$/.test(raw)) throw new UsageError(`--class-weights expects one number per class (W,W,...) or ${CLASS_WEIGHTINGS.join(', ')}, got '${raw}'`);
+  return numberList(args, 'class-weights', { min: 0 });
+}
+
 async function runOptions(args: Parsed): Promise<{ options: TrainRunOptions; sayPrecision: (quiet: boolean) => void }> {
   const model = requireStr(args, 'model', `the model to train: ${MODEL_NAMES.join(', ')}`);
   // A model name outside the zoo is a usage mistake like a bad --format (exit code 2).
@@ -112,7 +121,7 @@ async function runOptions(args: Parsed): Promise<{ options: TrainRunOptions; say
     normalize: choice(args, 'normalize', ['unit', 'imagenet', 'vgg', 'caffe', 'keras-caffe', 'keras-tf', 'none'] as const),
     augment: flag(args, 'augment'),
     loss: choice(args, 'loss', LOSS_NAMES) as LossName | undefined,
-    classWeights: str(args, 'class-weights') === 'median-frequency' ? 'median-frequency' : numberList(args, 'class-weights', { min: 0 }),
+    classWeights: classWeightsOf(args),
     ignoreIndex: ignoreIndexOf(args),
     seed: num(args, 'seed', { min: 0, integer: true }),
     threads: threadCount(args),
