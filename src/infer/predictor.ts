@@ -1,6 +1,6 @@
 // A trained model ready to predict: rebuilt from a checkpoint (or given in memory), in eval
 // mode, with its classes, colours and the preprocessing it was trained with.
-import { checkMemoryFormat, modelInLayout, type Device, type MemoryLayout, type Precision } from '../torch/index.js';
+import { checkMemoryFormat, checkPrecision, modelInLayout, type Device, type MemoryLayout, type Precision } from '../torch/index.js';
 import type { ModelContract, ZooModel } from '../models/contract.js';
 import type { CheckpointConfig } from '../checkpoint/file.js';
 import { loadCheckpointModel } from '../checkpoint/load-model.js';
@@ -98,10 +98,10 @@ export function createPredictor(
   const { inChannels } = contract;
   if (inChannels !== 1 && inChannels !== 3) throw new Error(`${source}: the model takes ${inChannels}-channel inputs; prediction supports 1 (gray) or 3 (RGB)`);
   const device = options.device ?? 'cpu';
-  const precision = options.precision ?? 'fp32';
-  if (precision !== 'fp32' && precision !== 'bf16') throw new Error(`${source}: precision must be 'fp32' or 'bf16', got '${String(precision)}'`);
+  let precision: Precision;
   let memoryFormat: MemoryLayout;
   try {
+    precision = checkPrecision(options.precision ?? 'fp32');
     memoryFormat = checkMemoryFormat(options.memoryFormat ?? 'contiguous');
   } catch (err) {
     throw new Error(`${source}: ${(err as Error).message}`);

@@ -30,5 +30,5 @@ export { manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, cud
 export { tidy, keep } from './scope.js';
 export { cpuInfo, describeCpu, type CpuInfo } from './cpu.js';
 export { autocast, autocastState, type AutocastOptions } from './autocast.js';
-export { resolvePrecision, bf16Hardware, forwardIn, PRECISION_REQUESTS, type Precision, type PrecisionRequest, type PrecisionChoice, type Bf16Hardware } from './precision.js';
+export { resolvePrecision, checkPrecision, bf16Hardware, forwardIn, PRECISION_REQUESTS, type Precision, type PrecisionRequest, type PrecisionChoice, type Bf16Hardware } from './precision.js';
 export { resolveMemoryFormat, checkMemoryFormat, modelInLayout, isModelInLayout, inputInLayout, torchMemoryFormat, MEMORY_LAYOUT_REQUESTS, type MemoryLayout, type MemoryLayoutRequest, type MemoryLayoutChoice } from './layout.js';

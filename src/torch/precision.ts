@@ -13,6 +13,14 @@ export type Precision = 'fp32' | 'bf16';
 export type PrecisionRequest = Precision | 'auto';
 export const PRECISION_REQUESTS: readonly PrecisionRequest[] = ['auto', 'fp32', 'bf16'];
 
+/** Checks a library option (one line naming the value otherwise); checkMemoryFormat's twin. */
+export function checkPrecision(value: unknown, what = 'precision'): Precision {
+  if (value !== 'fp32' && value !== 'bf16') {
+    throw new Error(`${what} must be 'fp32' or 'bf16' (resolvePrecision turns 'auto' into one), got '${String(value)}'`);
+  }
+  return value;
+}
+
 /** Where bfloat16 runs natively on `device`, or null when it is emulated (slower than float32). */
 export interface Bf16Hardware {
   /** 'amx', 'avx512_bf16' (CPU), 'cuda' (a GPU of compute capability 8.0 or later), or null. */

@@ -3,7 +3,7 @@
 // from the description stored in the checkpoint.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { checkMemoryFormat, getNumThreads, manualSeed, modelInLayout, setNumThreads, setRngState, withDefaultDevice, type Device, type MemoryLayout, type Precision } from '../torch/index.js';
+import { checkMemoryFormat, checkPrecision, getNumThreads, manualSeed, modelInLayout, setNumThreads, setRngState, withDefaultDevice, type Device, type MemoryLayout, type Precision } from '../torch/index.js';
 import { checkDevice } from '../nn/device.js';
 import { maxImagePixels, overLimit } from '../image/limits.js';
 import { DataLoader } from '../data/loader.js';
@@ -193,12 +193,6 @@ const DEFAULTS = {
   precision: 'fp32',
   memoryFormat: 'contiguous',
 } as const;
-
-function checkPrecision(precision: unknown): void {
-  if (precision !== 'fp32' && precision !== 'bf16') {
-    throw new Error(`precision must be 'fp32' or 'bf16' (resolvePrecision turns 'auto' into one), got '${String(precision)}'`);
-  }
-}
 
 /** Default learning rate per optimizer (SGD as in FCN/U-Net papers' style, Adam as Keras). */
 function defaultLr(optimizer: string): number {

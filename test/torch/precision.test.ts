@@ -2,7 +2,7 @@
 // bf16 mixed precision hands back float32 outputs and float32 gradients.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { autocastState, cpuInfo, forwardIn, manualSeed, randn, resolvePrecision, tidy, type CpuInfo } from '../../src/torch/index.js';
+import { autocastState, checkPrecision, cpuInfo, forwardIn, manualSeed, randn, resolvePrecision, tidy, type CpuInfo } from '../../src/torch/index.js';
 import { Conv2d } from '../../src/nn/index.js';
 
 const none = Object.fromEntries(Object.keys(cpuInfo().features).map((k) => [k, false])) as unknown as CpuInfo['features'];
@@ -40,6 +40,9 @@ test('precision explicit: fp32 and bf16 are kept; bf16 without native bfloat16 w
   assert.equal(resolvePrecision('bf16', 'cpu', { cpu: machines['AMX (Sapphire Rapids)'] }).warning, null);
   assert.match(resolvePrecision('bf16', 'cuda', { cudaBf16: false }).warning!, /this GPU .*compute capability 8\.0/);
   assert.throws(() => resolvePrecision('fp16' as never), /^RangeError: precision must be one of auto, fp32, bf16, got 'fp16'$/);
+  // The library's check of a resolved precision (train and predict options).
+  assert.equal(checkPrecision('bf16'), 'bf16');
+  assert.throws(() => checkPrecision('auto', 'options.precision'), /^Error: options\.precision must be 'fp32' or 'bf16' \(resolvePrecision turns 'auto' into one\), got 'auto'$/);
   // This machine: auto follows the cpuid reading.
   assert.equal(resolvePrecision('auto').precision, cpuInfo().nativeBf16 === 'amx' ? 'bf16' : 'fp32');
 });
