@@ -6,26 +6,31 @@
 // copy out of HDF5 and another out of wasm memory for every hyperslab (Keras' fc1: 411 MB).
 import type { ByteSource } from './source.js';
 
-/** The superblock's facts a layout needs: base address and field sizes. */
+/** The superblock's facts a layout needs: base address and field sizes; and the file's length it records. */
 export interface Hdf5Superblock {
   base: number;
   offsetSize: number;
   lengthSize: number;
+  /** The end-of-file address: a file shorter than this was cut. */
+  eof: number;
 }
 
 const UNDEFINED = 0xffffffffffffffffn;
 
 export function readSuperblock(source: ByteSource): Hdf5Superblock | null {
   if (source.size < 48) return null;
-  const head = source.read(0, 48);
+  const head = source.read(0, Math.min(64, source.size));
   const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
   // The superblock may sit after a user block (512, 1024, ... bytes); Keras files have none.
   if (dv.getUint32(0, false) !== 0x89484446) return null;
   const version = head[8]!;
   const [offsetSize, lengthSize, at] = version <= 1 ? [head[13]!, head[14]!, version === 0 ? 24 : 28] : [head[9]!, head[10]!, 12];
   if (offsetSize !== 8 || lengthSize !== 8) return null;
+  // base address, then (all versions) one more address, then the end-of-file address.
+  if (at + 24 > head.length) return null;
   const base = dv.getBigUint64(at, true);
-  return base > BigInt(Number.MAX_SAFE_INTEGER) ? null : { base: Number(base), offsetSize, lengthSize };
+  const eof = dv.getBigUint64(at + 16, true);
+  return base > BigInt(Number.MAX_SAFE_INTEGER) || eof > BigInt(Number.MAX_SAFE_INTEGER) ? null : { base: Number(base), offsetSize, lengthSize, eof: Number(eof) };
 }
 
 interface Message {

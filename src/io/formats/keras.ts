@@ -104,23 +104,6 @@ function layerTypes(config: unknown): Record<string, string> {
   return types;
 }
 
-/** The end-of-file address the HDF5 superblock (at offset 0) records: a shorter file was cut. */
-function checkHdf5Length(path: string): void {
-  const source = fileSource(path);
-  try {
-    const head = source.read(0, Math.min(64, source.size));
-    const version = head[8];
-    const offsets = version === 0 || version === 1 ? head[13]! : head[9]!;
-    const base = version === 0 ? 24 : version === 1 ? 28 : 12;
-    const at = version === 0 || version === 1 ? base + 2 * offsets : base + 2 * offsets;
-    if (offsets !== 8 || at + 8 > head.length) return;
-    const eof = Number(Buffer.from(head.buffer, head.byteOffset, head.byteLength).readBigUInt64LE(at));
-    if (eof > source.size) fail(path, `truncated HDF5 file: its superblock says ${eof} bytes, the file has ${source.size}`);
-  } finally {
-    source.close();
-  }
-}
-
 /** h5wasm's own errors, as one line naming the file. */
 function guard(path: string, what: string, fn: () => unknown): unknown {
   try {
@@ -138,13 +121,20 @@ export const HDF5_DIRECT = { enabled: true };
 /** Reads a Keras .h5 (weights-only or whole model). */
 export async function readKeras(path: string): Promise<WeightFile> {
   const lib = await h5wasm();
-  checkHdf5Length(path);
-  const file = guard(path, 'opening it', () => new lib.File(path, 'r')) as InstanceType<H5['File']>;
-  let ok = false;
-  let raw: ByteSource | undefined;
+  const raw = fileSource(path);
+  let superblock: ReturnType<typeof readSuperblock>;
+  let file: InstanceType<H5['File']>;
   try {
-    raw = fileSource(path);
-    const superblock = readSuperblock(raw);
+    superblock = readSuperblock(raw);
+    // Said here, before h5wasm meets the cut file with an error of its own.
+    if (superblock && superblock.eof > raw.size) fail(path, `truncated HDF5 file: its superblock says ${superblock.eof} bytes, the file has ${raw.size}`);
+    file = guard(path, 'opening it', () => new lib.File(path, 'r')) as InstanceType<H5['File']>;
+  } catch (err) {
+    raw.close();
+    throw err;
+  }
+  let ok = false;
+  try {
     const rootNames = keraslist(file, 'layer_names');
     const mw = rootNames ? undefined : file.get('model_weights');
     const weights: H5Group | undefined = rootNames ? file : mw instanceof lib.Group ? mw : undefined;
@@ -224,7 +214,7 @@ export async function readKeras(path: string): Promise<WeightFile> {
       metadata,
       close: () => {
         file.close();
-        raw!.close();
+        raw.close();
       },
     };
   } catch (err) {
@@ -235,7 +225,7 @@ export async function readKeras(path: string): Promise<WeightFile> {
   } finally {
     if (!ok) {
       file.close();
-      raw?.close();
+      raw.close();
     }
   }
 }
