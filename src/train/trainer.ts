@@ -152,6 +152,8 @@ export class Trainer {
     const history = par.writes ? this.#history(step, o.start?.metricsLines) : [];
     const log = par.writes ? new JsonlLog(paths.metrics) : null;
     const started = this.#now();
+    // Seconds of this session (the time budget counts them).
+    const seconds = (): number => (this.#now() - started) / 1000;
     // Cumulative time: a resumed run continues the clock of its earlier sessions.
     const elapsedBefore = history.at(-1)?.elapsed ?? 0;
     const say = o.log ?? ((line: string) => console.error(line));
@@ -184,7 +186,7 @@ export class Trainer {
           // macrotask turn here a SIGINT handler (Ctrl-C -> requestStop) would never run.
           await new Promise<void>((resolve) => setImmediate(resolve));
           // Every process must stop after the same step: they decide together.
-          const agreed = await par.agree(localLoss, this.#stopRequested, !!o.timeBudget && (this.#now() - started) / 1000 >= o.timeBudget);
+          const agreed = await par.agree(localLoss, this.#stopRequested, !!o.timeBudget && seconds() >= o.timeBudget);
           const loss = agreed.loss;
           if (!Number.isFinite(loss)) {
             throw new Error(`loss became ${loss} at epoch ${epoch + 1}, step ${step + 1}; lower --lr or check the labels`);
@@ -206,7 +208,7 @@ export class Trainer {
         const complete = batchInEpoch >= batches;
         progress.finish({ loss: seen ? lossSum / seen : NaN });
         lastEvaluation = o.val ? await this.#validate(epoch) : null;
-        const record = this.#record(epoch, step, complete, seen ? lossSum / seen : NaN, lastEvaluation, epochStart, images, elapsedBefore + (this.#now() - started) / 1000);
+        const record = this.#record(epoch, step, complete, seen ? lossSum / seen : NaN, lastEvaluation, epochStart, images, elapsedBefore + seconds());
         history.push(record);
         log?.append(record);
         const score = this.#score(record);
@@ -220,15 +222,14 @@ export class Trainer {
         }
         let planLine: string | null = null;
         if (complete && o.fitBudget && o.timeBudget && stoppedBy === 'epochs') {
-          const fitted = await this.#agreeOnLength(
-            epochsInBudget({ done: epoch, sessionEpochs: epoch - firstEpoch, elapsed: (this.#now() - started) / 1000, budget: o.timeBudget, cap: o.epochCap ?? o.epochs }),
-          );
+          const elapsed = seconds();
+          const fitted = await this.#agreeOnLength(epochsInBudget({ done: epoch, sessionEpochs: epoch - firstEpoch, elapsed, budget: o.timeBudget, cap: o.epochCap ?? o.epochs }));
           if (fitted !== epochs) {
             epochs = fitted;
             o.scheduler?.setLength(epochs * o.train.length);
             // Saved with the checkpoints: a resumed run continues at this length.
             if (o.config.training) o.config.training.fittedEpochs = epochs;
-            planLine = `fitting the ${o.timeBudget} s budget: ${epochs} epoch(s) in all at ${((this.#now() - started) / 1000 / (epoch - firstEpoch)).toFixed(0)} s per epoch so far`;
+            planLine = `fitting the ${o.timeBudget} s budget: ${epochs} epoch(s) in all at ${(elapsed / (epoch - firstEpoch)).toFixed(0)} s per epoch so far`;
           }
         }
         // best before last: a crash between the two then repeats this epoch on resume (exactly)

@@ -81,7 +81,7 @@ function ignoreIndexOf(p: Parsed): number | null | undefined {
 
 /** The run's options from the command line, and what prints --precision's choice. */
 /** --class-weights: numbers, or the name of a weighting computed from the labels. */
-function classWeightsOf(args: Parsed): number[] | ClassWeighting | undefined {
+function classWeightsOption(args: Parsed): number[] | ClassWeighting | undefined {
   const raw = str(args, 'class-weights');
   if (raw !== undefined && (CLASS_WEIGHTINGS as readonly string[]).includes(raw)) return raw as ClassWeighting;
   if (raw !== undefined && !/^[\d.,eE+\s-]+$/.test(raw)) throw new UsageError(`--class-weights expects one number per class (W,W,...) or ${CLASS_WEIGHTINGS.join(', ')}, got '${raw}'`);
@@ -121,7 +121,7 @@ async function runOptions(args: Parsed): Promise<{ options: TrainRunOptions; say
     normalize: choice(args, 'normalize', ['unit', 'imagenet', 'vgg', 'caffe', 'keras-caffe', 'keras-tf', 'none'] as const),
     augment: flag(args, 'augment'),
     loss: choice(args, 'loss', LOSS_NAMES) as LossName | undefined,
-    classWeights: classWeightsOf(args),
+    classWeights: classWeightsOption(args),
     ignoreIndex: ignoreIndexOf(args),
     seed: num(args, 'seed', { min: 0, integer: true }),
     threads: threadCount(args),
