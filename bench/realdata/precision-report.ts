@@ -70,10 +70,11 @@ for (const name of names.filter((n) => n !== 'fp32' && finals.has('fp32'))) {
   console.log(`${name} - fp32, final mean val mIoU: ${delta >= 0 ? '+' : ''}${delta.toFixed(2)} points`);
 }
 
-// Each seed's curve, and the mean over the seeds at every epoch all of them reached.
-function series(x: (r: EpochRecord) => number): LineSeries[] {
+// Each seed's curve, and the mean over the seeds at every epoch all of them reached; `from` drops
+// the records before an epoch (the zoomed panel).
+function series(x: (r: EpochRecord) => number, from = 0): LineSeries[] {
   return names.flatMap((name) => {
-    const runs = variants.get(name)!;
+    const runs = variants.get(name)!.map((run) => ({ ...run, records: run.records.filter((r) => r.epoch >= from) }));
     const color = COLORS[name] ?? '#7f7f7f';
     const thin = runs.map((run): LineSeries => ({ x: run.records.map(x), y: run.records.map((r) => 100 * r.meanIoU!), color, width: 1 }));
     const n = Math.min(...runs.map((r) => r.records.length));
@@ -81,12 +82,14 @@ function series(x: (r: EpochRecord) => number): LineSeries[] {
     return [...thin, { name: `${name} (mean of ${runs.length})`, x: at(x), y: at((r) => 100 * r.meanIoU!), color, width: 3 }];
   });
 }
+const lastEpoch = Math.max(...[...variants.values()].flat().map((run) => last(run).epoch));
 const figure = new Figure(
   [
     { title: `time to accuracy (${bf16})`, xLabel: 'seconds of training and validation', yLabel: 'val mIoU %', lines: series((r) => r.elapsed), legend: 'lower right' },
     { title: 'accuracy per epoch', xLabel: 'epoch', yLabel: 'val mIoU %', lines: series((r) => r.epoch), xInteger: true, legend: 'lower right' },
+    { title: 'second half, zoomed', xLabel: 'epoch', yLabel: 'val mIoU %', lines: series((r) => r.epoch, Math.ceil(lastEpoch / 2)), xInteger: true, legend: false },
   ],
-  { width: 640, height: 440, title: `${basename(dir)}: val mIoU, fp32 and bf16, on ${env.cpu ?? 'an unknown CPU'}` },
+  { width: 520, height: 440, title: `${basename(dir)}: val mIoU, fp32 and bf16, on ${env.cpu ?? 'an unknown CPU'}` },
 );
 writePng(join(dir, 'precision.png'), figure.toImage());
 writeFileSync(join(dir, 'precision.svg'), figure.toSvg());
