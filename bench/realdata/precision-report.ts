@@ -79,7 +79,7 @@ function series(x: (r: EpochRecord) => number, from = 0): LineSeries[] {
     const thin = runs.map((run): LineSeries => ({ x: run.records.map(x), y: run.records.map((r) => 100 * r.meanIoU!), color, width: 1 }));
     const n = Math.min(...runs.map((r) => r.records.length));
     const at = (f: (r: EpochRecord) => number): number[] => Array.from({ length: n }, (_, i) => mean(runs.map((run) => f(run.records[i]))));
-    return [...thin, { name: `${name} (mean of ${runs.length})`, x: at(x), y: at((r) => 100 * r.meanIoU!), color, width: 3 }];
+    return [...thin, { name: runs.length === 1 ? `${name} (seed ${runs[0].seed})` : `${name} (mean of ${runs.length})`, x: at(x), y: at((r) => 100 * r.meanIoU!), color, width: 3 }];
   });
 }
 const lastEpoch = Math.max(...[...variants.values()].flat().map((run) => last(run).epoch));
