@@ -62,17 +62,22 @@ export function assertOneLineError(r: CliResult, code: number, command: string):
   return lines[0]!;
 }
 
-/** Trains a tiny U-Net (one epoch on 8 synthetic 32x32 scenes, unless overridden) into run folder `out`; returns `out`. */
+/** The tests' tiny training: a U-Net (depth 2, base width 4) on 8 synthetic 32x32 scenes, batch 4, one thread, no workers. */
+export const TINY_RUN = {
+  data: { format: 'synthetic', count: 8, size: 32 },
+  valSplit: 'val',
+  model: 'unet',
+  modelOptions: { baseWidth: 4, depth: 2 },
+  batchSize: 4,
+  threads: 1,
+  workers: 0,
+} as const satisfies Partial<TrainRunOptions>;
+
+/** Trains TINY_RUN (one epoch, unless overridden) into run folder `out`; returns `out`. */
 export async function trainTinyRun(out: string, overrides: Partial<TrainRunOptions> = {}): Promise<string> {
   const run = await prepareRun({
-    data: { format: 'synthetic', count: 8, size: 32 },
-    valSplit: 'val',
-    model: 'unet',
-    modelOptions: { baseWidth: 4, depth: 2 },
-    batchSize: 4,
+    ...TINY_RUN,
     epochs: 1,
-    threads: 1,
-    workers: 0,
     out,
     log: () => undefined, // the trainer's epoch lines
     ...overrides,

@@ -13,6 +13,7 @@ import { prepareResume, prepareRun, type TrainRunOptions } from '../../src/train
 import { loadTrainingCheckpoint } from '../../src/train/training-state.js';
 import { disposeCheckpoint } from '../../src/checkpoint/file.js';
 import type { ProgressEvent } from '../../src/io/progress.js';
+import { TINY_RUN } from '../cli/helpers.js';
 
 test('epochsInBudget: the epochs done plus the whole ones that fit in the rest, rounded, at most the cap', () => {
   // 3 epochs in 30 s of a 100 s budget: 7 more fit.
@@ -55,18 +56,12 @@ test('a run with fitBudget plans its epochs by the budget, ends its schedule wit
   // the plan is the same on any machine: after epoch 1, 2 s per epoch -> 9 more fit in 20 s.
   let clock = 0;
   const options = {
-    data: { format: 'synthetic', count: 8, size: 32 },
-    valSplit: 'val',
-    model: 'unet',
-    modelOptions: { baseWidth: 4, depth: 2 },
-    batchSize: 4,
+    ...TINY_RUN,
     lr: 0.01,
     schedule: 'poly',
     epochs: 1000,
     timeBudget: 20,
     fitBudget: true,
-    threads: 1,
-    workers: 0,
     out: join(dir, 'run'),
     log: (l: string) => lines.push(l),
     onProgress: (e: ProgressEvent) => {

@@ -79,7 +79,6 @@ function ignoreIndexOf(p: Parsed): number | null | undefined {
   return num(p, 'ignore-index', { min: 0, integer: true });
 }
 
-/** The run's options from the command line, and what prints --precision's choice. */
 /** --class-weights: numbers, or the name of a weighting computed from the labels. */
 function classWeightsOption(args: Parsed): number[] | ClassWeighting | undefined {
   const raw = str(args, 'class-weights');
@@ -88,6 +87,7 @@ function classWeightsOption(args: Parsed): number[] | ClassWeighting | undefined
   return numberList(args, 'class-weights', { min: 0 });
 }
 
+/** The run's options from the command line, and what prints --precision's choice. */
 async function runOptions(args: Parsed): Promise<{ options: TrainRunOptions; sayPrecision: (quiet: boolean) => void }> {
   const model = requireStr(args, 'model', `the model to train: ${MODEL_NAMES.join(', ')}`);
   // A model name outside the zoo is a usage mistake like a bad --format (exit code 2).
