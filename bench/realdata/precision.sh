@@ -69,5 +69,5 @@ for seed in $seeds; do
 done
 
 echo
-echo "$1, $mode ${3:-$budget}: ${threads} threads, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+echo "$1, $mode ${3:-$budget}: $(machine_line)"
 node dist/bench/realdata/precision-report.js "$out"

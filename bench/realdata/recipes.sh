@@ -9,7 +9,12 @@
 #   epochs     the recipe's --epochs (with --fit-budget: the most epochs it may fit in the budget)
 #   pt_args    the PyTorch reference's options for the same recipe (empty: the recipe has no reference)
 #   in_channels, classes   what `pixelwise summary` needs to count the parameters
-# DATASETS (default ../shared/datasets) is where the real data lives.
+# DATASETS (default ../shared/datasets) is where the real data lives. Also `machine_line`: what
+# both scripts print of the machine under their results (threads, date, cores, CPU).
+machine_line() {
+  echo "${threads} threads, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+}
+
 recipe() {
   local datasets=${DATASETS:-$root/../shared/datasets}
   case "$1" in

@@ -84,5 +84,5 @@ if [ -f "$out/pixelwise/checkpoints/best.safetensors" ]; then
 fi
 
 echo
-echo "$recipe_name: budget ${budget} s, ${threads} threads, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+echo "$recipe_name: budget ${budget} s, $(machine_line)"
 node bench/realdata/compare.mjs "$out"
